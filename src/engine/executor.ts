@@ -1,0 +1,51 @@
+import type { CheckDetails } from '../journal/events.js';
+import type { DbConnection } from '../db/connection.js';
+import type { Step } from '../runbook/schema.js';
+import type { Renderer } from '../runbook/render.js';
+
+// What every step executor receives. Executors never write the journal directly, except
+// through `commitBatch`, and never touch the screen: output goes to `output`.
+export interface ExecContext {
+  runId: string;
+  operator: string;
+  step: Step;
+  attempt: number;
+  runbookDir: string;
+  connection(name: string | undefined): DbConnection;
+  render: Renderer;
+  // Step output: written to the per-attempt log file and to a bounded tail for the screen.
+  output(chunk: string): void;
+  // Non-durable progress for the screen (rate-limited by the engine).
+  progress(message: string, data?: Record<string, unknown>): void;
+  // A committed batch of a backfill: journaled (fsync'd) before the next batch starts.
+  commitBatch(batch: {
+    batch: number;
+    lo: unknown;
+    hi: unknown;
+    rows: number;
+    skipped: number;
+    size: number;
+    duration_ms: number;
+  }): void;
+  // Batches already committed by earlier attempts (from the journal), for resuming a backfill.
+  committed: { count: number; rows: number; skipped: number; lastHi?: unknown };
+  // Live controls for a running backfill (pause, new batch size) sent by the operator.
+  controls: StepControls;
+  signal: AbortSignal;
+}
+
+export interface StepControls {
+  paused(): boolean;
+  batchSize(): number | undefined;
+  waitWhilePaused(signal: AbortSignal): Promise<void>;
+}
+
+export interface StepResult {
+  ok: boolean;
+  rows?: number;
+  summary?: string;
+  error?: string;
+  details?: CheckDetails | Record<string, unknown>;
+}
+
+export type Executor<Body> = (body: Body, ctx: ExecContext) => Promise<StepResult>;

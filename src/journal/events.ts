@@ -1,0 +1,125 @@
+// Journal event types (DESIGN.md section 5). Every event is one JSONL line:
+// { seq, ts, type, ...payload, prev, hash }.
+
+export interface PlanPhase {
+  id: string;
+  title: string;
+  steps: Array<{ id: string; title: string; kind: string; reversible: boolean; point_of_no_return: boolean }>;
+  gate?: { signoff: number; checks: number };
+}
+
+export interface RunStartedPayload {
+  run_id: string;
+  runbook: { path: string; name: string; title: string; sha256: string };
+  step_hashes: Record<string, string>;
+  plan: PlanPhase[];
+  operator: string;
+  host: string;
+  ssh?: string;
+  pid: number;
+  vars: Record<string, string>;
+  connections: Record<string, { target: string; production: boolean; embedded: boolean }>;
+  window?: { budget_ms?: number; rollback_budget_ms?: number };
+  version: string;
+}
+
+export interface CheckDetails {
+  expected: Record<string, unknown>;
+  actual: Record<string, unknown>;
+  failures?: string[];
+}
+
+export type EventPayload =
+  | ({ type: 'run.started' } & RunStartedPayload)
+  | { type: 'run.resumed'; operator: string; host: string; pid: number; accepted_drift: string[] }
+  | { type: 'run.paused'; reason: string; step?: string; operator: string }
+  | { type: 'run.finished'; outcome: 'succeeded' | 'failed' | 'rolled_back' }
+  | {
+      type: 'step.started';
+      step: string;
+      attempt: number;
+      operator: string;
+      log: string;
+      rollback?: boolean;
+    }
+  | {
+      type: 'step.succeeded';
+      step: string;
+      attempt: number;
+      duration_ms: number;
+      rows?: number;
+      summary?: string;
+      details?: CheckDetails | Record<string, unknown>;
+    }
+  | {
+      type: 'step.failed';
+      step: string;
+      attempt: number;
+      duration_ms: number;
+      error: string;
+      details?: CheckDetails | Record<string, unknown>;
+      retry_in_ms?: number;
+    }
+  | { type: 'step.skipped'; step: string; reason: string; operator: string }
+  | {
+      type: 'step.signed';
+      step: string;
+      operator: string;
+      note: string;
+      // manual: the instruction was done; interrupted: marked done after an interruption;
+      // confirm: a typed confirmation before running.
+      purpose: 'manual' | 'interrupted' | 'confirm';
+    }
+  | {
+      type: 'step.probed';
+      step: string;
+      applied: boolean;
+      details?: CheckDetails | Record<string, unknown>;
+    }
+  | {
+      type: 'step.progress';
+      step: string;
+      message: string;
+      data?: Record<string, unknown>;
+    }
+  | {
+      type: 'batch.committed';
+      step: string;
+      batch: number;
+      lo: unknown;
+      hi: unknown;
+      rows: number;
+      skipped: number;
+      size: number;
+      duration_ms: number;
+    }
+  | { type: 'gate.signed'; phase: string; operator: string; note: string }
+  | { type: 'gate.checked'; phase: string; ok: boolean; details?: Record<string, unknown> }
+  | { type: 'gate.passed'; phase: string }
+  | { type: 'rollback.started'; operator: string; plan: string[]; to?: string }
+  | {
+      type: 'step.rolled_back';
+      step: string;
+      operator: string;
+      duration_ms: number;
+      // reversed: the rollback body ran; signed: irreversible, passed with a sign-off.
+      how: 'reversed' | 'signed';
+      note?: string;
+    }
+  | { type: 'step.rollback_failed'; step: string; error: string; duration_ms: number }
+  | { type: 'rollback.finished'; complete: boolean };
+
+export type EventType = EventPayload['type'];
+
+export interface EventMeta {
+  seq: number;
+  ts: string;
+  prev: string;
+  hash: string;
+}
+
+export type JournalEvent = EventPayload & EventMeta;
+
+// Events that change the state of a run are fsync'd before the engine moves on.
+// step.progress only feeds the screen; losing the last ones in a crash loses nothing.
+export const volatileEvents: ReadonlySet<EventType> = new Set(['step.progress']);

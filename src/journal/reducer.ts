@@ -1,0 +1,334 @@
+import type { CheckDetails, JournalEvent, PlanPhase, RunStartedPayload } from './events.js';
+
+// The state of a run is reduce(journal events): nothing else holds run state.
+
+export type StepStatus =
+  | 'pending'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'skipped'
+  | 'interrupted'
+  | 'rolling_back'
+  | 'rolled_back'
+  | 'rollback_failed';
+
+export interface Signoff {
+  operator: string;
+  ts: string;
+  note: string;
+}
+
+export interface StepState {
+  id: string;
+  phase: string;
+  title: string;
+  kind: string;
+  reversible: boolean;
+  pointOfNoReturn: boolean;
+  status: StepStatus;
+  attempts: number;
+  operator?: string;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  rows?: number;
+  summary?: string;
+  error?: string;
+  details?: CheckDetails | Record<string, unknown>;
+  retryInMs?: number;
+  log?: string;
+  signoff?: Signoff;
+  confirmedBy?: Signoff;
+  skipReason?: string;
+  probe?: { applied: boolean; details?: CheckDetails | Record<string, unknown> };
+  progress?: { message: string; data?: Record<string, unknown>; ts: string };
+  batches: { count: number; rows: number; skipped: number; lastHi?: unknown; lastMs?: number };
+  rollback?: { how: 'reversed' | 'signed'; operator: string; ts: string; note?: string; error?: string };
+}
+
+export type GateStatus = 'none' | 'open' | 'passed';
+
+export interface PhaseState {
+  id: string;
+  title: string;
+  steps: string[];
+  gate?: { signoff: number; checks: number };
+  gateStatus: GateStatus;
+  gateSignoffs: Signoff[];
+  gateCheck?: { ok: boolean; details?: Record<string, unknown> };
+}
+
+export type RunStatus = 'running' | 'paused' | 'succeeded' | 'failed' | 'rolling_back' | 'rolled_back';
+
+export interface RunState {
+  runId: string;
+  started: RunStartedPayload;
+  startedAt: string;
+  status: RunStatus;
+  pauseReason?: string;
+  operators: string[];
+  phases: PhaseState[];
+  steps: Record<string, StepState>;
+  order: string[];
+  rollback?: {
+    plan: string[];
+    to?: string;
+    operator: string;
+    startedAt: string;
+    finished: boolean;
+    complete: boolean;
+  };
+  lastEventAt: string;
+  seq: number;
+  hash: string;
+}
+
+function initialSteps(plan: PlanPhase[]): Record<string, StepState> {
+  const steps: Record<string, StepState> = {};
+  for (const phase of plan) {
+    for (const s of phase.steps) {
+      steps[s.id] = {
+        id: s.id,
+        phase: phase.id,
+        title: s.title,
+        kind: s.kind,
+        reversible: s.reversible,
+        pointOfNoReturn: s.point_of_no_return,
+        status: 'pending',
+        attempts: 0,
+        batches: { count: 0, rows: 0, skipped: 0 },
+      };
+    }
+  }
+  return steps;
+}
+
+export class ReduceError extends Error {
+  constructor(
+    message: string,
+    readonly seq: number,
+  ) {
+    super(`event ${seq}: ${message}`);
+  }
+}
+
+function updateStep(state: RunState, id: string, seq: number, patch: (s: StepState) => StepState): RunState {
+  const current = state.steps[id];
+  if (!current) throw new ReduceError(`unknown step "${id}"`, seq);
+  return { ...state, steps: { ...state.steps, [id]: patch(current) } };
+}
+
+function updatePhase(state: RunState, id: string, seq: number, patch: (p: PhaseState) => PhaseState): RunState {
+  const index = state.phases.findIndex((p) => p.id === id);
+  if (index < 0) throw new ReduceError(`unknown phase "${id}"`, seq);
+  const phases = state.phases.slice();
+  phases[index] = patch(phases[index]);
+  return { ...state, phases };
+}
+
+function withOperator(state: RunState, operator: string): string[] {
+  return state.operators.includes(operator) ? state.operators : [...state.operators, operator];
+}
+
+// Pure and total: every event type is handled; an unknown one is an error.
+export function reduce(state: RunState | undefined, event: JournalEvent): RunState {
+  if (event.type === 'run.started') {
+    if (state) throw new ReduceError('run.started twice', event.seq);
+    const { seq, ts, prev: _prev, hash, type: _type, ...started } = event;
+    return {
+      runId: started.run_id,
+      started,
+      startedAt: ts,
+      status: 'running',
+      operators: [started.operator],
+      phases: started.plan.map((p) => ({
+        id: p.id,
+        title: p.title,
+        steps: p.steps.map((s) => s.id),
+        gate: p.gate,
+        gateStatus: p.gate ? 'open' : 'none',
+        gateSignoffs: [],
+      })),
+      steps: initialSteps(started.plan),
+      order: started.plan.flatMap((p) => p.steps.map((s) => s.id)),
+      lastEventAt: ts,
+      seq,
+      hash,
+    };
+  }
+  if (!state) throw new ReduceError(`${event.type} before run.started`, event.seq);
+  const next = apply(state, event);
+  return { ...next, lastEventAt: event.ts, seq: event.seq, hash: event.hash };
+}
+
+function apply(state: RunState, e: JournalEvent): RunState {
+  switch (e.type) {
+    case 'run.started':
+      throw new ReduceError('run.started twice', e.seq);
+    case 'run.resumed':
+      return {
+        ...state,
+        status: state.rollback && !state.rollback.finished ? 'rolling_back' : 'running',
+        pauseReason: undefined,
+        operators: withOperator(state, e.operator),
+        // A step that was running when the process died is interrupted, not running.
+        steps: Object.fromEntries(
+          Object.entries(state.steps).map(([id, s]) => [
+            id,
+            s.status === 'running'
+              ? { ...s, status: 'interrupted' as const }
+              : s.status === 'rolling_back'
+                ? { ...s, status: 'rollback_failed' as const, rollback: s.rollback }
+                : s,
+          ]),
+        ),
+      };
+    case 'run.paused':
+      return { ...state, status: 'paused', pauseReason: e.reason };
+    case 'run.finished':
+      return {
+        ...state,
+        status: e.outcome === 'succeeded' ? 'succeeded' : e.outcome === 'failed' ? 'failed' : 'rolled_back',
+      };
+    case 'step.started':
+      if (e.rollback) {
+        return updateStep(state, e.step, e.seq, (s) => ({ ...s, status: 'rolling_back', log: e.log }));
+      }
+      return updateStep(
+        { ...state, status: 'running', operators: withOperator(state, e.operator) },
+        e.step,
+        e.seq,
+        (s) => ({
+          ...s,
+          status: 'running',
+          attempts: Math.max(s.attempts, e.attempt),
+          operator: e.operator,
+          startedAt: e.ts,
+          endedAt: undefined,
+          error: undefined,
+          retryInMs: undefined,
+          log: e.log,
+        }),
+      );
+    case 'step.succeeded':
+      return updateStep(state, e.step, e.seq, (s) => ({
+        ...s,
+        status: 'succeeded',
+        endedAt: e.ts,
+        durationMs: e.duration_ms,
+        rows: e.rows,
+        summary: e.summary,
+        details: e.details,
+        error: undefined,
+      }));
+    case 'step.failed':
+      return updateStep(state, e.step, e.seq, (s) => ({
+        ...s,
+        status: 'failed',
+        endedAt: e.ts,
+        durationMs: e.duration_ms,
+        error: e.error,
+        details: e.details,
+        retryInMs: e.retry_in_ms,
+      }));
+    case 'step.skipped':
+      return updateStep(state, e.step, e.seq, (s) => ({
+        ...s,
+        status: 'skipped',
+        skipReason: e.reason,
+        operator: e.operator,
+        endedAt: e.ts,
+      }));
+    case 'step.signed': {
+      const signoff = { operator: e.operator, ts: e.ts, note: e.note };
+      const withOp = { ...state, operators: withOperator(state, e.operator) };
+      if (e.purpose === 'confirm') {
+        return updateStep(withOp, e.step, e.seq, (s) => ({ ...s, confirmedBy: signoff }));
+      }
+      return updateStep(withOp, e.step, e.seq, (s) => ({
+        ...s,
+        status: 'succeeded',
+        signoff,
+        operator: s.operator ?? e.operator,
+        endedAt: e.ts,
+        durationMs: s.startedAt ? Date.parse(e.ts) - Date.parse(s.startedAt) : s.durationMs,
+      }));
+    }
+    case 'step.probed':
+      return updateStep(state, e.step, e.seq, (s) => ({ ...s, probe: { applied: e.applied, details: e.details } }));
+    case 'step.progress':
+      return updateStep(state, e.step, e.seq, (s) => ({
+        ...s,
+        progress: { message: e.message, data: e.data, ts: e.ts },
+      }));
+    case 'batch.committed':
+      return updateStep(state, e.step, e.seq, (s) => ({
+        ...s,
+        batches: {
+          count: s.batches.count + 1,
+          rows: s.batches.rows + e.rows,
+          skipped: s.batches.skipped + e.skipped,
+          lastHi: e.hi,
+          lastMs: e.duration_ms,
+        },
+      }));
+    case 'gate.signed':
+      return updatePhase({ ...state, operators: withOperator(state, e.operator) }, e.phase, e.seq, (p) => ({
+        ...p,
+        gateSignoffs: [...p.gateSignoffs, { operator: e.operator, ts: e.ts, note: e.note }],
+      }));
+    case 'gate.checked':
+      return updatePhase(state, e.phase, e.seq, (p) => ({ ...p, gateCheck: { ok: e.ok, details: e.details } }));
+    case 'gate.passed':
+      return updatePhase(state, e.phase, e.seq, (p) => ({ ...p, gateStatus: 'passed' }));
+    case 'rollback.started':
+      return {
+        ...state,
+        status: 'rolling_back',
+        operators: withOperator(state, e.operator),
+        rollback: { plan: e.plan, to: e.to, operator: e.operator, startedAt: e.ts, finished: false, complete: false },
+      };
+    case 'step.rolled_back':
+      return updateStep(state, e.step, e.seq, (s) => ({
+        ...s,
+        status: 'rolled_back',
+        rollback: { how: e.how, operator: e.operator, ts: e.ts, note: e.note },
+      }));
+    case 'step.rollback_failed':
+      return updateStep(state, e.step, e.seq, (s) => ({
+        ...s,
+        status: 'rollback_failed',
+        rollback: { how: 'reversed', operator: state.rollback?.operator ?? '', ts: e.ts, error: e.error },
+      }));
+    case 'rollback.finished':
+      return {
+        ...state,
+        status: e.complete ? 'rolled_back' : 'failed',
+        rollback: state.rollback ? { ...state.rollback, finished: true, complete: e.complete } : undefined,
+      };
+    default: {
+      const unknown: never = e;
+      throw new ReduceError(`unknown event type "${(unknown as { type: string }).type}"`, (unknown as JournalEvent).seq);
+    }
+  }
+}
+
+export function replay(events: Iterable<JournalEvent>): RunState | undefined {
+  let state: RunState | undefined;
+  for (const e of events) state = reduce(state, e);
+  return state;
+}
+
+// A step whose last start has no end is interrupted: derived on replay, journaled by no one.
+export function markInterrupted(state: RunState): RunState {
+  let changed = false;
+  const steps: Record<string, StepState> = {};
+  for (const [id, s] of Object.entries(state.steps)) {
+    if (s.status === 'running') {
+      steps[id] = { ...s, status: 'interrupted' };
+      changed = true;
+    } else steps[id] = s;
+  }
+  return changed ? { ...state, steps } : state;
+}

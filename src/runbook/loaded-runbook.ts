@@ -1,0 +1,21 @@
+import type { Runbook } from './schema.js';
+
+// Contract of the loader. Implementation: helper for runbook/.
+export interface Diagnostic {
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+  severity: 'error' | 'warning';
+  rule?: string;
+}
+
+export interface LoadedRunbook {
+  path: string; // absolute
+  dir: string;
+  source: string;
+  sha256: string;
+  runbook: Runbook;
+  // Hash of each step's definition (including the content of its sql files), for drift.
+  stepHashes: Record<string, string>;
+}

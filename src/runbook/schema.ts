@@ -1,0 +1,257 @@
+import { z } from 'zod';
+
+// The single source of the runbook types (format version 1, DESIGN.md section 4).
+// runbooks/runbook.schema.json is generated from this file: `npm run schema`.
+
+const idPattern = /^[a-z0-9][a-z0-9-]*$/;
+const identifier = z.string().regex(idPattern, 'must match [a-z0-9-]+ (lowercase letters, digits, dashes)');
+
+export const duration = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(ms|s|m|h)$/, 'must be a duration such as 500ms, 30s, 10m or 1h');
+
+const connName = z.string().min(1);
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+// A value an expectation compares with: a scalar (equality) or one comparison.
+export const expectValue = z.union([
+  scalar,
+  z
+    .object({
+      eq: scalar.optional(),
+      ne: scalar.optional(),
+      lt: z.union([z.number(), z.string()]).optional(),
+      lte: z.union([z.number(), z.string()]).optional(),
+      gt: z.union([z.number(), z.string()]).optional(),
+      gte: z.union([z.number(), z.string()]).optional(),
+    })
+    .strict(),
+]);
+
+// Columns of the first row mapped to values; the key `rows` compares the row count.
+export const expectMap = z.record(z.string(), expectValue);
+
+export const runExpect = z
+  .object({
+    exit: z.array(z.number().int()).optional().describe('accepted exit codes (default [0])'),
+    stdout: z.string().optional().describe('a regular expression the output must match'),
+  })
+  .strict();
+
+export const runBody = z.union([
+  z.array(z.string()).min(1).describe('argv, run without a shell'),
+  z
+    .object({
+      argv: z.array(z.string()).min(1).optional(),
+      shell: z.string().optional().describe('a shell command; template values are shell-quoted'),
+      cwd: z.string().optional(),
+      env: z.record(z.string(), z.string()).optional(),
+      expect: runExpect.optional(),
+    })
+    .strict(),
+]);
+
+export const rowsGuard = z
+  .object({
+    max: z.number().int().nonnegative().optional(),
+    min: z.number().int().nonnegative().optional(),
+    exactly: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
+export const sqlBody = z.union([
+  z.string().describe('SQL text on the only connection'),
+  z
+    .object({
+      conn: connName.optional(),
+      text: z.string().optional(),
+      file: z.string().optional().describe('path relative to the runbook'),
+      transaction: z.boolean().optional().describe('run in one transaction (default true)'),
+      rows: rowsGuard.optional(),
+    })
+    .strict(),
+]);
+
+export const sqlCheck = z
+  .object({
+    conn: connName.optional(),
+    sql: z.string(),
+    expect: expectMap,
+  })
+  .strict();
+
+export const runCheck = z
+  .object({
+    run: runBody,
+    expect: runExpect.optional(),
+  })
+  .strict();
+
+export const compareSide = z
+  .object({
+    conn: connName.optional(),
+    table: z.string().optional(),
+    query: z.string().optional(),
+    key: z.union([z.string(), z.array(z.string()).min(1)]),
+    columns: z.array(z.string()).min(1).optional(),
+    where: z.string().optional(),
+  })
+  .strict();
+
+export const compareBody = z
+  .object({
+    left: compareSide,
+    right: compareSide,
+    chunk: z.number().int().positive().optional().describe('rows per fingerprinted chunk'),
+    recheck_after: duration.optional().describe('delay before a differing chunk is read again'),
+  })
+  .strict();
+
+export const checkBody = z.union([sqlCheck, runCheck, z.object({ compare: compareBody }).strict()]);
+
+export const waitBody = z
+  .object({
+    conn: connName.optional(),
+    sql: z.string().optional(),
+    run: runBody.optional(),
+    until: expectMap,
+    every: duration.optional(),
+    timeout: duration.optional(),
+  })
+  .strict();
+
+export const backfillBody = z
+  .object({
+    conn: connName.optional().describe('connection of the source table (and of the target unless `into`)'),
+    into: connName.optional().describe('target connection when it differs from `conn`'),
+    from: z.string().describe('source table'),
+    key: z.union([z.string(), z.array(z.string()).min(1)]),
+    batch: z.union([z.number().int().positive(), z.string()]).optional(),
+    sql: z.string().describe('copies one key range: :lo exclusive, :hi inclusive'),
+    target: duration.optional().describe('target batch duration (default 500ms)'),
+    lock_timeout: duration.optional(),
+    statement_timeout: duration.optional(),
+    throttle: z.union([sqlCheck, runCheck]).optional(),
+  })
+  .strict();
+
+const kindShape = {
+  run: runBody.optional(),
+  sql: sqlBody.optional(),
+  check: checkBody.optional(),
+  wait: waitBody.optional(),
+  manual: z.string().optional(),
+  backfill: backfillBody.optional(),
+  compare: compareBody.optional(),
+};
+
+export const stepKinds = ['run', 'sql', 'check', 'wait', 'manual', 'backfill', 'compare'] as const;
+export type StepKind = (typeof stepKinds)[number];
+
+// A step body of any kind, without the common fields: used by `rollback`.
+export const stepBody = z.object(kindShape).strict();
+
+export const retries = z
+  .object({
+    attempts: z.number().int().min(1).max(100),
+    backoff: duration.optional(),
+  })
+  .strict();
+
+export const step = z
+  .object({
+    id: identifier,
+    title: z.string().optional(),
+    description: z.string().optional(),
+    ...kindShape,
+    timeout: duration.optional(),
+    retries: retries.optional(),
+    confirm: z.union([z.boolean(), z.string().min(1)]).optional(),
+    verify: checkBody.optional(),
+    rollback: stepBody.optional(),
+    idempotent: z.boolean().optional(),
+    probe: checkBody.optional(),
+    point_of_no_return: z.boolean().optional(),
+  })
+  .strict();
+
+export const gate = z
+  .object({
+    signoff: z.union([z.boolean(), z.object({ count: z.number().int().min(1).max(5) }).strict()]).optional(),
+    checks: z.array(checkBody).optional(),
+  })
+  .strict();
+
+export const phase = z
+  .object({
+    id: identifier,
+    title: z.string().optional(),
+    description: z.string().optional(),
+    steps: z.array(step).min(1),
+    gate: gate.optional(),
+  })
+  .strict();
+
+export const variable = z
+  .object({
+    default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    description: z.string().optional(),
+    prompt: z.string().optional(),
+    env: z.string().optional(),
+    secret: z.boolean().optional(),
+  })
+  .strict();
+
+export const connection = z
+  .object({
+    url: z.union([z.string(), z.object({ env: z.string() }).strict()]).optional(),
+    embedded: identifier.optional().describe('PGlite data directory name under the state dir'),
+    production: z.boolean().optional(),
+    expect: z
+      .object({
+        database: z.string().optional(),
+        server_version: z.string().optional(),
+        system_identifier: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const runbook = z
+  .object({
+    $schema: z.string().optional(),
+    version: z.literal(1),
+    name: identifier,
+    title: z.string().optional(),
+    description: z.string().optional(),
+    window: z.object({ budget: duration.optional(), rollback_budget: duration.optional() }).strict().optional(),
+    vars: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/i), variable).optional(),
+    connections: z.record(z.string().regex(/^[a-z_][a-z0-9_-]*$/i), connection).optional(),
+    demo: z
+      .object({ conn: connName.optional(), file: z.string().optional(), text: z.string().optional() })
+      .strict()
+      .optional()
+      .describe('demo data generator, run by `stepwise demo` on the embedded database'),
+    phases: z.array(phase).min(1),
+  })
+  .strict();
+
+export type Runbook = z.infer<typeof runbook>;
+export type Phase = z.infer<typeof phase>;
+export type Step = z.infer<typeof step>;
+export type StepBody = z.infer<typeof stepBody>;
+export type RunBody = z.infer<typeof runBody>;
+export type SqlBody = z.infer<typeof sqlBody>;
+export type SqlCheck = z.infer<typeof sqlCheck>;
+export type RunCheck = z.infer<typeof runCheck>;
+export type CheckBody = z.infer<typeof checkBody>;
+export type WaitBody = z.infer<typeof waitBody>;
+export type BackfillBody = z.infer<typeof backfillBody>;
+export type CompareBody = z.infer<typeof compareBody>;
+export type CompareSide = z.infer<typeof compareSide>;
+export type ExpectMap = z.infer<typeof expectMap>;
+export type ExpectValue = z.infer<typeof expectValue>;
+export type Gate = z.infer<typeof gate>;
+export type Variable = z.infer<typeof variable>;
+export type Connection = z.infer<typeof connection>;
