@@ -1,0 +1,90 @@
+import type { StoreApi } from 'zustand/vanilla';
+import type { RunState } from '../journal/reducer.js';
+import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
+
+// What a front end (TUI, plain printer) sees and may ask for. The engine owns the store;
+// front ends only read it and call intents.
+
+export interface OutputTail {
+  // The last lines of a step's output, normalised (ANSI stripped, text after the last \r).
+  lines: string[];
+  total: number;
+}
+
+export interface LiveState {
+  // Bounded output tail per step id (the full output is in the log file).
+  output: Record<string, OutputTail>;
+  // The step the engine is executing now (run or rollback), if any.
+  active?: { step: string; rollback: boolean; since: number };
+  // Backfill live controls and estimates not worth journaling.
+  backfill: Record<string, { paused: boolean; batchSize?: number; total?: number; rate?: number; etaMs?: number }>;
+  // Engine-side message for the operator (e.g. why it stopped), cleared on the next intent.
+  notice?: { level: 'info' | 'warn' | 'error'; text: string };
+}
+
+export interface ConnectionView {
+  name: string;
+  target: string;
+  production: boolean;
+  embedded: boolean;
+}
+
+export interface EngineView {
+  runbook: LoadedRunbook;
+  run: RunState;
+  live: LiveState;
+  connections: ConnectionView[];
+  // Drift found on resume (empty on a fresh run).
+  drift: DriftItem[];
+  // Step ids the engine would run next, for "enter runs the next step".
+  next?: NextAction;
+}
+
+export type NextAction =
+  | { kind: 'step'; step: string; needs?: 'confirm' | 'phrase' | 'signoff' | 'interrupted' }
+  | { kind: 'gate'; phase: string; signoffsNeeded: number }
+  | { kind: 'done' };
+
+export interface DriftItem {
+  step: string;
+  change: 'changed' | 'added' | 'removed';
+  ran: boolean;
+}
+
+export interface RollbackPlanItem {
+  step: string;
+  title: string;
+  action: 'reverse' | 'signoff' | 'pass-over';
+  // What the rollback body will run, values filled and secrets masked.
+  rendered?: string;
+  note?: string;
+}
+
+export interface RollbackPlan {
+  items: RollbackPlanItem[];
+  pointOfNoReturnPassed: string[];
+  partial: string[]; // failed steps that partly ran: the operator decides
+}
+
+export interface EngineIntents {
+  // Runs one step. `confirmation` carries the typed phrase or the yes of a dialog.
+  runStep(step: string, confirmation?: { phrase?: string; note?: string }): Promise<void>;
+  // Runs the rest of the phase until a manual step, a gate, a confirmation or a failure.
+  runPhase(phase: string): Promise<void>;
+  signStep(step: string, note: string, operator?: string): Promise<void>;
+  signGate(phase: string, note: string, operator?: string): Promise<void>;
+  skip(step: string, reason: string): Promise<void>;
+  // For an interrupted step: mark it done with a note (journaled as a sign-off).
+  markDone(step: string, note: string): Promise<void>;
+  rollbackPlan(to?: string): RollbackPlan;
+  rollback(options: { to?: string; note?: string }): Promise<void>;
+  // Cancels the running step (process group killed, transaction rolled back).
+  cancel(): void;
+  // Records run.paused and releases the locks; the front end exits afterwards.
+  pause(reason: string): Promise<void>;
+  backfillControl(step: string, control: { paused?: boolean; batchSize?: number }): void;
+}
+
+export interface EngineHandle extends EngineIntents {
+  store: StoreApi<EngineView>;
+}

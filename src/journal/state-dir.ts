@@ -1,0 +1,48 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+// <state-dir>/runs/<run-id>/journal.jsonl and logs/<step>.<attempt>.log (DESIGN.md section 5).
+
+export function resolveStateDir(flag?: string): string {
+  return resolve(flag ?? process.env.STEPWISE_STATE_DIR ?? '.stepwise');
+}
+
+export function runDir(stateDir: string, runId: string): string {
+  return join(stateDir, 'runs', runId);
+}
+
+export function journalPath(stateDir: string, runId: string): string {
+  return join(runDir(stateDir, runId), 'journal.jsonl');
+}
+
+export function logPath(stateDir: string, runId: string, step: string, attempt: number, rollback = false): string {
+  return join(runDir(stateDir, runId), 'logs', `${step}${rollback ? '.rollback' : ''}.${attempt}.log`);
+}
+
+export function embeddedDir(stateDir: string, name: string): string {
+  return join(stateDir, 'pglite', name);
+}
+
+export function locksDir(stateDir: string): string {
+  const dir = join(stateDir, 'locks');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+// Run ids sort by time: <runbook>-<YYYYMMDDTHHMMSSZ>[-n].
+export function newRunId(stateDir: string, runbookName: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const base = `${runbookName}-${stamp}`;
+  let id = base;
+  for (let n = 2; existsSync(runDir(stateDir, id)); n++) id = `${base}-${n}`;
+  return id;
+}
+
+export function listRunIds(stateDir: string): string[] {
+  const dir = join(stateDir, 'runs');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'journal.jsonl')))
+    .map((d) => d.name)
+    .sort();
+}
