@@ -38,6 +38,10 @@ export interface EngineView {
   drift: DriftItem[];
   // Step ids the engine would run next, for "enter runs the next step".
   next?: NextAction;
+  // Exactly what each step will run, values filled and secrets masked.
+  preview: Record<string, string>;
+  // Step numbers as the checklist shows them ("2.3").
+  numbers: Record<string, string>;
 }
 
 export type NextAction =

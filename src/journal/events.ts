@@ -31,7 +31,17 @@ export interface CheckDetails {
 
 export type EventPayload =
   | ({ type: 'run.started' } & RunStartedPayload)
-  | { type: 'run.resumed'; operator: string; host: string; pid: number; accepted_drift: string[] }
+  | {
+      type: 'run.resumed';
+      operator: string;
+      host: string;
+      pid: number;
+      ssh?: string;
+      accepted_drift: string[];
+      // With accepted drift: the runbook's plan and step hashes as they are now.
+      plan?: PlanPhase[];
+      step_hashes?: Record<string, string>;
+    }
   | { type: 'run.paused'; reason: string; step?: string; operator: string }
   | { type: 'run.finished'; outcome: 'succeeded' | 'failed' | 'rolled_back' }
   | {

@@ -104,6 +104,36 @@ function initialSteps(plan: PlanPhase[]): Record<string, StepState> {
   return steps;
 }
 
+// Accepted drift: the new plan's steps keep the state they had; removed steps leave the order
+// but stay in `steps` for the report.
+function replan(state: RunState, plan: PlanPhase[], stepHashes: Record<string, string>): RunState {
+  const fresh = initialSteps(plan);
+  const steps: Record<string, StepState> = { ...state.steps };
+  for (const [id, s] of Object.entries(fresh)) {
+    const old = state.steps[id];
+    steps[id] = old ? { ...old, phase: s.phase, title: s.title, kind: s.kind, reversible: s.reversible } : s;
+  }
+  const phases = plan.map((p) => {
+    const old = state.phases.find((o) => o.id === p.id);
+    return {
+      id: p.id,
+      title: p.title,
+      steps: p.steps.map((s) => s.id),
+      gate: p.gate,
+      gateStatus: old?.gateStatus === 'passed' ? ('passed' as const) : p.gate ? ('open' as const) : ('none' as const),
+      gateSignoffs: old?.gateSignoffs ?? [],
+      gateCheck: old?.gateCheck,
+    };
+  });
+  return {
+    ...state,
+    started: { ...state.started, plan, step_hashes: stepHashes },
+    phases,
+    steps,
+    order: plan.flatMap((p) => p.steps.map((s) => s.id)),
+  };
+}
+
 export class ReduceError extends Error {
   constructor(
     message: string,
@@ -168,7 +198,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
       throw new ReduceError('run.started twice', e.seq);
     case 'run.resumed':
       return {
-        ...state,
+        ...(e.plan ? replan(state, e.plan, e.step_hashes ?? state.started.step_hashes) : state),
         status: state.rollback && !state.rollback.finished ? 'rolling_back' : 'running',
         pauseReason: undefined,
         operators: withOperator(state, e.operator),
@@ -293,6 +323,8 @@ function apply(state: RunState, e: JournalEvent): RunState {
       return updateStep(state, e.step, e.seq, (s) => ({
         ...s,
         status: 'rolled_back',
+        // A re-run after a rollback starts its batches afresh.
+        batches: { count: 0, rows: 0, skipped: 0 },
         rollback: { how: e.how, operator: e.operator, ts: e.ts, note: e.note },
       }));
     case 'step.rollback_failed':

@@ -1,0 +1,32 @@
+import type { RunState } from '../journal/reducer.js';
+import type { NextAction } from './engine-api.js';
+import type { IndexedStep } from './step-index.js';
+
+const done = new Set(['succeeded', 'skipped']);
+
+// The next thing the run needs, derived from the state alone: a step, a gate or nothing.
+export function nextAction(
+  state: RunState,
+  index: Map<string, IndexedStep>,
+  needsConfirm: (entry: IndexedStep) => boolean,
+): NextAction {
+  if (state.status === 'rolling_back' || state.status === 'rolled_back') return { kind: 'done' };
+  for (const phase of state.phases) {
+    for (const id of phase.steps) {
+      const s = state.steps[id];
+      if (done.has(s.status)) continue;
+      const entry = index.get(id);
+      if (!entry) return { kind: 'step', step: id };
+      if (s.status === 'interrupted') return { kind: 'step', step: id, needs: 'interrupted' };
+      if (entry.kind === 'manual') return { kind: 'step', step: id, needs: 'signoff' };
+      if (typeof entry.step.confirm === 'string') return { kind: 'step', step: id, needs: 'phrase' };
+      if (needsConfirm(entry)) return { kind: 'step', step: id, needs: 'confirm' };
+      return { kind: 'step', step: id };
+    }
+    if (phase.gate && phase.gateStatus !== 'passed') {
+      const signers = new Set(phase.gateSignoffs.map((s) => s.operator)).size;
+      return { kind: 'gate', phase: phase.id, signoffsNeeded: Math.max(0, phase.gate.signoff - signers) };
+    }
+  }
+  return { kind: 'done' };
+}
