@@ -1,6 +1,7 @@
 import type { CheckDetails } from '../journal/events.js';
 import type { DbConnection } from '../db/connection.js';
 import type { Step } from '../runbook/schema.js';
+import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 import type { Renderer } from '../runbook/render.js';
 
 // What every step executor receives. Executors never write the journal directly, except
@@ -11,6 +12,8 @@ export interface ExecContext {
   step: Step;
   attempt: number;
   runbookDir: string;
+  // The loaded runbook: sql file contents are in loaded.files, nothing reads files at run time.
+  loaded: LoadedRunbook;
   connection(name: string | undefined): DbConnection;
   render: Renderer;
   // Step output: written to the per-attempt log file and to a bounded tail for the screen.

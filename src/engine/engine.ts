@@ -1,0 +1,561 @@
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { ExitCode, StepwiseError } from '../cli/exit-codes.js';
+import type { DbConnection } from '../db/connection.js';
+import type { EventPayload } from '../journal/events.js';
+import type { FileJournal } from '../journal/file-journal.js';
+import { type RunState, reduce } from '../journal/reducer.js';
+import { logPath, runDir } from '../journal/state-dir.js';
+import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
+import { parseDuration } from '../runbook/parse-duration.js';
+import { previewStep } from '../runbook/preview-step.js';
+import type { Renderer } from '../runbook/render.js';
+import type { CheckBody, Step, StepBody } from '../runbook/schema.js';
+import { buildRollbackPlan } from './build-rollback-plan.js';
+import type {
+  ConnectionView,
+  DriftItem,
+  EngineHandle,
+  EngineView,
+  LiveState,
+  NextAction,
+  RollbackPlan,
+} from './engine-api.js';
+import { evaluateCheck } from './executors/check.js';
+import { executorFor } from './executors/registry.js';
+import type { ExecContext, StepResult } from './executor.js';
+import { nextAction } from './next-action.js';
+import { OutputTail } from './output-tail.js';
+import { type IndexedStep, indexSteps, stepKind } from './step-index.js';
+
+export interface EngineSetup {
+  loaded: LoadedRunbook;
+  stateDir: string;
+  journal: FileJournal;
+  state: RunState;
+  connections: Record<string, DbConnection>;
+  renderer: Renderer;
+  operator: string;
+  drift?: DriftItem[];
+}
+
+const mutatingKinds = new Set(['run', 'sql', 'backfill']);
+const storeFlushMs = 100;
+const progressEveryMs = 250;
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+// The run driver: appends events, derives state with the reducer, executes steps.
+// UI-agnostic: front ends read `store` and call the intents.
+export class Engine implements EngineHandle {
+  readonly store: StoreApi<EngineView>;
+  private state: RunState;
+  private readonly index: Map<string, IndexedStep>;
+  private readonly tails = new Map<string, OutputTail>();
+  private readonly live: LiveState = { output: {}, backfill: {} };
+  private active?: { step: string; controller: AbortController; done: Promise<void> };
+  private flushTimer?: NodeJS.Timeout;
+  private readonly lastProgress = new Map<string, number>();
+  private readonly connectionViews: ConnectionView[];
+
+  constructor(private readonly setup: EngineSetup) {
+    this.state = setup.state;
+    this.index = indexSteps(setup.loaded.runbook);
+    this.connectionViews = Object.entries(setup.connections).map(([name, c]) => ({
+      name,
+      target: c.target,
+      production: this.isProduction(name),
+      embedded: c.driver === 'pglite',
+    }));
+    setup.journal.onAppend((event) => {
+      this.state = reduce(this.state, event);
+      this.scheduleFlush();
+    });
+    const preview: Record<string, string> = {};
+    const numbers: Record<string, string> = {};
+    for (const [id, entry] of this.index) {
+      preview[id] = setup.renderer.mask(previewStep(entry.step, setup.renderer, setup.loaded));
+      numbers[id] = entry.number;
+    }
+    this.store = createStore<EngineView>(() => ({
+      runbook: setup.loaded,
+      run: this.state,
+      live: this.liveSnapshot(),
+      connections: this.connectionViews,
+      drift: setup.drift ?? [],
+      next: this.next(),
+      preview,
+      numbers,
+    }));
+  }
+
+  get run(): RunState {
+    return this.state;
+  }
+
+  get operator(): string {
+    return this.setup.operator;
+  }
+
+  get loaded(): LoadedRunbook {
+    return this.setup.loaded;
+  }
+
+  get isRunning(): boolean {
+    return this.active !== undefined;
+  }
+
+  entry(step: string): IndexedStep | undefined {
+    return this.index.get(step);
+  }
+
+  tail(step: string): string[] {
+    return this.tails.get(step)?.snapshot().lines ?? [];
+  }
+
+  // Production applies to real servers only: an embedded rehearsal of a production runbook is not.
+  private isProduction(conn: string): boolean {
+    const def = this.setup.loaded.runbook.connections?.[conn];
+    return def?.production === true && this.setup.connections[conn]?.driver === 'postgres';
+  }
+
+  private needsConfirm = (entry: IndexedStep): boolean => {
+    if (entry.step.confirm) return true;
+    if (!mutatingKinds.has(entry.kind)) return false;
+    const conn = this.connectionOf(entry.step);
+    return conn === undefined
+      ? Object.keys(this.setup.connections).some((c) => this.isProduction(c))
+      : this.isProduction(conn);
+  };
+
+  private connectionOf(body: StepBody | Step): string | undefined {
+    const only = Object.keys(this.setup.connections);
+    const pick = (name?: string) => name ?? (only.length === 1 ? only[0] : undefined);
+    if (body.sql !== undefined) return pick(typeof body.sql === 'string' ? undefined : body.sql.conn);
+    if (body.backfill) return pick(body.backfill.into ?? body.backfill.conn);
+    return undefined;
+  }
+
+  next(): NextAction {
+    return nextAction(this.state, this.index, this.needsConfirm);
+  }
+
+  append(payload: EventPayload): void {
+    this.setup.journal.append(payload);
+  }
+
+  // ---- store -------------------------------------------------------------------------------
+
+  private liveSnapshot(): LiveState {
+    const output: LiveState['output'] = {};
+    for (const [id, tail] of this.tails) output[id] = tail.snapshot();
+    return { ...this.live, output };
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush();
+    }, storeFlushMs);
+    this.flushTimer.unref();
+  }
+
+  flush(): void {
+    this.store.setState({ run: this.state, live: this.liveSnapshot(), next: this.next() });
+  }
+
+  private notice(level: 'info' | 'warn' | 'error', text: string): void {
+    this.live.notice = { level, text };
+    this.scheduleFlush();
+  }
+
+  // ---- intents -----------------------------------------------------------------------------
+
+  private requireIdle(): void {
+    if (this.active) throw new StepwiseError(`step ${this.active.step} is running; wait for it or cancel it`);
+  }
+
+  private requireNextStep(step: string): IndexedStep {
+    const next = this.next();
+    if (next.kind !== 'step' || next.step !== step) {
+      const what =
+        next.kind === 'step'
+          ? `the next step is ${next.step}`
+          : next.kind === 'gate'
+            ? `phase ${next.phase} waits for its gate`
+            : 'the run has nothing left to do';
+      throw new StepwiseError(`${step} is not the next step: ${what}`);
+    }
+    const entry = this.index.get(step);
+    if (!entry) throw new StepwiseError(`step ${step} is no longer in the runbook`);
+    return entry;
+  }
+
+  async runStep(step: string, confirmation?: { phrase?: string; note?: string }): Promise<void> {
+    this.requireIdle();
+    this.live.notice = undefined;
+    const entry = this.requireNextStep(step);
+    if (entry.kind === 'manual') throw new StepwiseError(`${step} is a manual step: sign it off when it is done`);
+    const { confirm } = entry.step;
+    if (typeof confirm === 'string' && confirmation?.phrase !== confirm) {
+      throw new StepwiseError(`${step} needs the phrase "${confirm}" typed exactly`);
+    }
+    if (this.needsConfirm(entry)) {
+      if (!confirmation) throw new StepwiseError(`${step} needs a confirmation before it runs`);
+      this.append({
+        type: 'step.signed',
+        step,
+        operator: this.setup.operator,
+        note: confirmation.note ?? 'confirmed',
+        purpose: 'confirm',
+      });
+    }
+    await this.track(step, () => this.execute(entry));
+  }
+
+  async runPhase(phase: string): Promise<void> {
+    for (;;) {
+      const next = this.next();
+      if (next.kind === 'gate' && next.phase === phase && next.signoffsNeeded === 0) {
+        await this.signGate(phase, '');
+        continue;
+      }
+      if (next.kind !== 'step' || next.needs || this.state.steps[next.step].phase !== phase) return;
+      await this.runStep(next.step);
+      if (this.state.steps[next.step].status !== 'succeeded') return;
+    }
+  }
+
+  async signStep(step: string, note: string, operator = this.setup.operator): Promise<void> {
+    this.requireIdle();
+    const entry = this.requireNextStep(step);
+    if (entry.kind !== 'manual') throw new StepwiseError(`${step} is not a manual step; run it instead`);
+    const s = this.state.steps[step];
+    if (s.status !== 'running') {
+      this.append({ type: 'step.started', step, attempt: s.attempts + 1, operator, log: '' });
+    }
+    this.append({ type: 'step.signed', step, operator, note, purpose: 'manual' });
+  }
+
+  async signGate(phase: string, note: string, operator = this.setup.operator): Promise<void> {
+    this.requireIdle();
+    const next = this.next();
+    if (next.kind !== 'gate' || next.phase !== phase) {
+      throw new StepwiseError(`the gate of ${phase} is not open: finish its steps first`);
+    }
+    const p = this.state.phases.find((x) => x.id === phase)!;
+    const gate = this.setup.loaded.runbook.phases.find((x) => x.id === phase)?.gate;
+    if (!p.gateCheck?.ok && gate?.checks?.length) {
+      const failures: string[] = [];
+      for (const [i, check] of gate.checks.entries()) {
+        const result = await this.check(check, `${phase}.gate.${i + 1}`);
+        if (!result.ok) failures.push(result.summary ?? result.error ?? 'check failed');
+      }
+      this.append({ type: 'gate.checked', phase, ok: failures.length === 0, details: { failures } });
+      if (failures.length) throw new StepwiseError(`gate of ${phase}: ${failures.join('; ')}`, ExitCode.stepFailed);
+    }
+    const needed = p.gate?.signoff ?? 0;
+    const signers = new Set(p.gateSignoffs.map((s) => s.operator));
+    if (needed > signers.size) {
+      if (signers.has(operator)) {
+        throw new StepwiseError(
+          `the gate of ${phase} needs ${needed} different operators and ${operator} has signed already; ` +
+            'another operator signs with `stepwise resume --operator NAME`',
+          ExitCode.paused,
+        );
+      }
+      this.append({ type: 'gate.signed', phase, operator, note });
+      signers.add(operator);
+    }
+    if (signers.size >= needed) this.append({ type: 'gate.passed', phase });
+  }
+
+  async skip(step: string, reason: string): Promise<void> {
+    this.requireIdle();
+    this.requireNextStep(step);
+    if (!reason.trim()) throw new StepwiseError('a skip needs a reason');
+    this.append({ type: 'step.skipped', step, reason, operator: this.setup.operator });
+  }
+
+  async markDone(step: string, note: string): Promise<void> {
+    this.requireIdle();
+    const s = this.state.steps[step];
+    if (!s || (s.status !== 'interrupted' && s.status !== 'failed')) {
+      throw new StepwiseError(`${step} is ${s?.status ?? 'unknown'}; only an interrupted or failed step can be marked done`);
+    }
+    this.append({ type: 'step.signed', step, operator: this.setup.operator, note, purpose: 'interrupted' });
+  }
+
+  // Settles interrupted steps that have a probe: the probe tells whether the step took effect.
+  async settleInterrupted(): Promise<void> {
+    for (const id of this.state.order) {
+      const s = this.state.steps[id];
+      const entry = this.index.get(id);
+      if (s.status !== 'interrupted' || !entry?.step.probe) continue;
+      const result = await this.check(entry.step.probe, `${id}.probe`);
+      this.append({ type: 'step.probed', step: id, applied: result.ok, details: result.details });
+      if (result.ok) {
+        this.append({
+          type: 'step.signed',
+          step: id,
+          operator: this.setup.operator,
+          note: 'probe: the step had already taken effect',
+          purpose: 'interrupted',
+        });
+      }
+    }
+  }
+
+  rollbackPlan(to?: string): RollbackPlan {
+    return buildRollbackPlan(this.state, this.index, this.setup.loaded, this.setup.renderer, to);
+  }
+
+  async rollback(options: { to?: string; note?: string }): Promise<void> {
+    this.requireIdle();
+    const plan = this.rollbackPlan(options.to);
+    const operator = this.setup.operator;
+    this.append({ type: 'rollback.started', operator, plan: plan.items.map((i) => i.step), to: options.to });
+    for (const item of plan.items) {
+      if (item.action === 'pass-over') continue;
+      if (item.action === 'signoff') {
+        this.append({
+          type: 'step.rolled_back',
+          step: item.step,
+          operator,
+          duration_ms: 0,
+          how: 'signed',
+          note: options.note ?? 'signed off',
+        });
+        continue;
+      }
+      const entry = this.index.get(item.step)!;
+      let failed = false;
+      await this.track(item.step, async () => {
+        failed = !(await this.executeRollback(entry));
+      });
+      if (failed) return;
+    }
+    this.append({ type: 'rollback.finished', complete: true });
+    if (options.to === undefined) this.append({ type: 'run.finished', outcome: 'rolled_back' });
+  }
+
+  cancel(reason = 'cancelled by the operator'): void {
+    this.active?.controller.abort(new StepwiseError(reason, ExitCode.interrupted));
+  }
+
+  async pause(reason: string): Promise<void> {
+    const running = this.active;
+    if (running) {
+      this.cancel(`interrupted: ${reason}`);
+      await running.done;
+    }
+    if (this.state.status !== 'paused') {
+      this.append({ type: 'run.paused', reason, step: running?.step, operator: this.setup.operator });
+    }
+    this.flush();
+  }
+
+  backfillControl(step: string, control: { paused?: boolean; batchSize?: number }): void {
+    const current = this.live.backfill[step] ?? { paused: false };
+    this.live.backfill = { ...this.live.backfill, [step]: { ...current, ...control } };
+    this.scheduleFlush();
+  }
+
+  async close(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flush();
+    this.setup.journal.close();
+    await Promise.allSettled(Object.values(this.setup.connections).map((c) => c.close()));
+  }
+
+  // ---- execution ---------------------------------------------------------------------------
+
+  private async track(step: string, work: () => Promise<void>): Promise<void> {
+    const controller = new AbortController();
+    const done = work();
+    this.active = { step, controller, done: done.catch(() => undefined) };
+    this.live.active = { step, rollback: this.state.status === 'rolling_back', since: Date.now() };
+    this.flush();
+    try {
+      await done;
+    } finally {
+      this.active = undefined;
+      this.live.active = undefined;
+      this.flush();
+    }
+  }
+
+  private get signal(): AbortSignal {
+    return this.active?.controller.signal ?? new AbortController().signal;
+  }
+
+  private async execute(entry: IndexedStep): Promise<void> {
+    const { step } = entry;
+    const attempts = step.retries?.attempts ?? 1;
+    const backoffMs = step.retries?.backoff ? parseDuration(step.retries.backoff) : 1000;
+    for (let tried = 1; ; tried++) {
+      const retryInMs = tried < attempts ? backoffMs * 2 ** (tried - 1) : undefined;
+      const result = await this.attempt(entry, step, false, retryInMs);
+      if (result.ok || this.signal.aborted || retryInMs === undefined) return;
+      await sleep(retryInMs, undefined, { signal: this.signal }).catch(() => undefined);
+      if (this.signal.aborted) return;
+    }
+  }
+
+  private async executeRollback(entry: IndexedStep): Promise<boolean> {
+    const body = entry.step.rollback!;
+    const result = await this.attempt(entry, body, true);
+    return result.ok;
+  }
+
+  // One attempt of a step body (or its rollback body), journaled from start to end.
+  private async attempt(
+    entry: IndexedStep,
+    body: StepBody | Step,
+    rollback: boolean,
+    retryInMs?: number,
+  ): Promise<StepResult> {
+    const id = entry.step.id;
+    const attempt = this.state.steps[id].attempts + 1;
+    const log = logPath(this.setup.stateDir, this.state.runId, id, attempt, rollback);
+    mkdirSync(dirname(log), { recursive: true });
+    const file = createWriteStream(log);
+    const tail = new OutputTail();
+    this.tails.set(id, tail);
+    this.append({ type: 'step.started', step: id, attempt, operator: this.setup.operator, log, rollback });
+    const signal = this.signal;
+    const timeoutMs = entry.step.timeout ? parseDuration(entry.step.timeout) : undefined;
+    const timer = timeoutMs
+      ? setTimeout(
+          () =>
+            this.active?.controller.abort(
+              new StepwiseError(`timed out after ${entry.step.timeout}`, ExitCode.stepFailed),
+            ),
+          timeoutMs,
+        )
+      : undefined;
+    const started = performance.now();
+    const ctx = this.context(entry, attempt, file, tail, signal);
+    let result: StepResult;
+    try {
+      result = await executorFor(stepKind(body))(body[stepKind(body)] as never, ctx);
+      if (result.ok && !rollback && entry.step.verify && !signal.aborted) {
+        const verify = await this.check(entry.step.verify, `${id}.verify`, ctx);
+        if (!verify.ok) {
+          result = { ...verify, ok: false, error: `verify failed: ${verify.summary ?? verify.error ?? ''}`.trim() };
+        }
+      }
+    } catch (error) {
+      result = { ok: false, error: message(error) };
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+    if (!result.ok && signal.aborted) result = { ...result, error: message(signal.reason) };
+    await new Promise<void>((resolve) => file.end(resolve));
+    const duration_ms = Math.round(performance.now() - started);
+    const mask = this.setup.renderer.mask;
+    if (rollback) {
+      if (result.ok) {
+        this.append({ type: 'step.rolled_back', step: id, operator: this.setup.operator, duration_ms, how: 'reversed' });
+      } else {
+        this.append({ type: 'step.rollback_failed', step: id, error: mask(result.error ?? 'failed'), duration_ms });
+      }
+      return result;
+    }
+    if (result.ok) {
+      this.append({
+        type: 'step.succeeded',
+        step: id,
+        attempt,
+        duration_ms,
+        rows: result.rows,
+        summary: result.summary && mask(result.summary),
+        details: result.details,
+      });
+    } else {
+      this.append({
+        type: 'step.failed',
+        step: id,
+        attempt,
+        duration_ms,
+        error: mask(result.error ?? 'failed'),
+        details: result.details,
+        retry_in_ms: signal.aborted ? undefined : retryInMs,
+      });
+    }
+    return result;
+  }
+
+  private async check(body: CheckBody, label: string, base?: ExecContext): Promise<StepResult> {
+    const ctx = base ?? this.context(undefined, 1, undefined, new OutputTail(), this.signal, label);
+    try {
+      return await evaluateCheck(body, ctx);
+    } catch (error) {
+      return { ok: false, error: this.setup.renderer.mask(message(error)) };
+    }
+  }
+
+  private context(
+    entry: IndexedStep | undefined,
+    attempt: number,
+    file: NodeJS.WritableStream | undefined,
+    tail: OutputTail,
+    signal: AbortSignal,
+    label?: string,
+  ): ExecContext {
+    const id = entry?.step.id ?? label ?? 'check';
+    const state = entry ? this.state.steps[entry.step.id] : undefined;
+    const pauseFile = join(runDir(this.setup.stateDir, this.state.runId), 'pause');
+    const names = Object.keys(this.setup.connections);
+    return {
+      runId: this.state.runId,
+      operator: this.setup.operator,
+      step: entry?.step ?? ({ id } as Step),
+      attempt,
+      runbookDir: this.setup.loaded.dir,
+      loaded: this.setup.loaded,
+      connection: (name) => {
+        const key = name ?? (names.length === 1 ? names[0] : undefined);
+        const conn = key === undefined ? undefined : this.setup.connections[key];
+        if (!conn) {
+          throw new StepwiseError(
+            name ? `unknown connection "${name}"` : `step ${id} must name its connection (conn:)`,
+          );
+        }
+        return conn;
+      },
+      render: this.setup.renderer,
+      output: (chunk) => {
+        file?.write(chunk);
+        tail.push(chunk);
+        this.scheduleFlush();
+      },
+      progress: (text, data) => {
+        if (!entry) return;
+        const now = Date.now();
+        if (now - (this.lastProgress.get(id) ?? 0) < progressEveryMs) return;
+        this.lastProgress.set(id, now);
+        this.append({ type: 'step.progress', step: id, message: this.setup.renderer.mask(text), data });
+      },
+      commitBatch: (batch) => this.append({ type: 'batch.committed', step: id, ...batch }),
+      committed: state
+        ? { count: state.batches.count, rows: state.batches.rows, skipped: state.batches.skipped, lastHi: state.batches.lastHi }
+        : { count: 0, rows: 0, skipped: 0 },
+      controls: {
+        paused: () => this.live.backfill[id]?.paused === true || existsSync(pauseFile),
+        batchSize: () => this.live.backfill[id]?.batchSize,
+        waitWhilePaused: async (s) => {
+          while (!s.aborted && (this.live.backfill[id]?.paused === true || existsSync(pauseFile))) {
+            await sleep(250, undefined, { signal: s }).catch(() => undefined);
+          }
+        },
+      },
+      signal,
+    };
+  }
+}
