@@ -1,0 +1,276 @@
+import { mkdirSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { ExitCode, StepwiseError } from '../cli/exit-codes.js';
+import { checkConnectionExpect } from '../db/check-connection-expect.js';
+import type { DbConnection } from '../db/connection.js';
+import { openConnections } from '../db/open-connections.js';
+import { FileJournal, readJournal } from '../journal/file-journal.js';
+import { findRun } from '../journal/find-run.js';
+import { type RunState, reduce, replay } from '../journal/reducer.js';
+import { journalPath, newRunId, runDir } from '../journal/state-dir.js';
+import { createRenderer } from '../runbook/create-renderer.js';
+import { loadRunbook } from '../runbook/load-runbook.js';
+import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
+import { parseDuration } from '../runbook/parse-duration.js';
+import { resolveVars } from '../runbook/resolve-vars.js';
+import type { Runbook } from '../runbook/schema.js';
+import { buildPlan } from './build-plan.js';
+import { detectDrift } from './detect-drift.js';
+import type { DriftItem } from './engine-api.js';
+import { Engine } from './engine.js';
+import { acquireRunLock, type RunLock } from './run-lock.js';
+
+export const version = '0.1.0';
+
+export interface MissingVar {
+  name: string;
+  prompt?: string;
+  secret: boolean;
+}
+
+export interface OpenOptions {
+  stateDir: string;
+  operator?: string;
+  vars: Record<string, string>;
+  env: NodeJS.ProcessEnv;
+  // Asks for vars declared with `prompt:` that have no value (the TUI); headless: undefined.
+  promptVars?: (missing: MissingVar[]) => Promise<Record<string, string>>;
+}
+
+export interface OpenedRun {
+  engine: Engine;
+  // Releases the run lock and closes the journal and connections.
+  close(): Promise<void>;
+}
+
+export function resolveOperator(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return flag ?? env.STEPWISE_OPERATOR ?? `${userInfo().username}@${hostname()}`;
+}
+
+function sshOrigin(env: NodeJS.ProcessEnv): string | undefined {
+  return env.SSH_CONNECTION?.split(' ')[0];
+}
+
+function connectionUrl(def: NonNullable<Runbook['connections']>[string], env: NodeJS.ProcessEnv): string | undefined {
+  if (typeof def.url === 'string') return def.url;
+  return def.url ? env[def.url.env] || undefined : undefined;
+}
+
+async function resolveAllVars(runbook: Runbook, cli: Record<string, string>, options: OpenOptions) {
+  const resolved = resolveVars(runbook, { cli, env: options.env });
+  if (resolved.missing.length === 0) return resolved;
+  if (!options.promptVars) {
+    const names = resolved.missing.map((m) => `--var ${m.name}=…`).join(' ');
+    throw new StepwiseError(`missing values: give them with ${names}`, ExitCode.paused);
+  }
+  const answers = await options.promptVars(resolved.missing);
+  return resolveVars(runbook, { cli: { ...cli, ...answers }, env: options.env });
+}
+
+// Connections, their advisory locks and `expect` guards: all before the first step.
+async function connect(
+  loaded: LoadedRunbook,
+  options: OpenOptions,
+  runId: string,
+  operator: string,
+): Promise<Record<string, DbConnection>> {
+  const connections = await openConnections({
+    connections: loaded.runbook.connections,
+    stateDir: options.stateDir,
+    env: options.env,
+    applicationName: `stepwise ${operator} ${runId}`.slice(0, 63),
+  });
+  try {
+    for (const [name, conn] of Object.entries(connections)) {
+      const key = `stepwise:${loaded.runbook.name}`;
+      if (!(await conn.tryAdvisoryLock(key))) {
+        const holder = (await conn.advisoryLockHolder(key)) ?? 'another session';
+        throw new StepwiseError(
+          `${loaded.runbook.name} is being driven on connection ${name} (${conn.target}) by ${holder}; ` +
+            'wait for that run to finish',
+          ExitCode.locked,
+        );
+      }
+      const expect = loaded.runbook.connections?.[name]?.expect;
+      if (expect) await checkConnectionExpect(conn, expect);
+    }
+    return connections;
+  } catch (error) {
+    await Promise.allSettled(Object.values(connections).map((c) => c.close()));
+    throw error;
+  }
+}
+
+function rendererFor(
+  loaded: LoadedRunbook,
+  vars: ReturnType<typeof resolveVars>,
+  env: NodeJS.ProcessEnv,
+  run: { id: string; operator: string },
+) {
+  const urls: Record<string, { url?: string }> = {};
+  for (const [name, def] of Object.entries(loaded.runbook.connections ?? {})) urls[name] = { url: connectionUrl(def, env) };
+  return createRenderer({ vars: vars.values, secretVars: vars.secretVars, connections: urls, run });
+}
+
+async function withLock<T>(lock: RunLock, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+export async function startRun(runbookPath: string, options: OpenOptions): Promise<OpenedRun> {
+  const loaded = await loadRunbook(runbookPath);
+  const operator = resolveOperator(options.operator, options.env);
+  const vars = await resolveAllVars(loaded.runbook, options.vars, options);
+  const runId = newRunId(options.stateDir, loaded.runbook.name);
+  const lock = await acquireRunLock(options.stateDir, loaded.runbook.name, {
+    runId,
+    operator,
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+  });
+  return withLock(lock, async () => {
+    const connections = await connect(loaded, options, runId, operator);
+    const renderer = rendererFor(loaded, vars, options.env, { id: runId, operator });
+    mkdirSync(runDir(options.stateDir, runId), { recursive: true });
+    const journal = FileJournal.create(journalPath(options.stateDir, runId));
+    const { window } = loaded.runbook;
+    const started = journal.append({
+      type: 'run.started',
+      run_id: runId,
+      runbook: { path: loaded.path, name: loaded.runbook.name, title: loaded.runbook.title ?? loaded.runbook.name, sha256: loaded.sha256 },
+      step_hashes: loaded.stepHashes,
+      plan: buildPlan(loaded.runbook),
+      operator,
+      host: hostname(),
+      ssh: sshOrigin(options.env),
+      pid: process.pid,
+      vars: renderer.maskedVars(),
+      connections: Object.fromEntries(
+        Object.entries(connections).map(([name, c]) => [
+          name,
+          { target: c.target, production: c.production && c.driver === 'postgres', embedded: c.driver === 'pglite' },
+        ]),
+      ),
+      window: window
+        ? {
+            budget_ms: window.budget ? parseDuration(window.budget) : undefined,
+            rollback_budget_ms: window.rollback_budget ? parseDuration(window.rollback_budget) : undefined,
+          }
+        : undefined,
+      version,
+    });
+    const state = replay([started])!;
+    const engine = new Engine({ loaded, stateDir: options.stateDir, journal, state, connections, renderer, operator });
+    return { engine, close: closer(engine, lock) };
+  });
+}
+
+function closer(engine: Engine, lock: RunLock): () => Promise<void> {
+  let closed: Promise<void> | undefined;
+  return () => {
+    closed ??= engine.close().finally(() => lock.release());
+    return closed;
+  };
+}
+
+export interface ResumeOptions extends OpenOptions {
+  ref?: string;
+  // Decides about drift: headless returns the --accept-drift flag, the TUI asks.
+  acceptDrift: (drift: DriftItem[]) => Promise<boolean>;
+  // Rollback may open a finished run; resume may not.
+  purpose: 'resume' | 'rollback';
+  warn: (text: string) => void;
+}
+
+export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
+  const { runId, journalPath: path } = findRun(options.stateDir, options.ref);
+  const operator = resolveOperator(options.operator, options.env);
+  const name = readJournal(path).events[0];
+  if (name?.type !== 'run.started') throw new StepwiseError(`journal of ${runId} has no run.started event`, ExitCode.stepFailed);
+  const lock = await acquireRunLock(options.stateDir, name.runbook.name, {
+    runId,
+    operator,
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+  });
+  return withLock(lock, async () => {
+    const { journal, read } = FileJournal.open(path);
+    if (read.tornTail) options.warn(`journal.jsonl:${read.tornTail.line}: ${read.tornTail.message}`);
+    if (read.problems.length) {
+      journal.close();
+      const first = read.problems[0];
+      throw new StepwiseError(
+        `journal of ${runId} is damaged (line ${first.line}: ${first.message}); run \`stepwise verify ${runId}\``,
+        ExitCode.stepFailed,
+      );
+    }
+    const state = replay(read.events);
+    if (!state) throw new StepwiseError(`journal of ${runId} is empty`, ExitCode.stepFailed);
+    if (options.purpose === 'resume' && (state.status === 'succeeded' || state.status === 'rolled_back')) {
+      journal.close();
+      throw new StepwiseError(
+        `run ${runId} has already ${state.status === 'succeeded' ? 'finished' : 'been rolled back'}; ` +
+          'start a new run with `stepwise run`',
+        ExitCode.usage,
+      );
+    }
+    try {
+      return await reopen(state, journal, runId, operator, options, lock);
+    } catch (error) {
+      journal.close();
+      throw error;
+    }
+  });
+}
+
+async function reopen(
+  state: RunState,
+  journal: FileJournal,
+  runId: string,
+  operator: string,
+  options: ResumeOptions,
+  lock: RunLock,
+): Promise<OpenedRun> {
+  const loaded = await loadRunbook(state.started.runbook.path);
+  const drift = detectDrift(state, loaded.stepHashes);
+  if (drift.length && !(await options.acceptDrift(drift))) {
+    const lines = drift.map((d) => `  ${d.step}: ${d.change}${d.ran ? ' (already ran)' : ''}`).join('\n');
+    throw new StepwiseError(
+      `the runbook changed since this run started:\n${lines}\nresume with --accept-drift to go on with the runbook as it is now`,
+      ExitCode.usage,
+    );
+  }
+  // Non-secret values stay as the run started; secrets are never journaled, so they are asked again.
+  const journaled = Object.fromEntries(Object.entries(state.started.vars).filter(([, v]) => v !== '***'));
+  const vars = await resolveAllVars(loaded.runbook, { ...journaled, ...options.vars }, options);
+  const connections = await connect(loaded, options, runId, operator);
+  const renderer = rendererFor(loaded, vars, options.env, { id: runId, operator });
+  const resumedEvent = journal.append({
+    type: 'run.resumed',
+    operator,
+    host: hostname(),
+    pid: process.pid,
+    ssh: sshOrigin(options.env),
+    accepted_drift: drift.map((d) => d.step),
+    ...(drift.length ? { plan: buildPlan(loaded.runbook), step_hashes: loaded.stepHashes } : {}),
+  });
+  const resumed = reduce(state, resumedEvent);
+  const engine = new Engine({
+    loaded,
+    stateDir: options.stateDir,
+    journal,
+    state: resumed,
+    connections,
+    renderer,
+    operator,
+    drift,
+  });
+  await engine.settleInterrupted();
+  return { engine, close: closer(engine, lock) };
+}
