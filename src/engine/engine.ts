@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { ExitCode, StepwiseError } from '../cli/exit-codes.js';
 import type { DbConnection } from '../db/connection.js';
-import type { EventPayload } from '../journal/events.js';
+import type { EventPayload, JournalEvent } from '../journal/events.js';
 import type { FileJournal } from '../journal/file-journal.js';
 import { type RunState, reduce } from '../journal/reducer.js';
 import { logPath, runDir } from '../journal/state-dir.js';
@@ -146,6 +146,11 @@ export class Engine implements EngineHandle {
 
   append(payload: EventPayload): void {
     this.setup.journal.append(payload);
+  }
+
+  // Every journaled event, in order, for the plain and JSON printers.
+  onEvent(listener: (event: JournalEvent) => void): () => void {
+    return this.setup.journal.onAppend(listener);
   }
 
   // ---- store -------------------------------------------------------------------------------

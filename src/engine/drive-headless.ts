@@ -1,0 +1,115 @@
+import { ExitCode, type ExitCodeValue, StepwiseError } from '../cli/exit-codes.js';
+import type { Engine } from './engine.js';
+
+export interface HeadlessOptions {
+  // Sign manual steps, gates and confirmations as the operator with the note "auto (--yes)".
+  yes: boolean;
+  // Interrupted steps the operator chose to retry or to mark done (resume flags).
+  retry: string[];
+  markDone: string[];
+  // Why the run stopped, for a person: printed by the CLI on stderr.
+  say: (text: string) => void;
+}
+
+const auto = 'auto (--yes)';
+
+async function stop(engine: Engine, reason: string, code: ExitCodeValue, say: (t: string) => void) {
+  say(reason);
+  await engine.pause(reason.split('\n')[0]);
+  return code;
+}
+
+// Drives a run without a screen until it ends, fails or needs an operator (DESIGN.md section 7).
+export async function driveHeadless(engine: Engine, options: HeadlessOptions): Promise<ExitCodeValue> {
+  const { say } = options;
+  for (;;) {
+    const next = engine.next();
+    if (next.kind === 'done') {
+      if (engine.run.status !== 'rolled_back') engine.append({ type: 'run.finished', outcome: 'succeeded' });
+      return ExitCode.done;
+    }
+    if (next.kind === 'gate') {
+      try {
+        if (next.signoffsNeeded > 0 && !options.yes) {
+          return await stop(
+            engine,
+            `phase ${next.phase} waits for its gate sign-off; sign it in the TUI or with \`stepwise resume --yes\``,
+            ExitCode.paused,
+            say,
+          );
+        }
+        await engine.signGate(next.phase, next.signoffsNeeded > 0 ? auto : '');
+        continue;
+      } catch (error) {
+        if (!(error instanceof StepwiseError)) throw error;
+        return await stop(engine, error.message, error.exitCode === ExitCode.stepFailed ? ExitCode.stepFailed : ExitCode.paused, say);
+      }
+    }
+    const id = next.step;
+    const entry = engine.entry(id)!;
+    switch (next.needs) {
+      case 'interrupted': {
+        const state = engine.run.steps[id];
+        if (options.markDone.includes(id)) {
+          await engine.markDone(id, options.yes ? auto : 'marked done on resume');
+          continue;
+        }
+        const safe = entry.step.idempotent === true || state.probe?.applied === false;
+        if (!options.retry.includes(id) && !(safe && options.yes)) {
+          return await stop(
+            engine,
+            `step ${id} was interrupted and may have partly run${entry.step.idempotent ? '' : ' (it is not idempotent)'}; ` +
+              `decide: \`stepwise resume --retry ${id}\`, \`stepwise resume --mark-done ${id}\`, or \`stepwise rollback\``,
+            ExitCode.paused,
+            say,
+          );
+        }
+        await engine.runStep(id, confirmationFor(entry.step.confirm, options.yes) ?? undefined);
+        break;
+      }
+      case 'signoff':
+        if (!options.yes) {
+          return await stop(
+            engine,
+            `manual step ${id}: ${entry.step.manual?.trim()}\nsign it off in the TUI or with \`stepwise resume --yes\``,
+            ExitCode.paused,
+            say,
+          );
+        }
+        await engine.signStep(id, auto);
+        continue;
+      case 'confirm':
+      case 'phrase':
+        if (!options.yes) {
+          return await stop(
+            engine,
+            `step ${id} needs a confirmation; confirm it in the TUI or run with --yes`,
+            ExitCode.paused,
+            say,
+          );
+        }
+        await engine.runStep(id, confirmationFor(entry.step.confirm, true)!);
+        break;
+      default:
+        await engine.runStep(id);
+    }
+    const after = engine.run.steps[id];
+    if (after.status === 'failed') {
+      const cancelled = after.error?.startsWith('interrupted:');
+      return await stop(
+        engine,
+        cancelled
+          ? `step ${id} was interrupted`
+          : `step ${id} failed: ${after.error}\nlog: stepwise log ${engine.run.runId} ${id}\n` +
+              `retry: stepwise resume ${engine.run.runId} · roll back: stepwise rollback ${engine.run.runId}`,
+        cancelled ? ExitCode.interrupted : ExitCode.stepFailed,
+        say,
+      );
+    }
+  }
+}
+
+function confirmationFor(confirm: boolean | string | undefined, yes: boolean) {
+  if (!yes) return undefined;
+  return { phrase: typeof confirm === 'string' ? confirm : undefined, note: auto };
+}
