@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ExitCode, StepwiseError } from './exit-codes.js';
+import { resumeCommand } from './resume.js';
+import { rollbackCommand } from './rollback.js';
+import { runCommand } from './run.js';
 
 const program = new Command('stepwise')
   .description('An interactive runbook for the terminal: checklists, checkpoints, resume and rollback')
@@ -9,7 +12,7 @@ const program = new Command('stepwise')
   .exitOverride();
 
 // Each subcommand lives in its own file and exports a commander Command; add it here.
-const commands: Command[] = [];
+const commands: Command[] = [runCommand, resumeCommand, rollbackCommand];
 for (const command of commands) program.addCommand(command);
 
 try {

@@ -1,0 +1,90 @@
+import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import type { FrontEndMode } from './choose-mode.js';
+import { createJsonPrinter } from './json-printer.js';
+import { createPlainPrinter } from './plain-printer.js';
+import { driveHeadless } from '../engine/drive-headless.js';
+import type { OpenedRun } from '../engine/open-run.js';
+
+export interface DriveOptions {
+  mode: FrontEndMode;
+  purpose: 'run' | 'resume' | 'rollback';
+  yes: boolean;
+  retry?: string[];
+  markDone?: string[];
+  to?: string;
+}
+
+const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+// Hands an opened run to its front end, and makes every exit path journal and release:
+// a signal pauses the run (run.paused), kills the step's process group and exits 130.
+export async function driveFrontEnd(opened: OpenedRun, options: DriveOptions): Promise<ExitCodeValue> {
+  const { engine } = opened;
+  let interrupted = false;
+  const closeTui = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    closeTui.abort();
+    void engine.pause(signal).finally(async () => {
+      await opened.close();
+      process.exit(ExitCode.interrupted);
+    });
+  };
+  for (const s of signals) process.on(s, onSignal);
+  try {
+    if (options.mode === 'tui') {
+      const { runTui } = await import('../tui/run-tui.js');
+      const result = await runTui(engine, { mode: options.purpose, signal: closeTui.signal });
+      if (result.exit === 'paused') return ExitCode.paused;
+      return engine.run.status === 'failed' ? ExitCode.stepFailed : ExitCode.done;
+    }
+    const print = options.mode === 'json' ? createJsonPrinter(process.stdout) : createPlainPrinter(process.stdout, { tail: (s) => engine.tail(s) });
+    engine.onEvent(print);
+    const say = (text: string) => process.stderr.write(`${text}\n`);
+    if (options.purpose === 'rollback') return await rollbackHeadless(opened, options, say);
+    return await driveHeadless(engine, {
+      yes: options.yes,
+      retry: options.retry ?? [],
+      markDone: options.markDone ?? [],
+      say,
+    });
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+    if (!interrupted) await opened.close();
+  }
+}
+
+async function rollbackHeadless(
+  opened: OpenedRun,
+  options: DriveOptions,
+  say: (text: string) => void,
+): Promise<ExitCodeValue> {
+  const { engine } = opened;
+  const plan = engine.rollbackPlan(options.to);
+  say(`Rollback plan for ${engine.run.runId}${options.to ? ` (back to ${options.to})` : ''}:`);
+  if (plan.pointOfNoReturnPassed.length) {
+    say(`  ! past the point of no return (${plan.pointOfNoReturnPassed.join(', ')}): reversing steps may not be enough`);
+  }
+  for (const item of plan.items) {
+    const what = item.action === 'reverse' ? 'reverse' : item.action === 'signoff' ? 'sign off' : 'pass over';
+    say(`  ${what.padEnd(9)} ${item.step}${item.note ? `  (${item.note})` : ''}`);
+    if (item.rendered) for (const line of item.rendered.split('\n')) say(`            ${line}`);
+  }
+  for (const step of plan.partial) say(`  partly ran ${step}: failed or interrupted; decide by hand`);
+  if (plan.items.length === 0) {
+    say('  nothing to roll back');
+    return ExitCode.done;
+  }
+  if (!options.yes) {
+    say('run again with --yes to roll back, or use the TUI');
+    return ExitCode.paused;
+  }
+  await engine.rollback({ to: options.to, note: 'auto (--yes)' });
+  const failed = Object.values(engine.run.steps).find((s) => s.status === 'rollback_failed');
+  if (failed) {
+    say(`rollback of ${failed.id} failed: ${failed.rollback?.error}\nfix it, then run \`stepwise rollback ${engine.run.runId}\` again`);
+    return ExitCode.stepFailed;
+  }
+  return ExitCode.done;
+}

@@ -1,0 +1,12 @@
+import type { FrontEndMode } from './choose-mode.js';
+import type { MissingVar } from '../engine/open-run.js';
+
+// Vars declared with `prompt:` are asked in the TUI (secret ones without echo); headless runs
+// need --var, so there is no prompt there.
+export function promptVarsFor(mode: FrontEndMode) {
+  if (mode !== 'tui') return undefined;
+  return async (missing: MissingVar[]) => {
+    const { promptVars } = await import('../tui/run-tui.js');
+    return promptVars(missing, { stdin: process.stdin, stdout: process.stdout });
+  };
+}

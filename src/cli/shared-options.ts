@@ -1,0 +1,35 @@
+import { type Command, Option } from 'commander';
+import { StepwiseError } from './exit-codes.js';
+
+// Options several commands take, declared once.
+export function withStateDir(command: Command): Command {
+  return command.option('--state-dir <dir>', 'where runs are journaled (default $STEPWISE_STATE_DIR or ./.stepwise)');
+}
+
+export function withRunOptions(command: Command): Command {
+  return withStateDir(command)
+    .option('--var <k=v>', 'set a variable (repeatable)', collectVar, {})
+    .option('--yes', 'sign manual steps, gates and confirmations as "auto (--yes)"', false)
+    .addOption(new Option('--plain', 'one line per event, no TUI').conflicts('json'))
+    .option('--json', 'events as NDJSON, no TUI')
+    .option('--operator <name>', 'who drives the run (default $STEPWISE_OPERATOR or user@host)');
+}
+
+function collectVar(value: string, previous: Record<string, string>): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new StepwiseError(`--var ${value}: expected name=value`);
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+export function collectList(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export interface RunFlags {
+  stateDir?: string;
+  var: Record<string, string>;
+  yes: boolean;
+  plain?: boolean;
+  json?: boolean;
+  operator?: string;
+}
