@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { demoCommand } from './demo.js';
 import { ExitCode, StepwiseError } from './exit-codes.js';
+import { planCommand } from './plan.js';
 import { resumeCommand } from './resume.js';
 import { rollbackCommand } from './rollback.js';
 import { runCommand } from './run.js';
@@ -12,7 +14,7 @@ const program = new Command('stepwise')
   .exitOverride();
 
 // Each subcommand lives in its own file and exports a commander Command; add it here.
-const commands: Command[] = [runCommand, resumeCommand, rollbackCommand];
+const commands: Command[] = [runCommand, resumeCommand, rollbackCommand, planCommand, demoCommand];
 for (const command of commands) program.addCommand(command);
 
 try {
