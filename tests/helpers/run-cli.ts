@@ -1,0 +1,64 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type ResultPromise, execa } from 'execa';
+
+// The built CLI (npm test builds it first), run as a real child process.
+export const cliPath = resolve(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+
+export function tempStateDir(prefix = 'stepwise-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface CliOptions {
+  stateDir: string;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+}
+
+// Env for a child: CI removed so it behaves as on an operator's machine, no inherited DB URL.
+function childEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return { ...process.env, CI: undefined, DATABASE_URL: undefined, STEPWISE_OPERATOR: 'tester', ...extra };
+}
+
+export function runCli(args: string[], options: CliOptions) {
+  return execa('node', [cliPath, ...args, '--state-dir', options.stateDir], {
+    env: childEnv(options.env),
+    extendEnv: false,
+    reject: false,
+    cwd: options.cwd,
+    stdin: 'ignore',
+    all: true,
+  });
+}
+
+export function startCli(args: string[], options: CliOptions): ResultPromise<{ reject: false; all: true }> {
+  return execa('node', [cliPath, ...args, '--state-dir', options.stateDir], {
+    env: childEnv(options.env),
+    extendEnv: false,
+    reject: false,
+    cwd: options.cwd,
+    stdin: 'ignore',
+    all: true,
+  });
+}
+
+export interface JournalLine {
+  seq: number;
+  type: string;
+  step?: string;
+  [key: string]: unknown;
+}
+
+export function readEvents(path: string): JournalLine[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as JournalLine];
+      } catch {
+        return [];
+      }
+    });
+}
