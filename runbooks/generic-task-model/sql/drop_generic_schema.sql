@@ -1,0 +1,2 @@
+DROP TABLE task_dependencies;
+DROP TABLE generic_tasks;

@@ -1,0 +1,2 @@
+DROP TABLE task_queue;
+DROP FUNCTION task_queue_state(text);
