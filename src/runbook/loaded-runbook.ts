@@ -18,4 +18,8 @@ export interface LoadedRunbook {
   runbook: Runbook;
   // Hash of each step's definition (including the content of its sql files), for drift.
   stepHashes: Record<string, string>;
+  // Content of every referenced sql file, keyed by its path as written (relative to the runbook).
+  files: Record<string, string>;
+  // Where each step starts in the runbook (1-based), for messages that name the runbook line.
+  positions: Record<string, { line: number; col: number }>;
 }

@@ -1,0 +1,60 @@
+import type { CheckInput } from './check-input.js';
+import { templateProblem } from './check-references.js';
+import { describeLocation } from './describe-location.js';
+import type { Diagnostic } from './loaded-runbook.js';
+import { parseSql } from './parse-sql.js';
+import { listSqlSites, type SqlSite } from './runbook-bodies.js';
+import { findSqlParams } from './sql-placeholders.js';
+import { findTemplates } from './template-refs.js';
+
+// Checks one piece of SQL: templates (for files; inline ones are checked with every string),
+// syntax, and that every `:name` is a declared variable (`:lo`/`:hi` in a backfill).
+function checkSite(input: CheckInput, site: SqlSite): Diagnostic[] {
+  const text = input.textOf(site);
+  if (text === undefined) return [];
+  const where = describeLocation(input.runbook, site.path).where;
+  // Inline templates were reported with every other string of the runbook; file ones are here.
+  const badTemplates = findTemplates(text).flatMap((match) => {
+    const problem = templateProblem(input, match, true);
+    return problem ? [input.inSql(site, match.start, `${where}: ${problem}`, 'template')] : [];
+  });
+  if (badTemplates.length > 0) return site.file !== undefined ? badTemplates : [];
+
+  const parsed = parseSql(text, site.role === 'compare-where' ? 'where' : 'statements');
+  if (!parsed.ok) {
+    return [
+      input.inSql(
+        site,
+        parsed.index,
+        `${where}: SQL does not parse: ${parsed.message}; fix the SQL`,
+        'sql-syntax',
+      ),
+    ];
+  }
+  if (site.role !== 'compare-where' && parsed.statements.length === 0) {
+    return [input.inSql(site, 0, `${where}: the SQL is empty; write a statement`, 'sql-syntax')];
+  }
+
+  const declared = Object.keys(input.runbook.vars ?? {});
+  const params = findSqlParams(text);
+  const out: Diagnostic[] = [];
+  const bounds = site.role === 'backfill' ? ['lo', 'hi'] : [];
+  for (const param of params) {
+    if (declared.includes(param.name) || bounds.includes(param.name)) continue;
+    const hint = declared.length ? ` (declared: ${declared.join(', ')})` : '';
+    const message = `${where}: :${param.name} is not a declared variable; declare it under vars: or fix the name${hint}`;
+    out.push(input.inSql(site, param.start, message, 'sql-param'));
+  }
+  const missing = bounds.filter((b) => !params.some((p) => p.name === b));
+  if (missing.length > 0) {
+    const message =
+      `${where}: backfill sql must use both :lo and :hi (WHERE key > :lo AND key <= :hi); ` +
+      `${missing.map((m) => `:${m}`).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing`;
+    out.push(input.inSql(site, 0, message, 'backfill-bounds'));
+  }
+  return out;
+}
+
+export function checkSql(input: CheckInput): Diagnostic[] {
+  return listSqlSites(input.bodies).flatMap((site) => checkSite(input, site));
+}

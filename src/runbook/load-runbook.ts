@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { CheckInput } from './check-input.js';
+import { checkReferences } from './check-references.js';
+import { checkSql } from './check-sql.js';
+import { checkStructure } from './check-structure.js';
+import { describeSchemaIssues } from './describe-schema-issue.js';
+import type { Diagnostic, LoadedRunbook } from './loaded-runbook.js';
+import { type BodySite, listBodies, listSqlSites } from './runbook-bodies.js';
+import { RunbookInvalidError } from './runbook-invalid-error.js';
+import { type Runbook, runbook as runbookSchema } from './schema.js';
+import { computeStepHashes } from './step-hashes.js';
+import { YamlLocator } from './yaml-locator.js';
+
+function error(file: string, line: number, col: number, message: string, rule: string): Diagnostic {
+  return { file, line, col, message, severity: 'error', rule };
+}
+
+function reason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory';
+  return e instanceof Error ? e.message : String(e);
+}
+
+function parseYaml(file: string, source: string) {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // After a syntax error the rest of the parse is guesswork: report the first one only.
+  const duplicates = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY');
+  const errors = duplicates.length === doc.errors.length ? duplicates : doc.errors.slice(0, 1);
+  const diagnostics = errors.map((e) => {
+    const { line, col } = lineCounter.linePos(e.pos[0]);
+    if (e.code === 'DUPLICATE_KEY') {
+      const key = /^("[^"\n]*"|'[^'\n]*'|[^:\n]*?)\s*:/.exec(source.slice(e.pos[0]))?.[1] ?? '';
+      const message = `duplicate key ${key.startsWith('"') ? key : `"${key.replace(/^'|'$/g, '')}"`}; a key may appear only once in a mapping`;
+      return error(file, line, col, message, 'yaml-duplicate-key');
+    }
+    return error(
+      file,
+      line,
+      col,
+      `YAML syntax error: ${e.message.replace(/\s+/g, ' ').trim()}`,
+      'yaml-syntax',
+    );
+  });
+  return { doc, lineCounter, diagnostics };
+}
+
+// Reads every referenced sql file once, so nothing reads files while a run is under way.
+async function readSqlFiles(file: string, dir: string, bodies: BodySite[], locator: YamlLocator) {
+  const files: Record<string, string> = {};
+  const diagnostics: Diagnostic[] = [];
+  const tried = new Set<string>();
+  for (const site of listSqlSites(bodies)) {
+    const name = site.file;
+    if (name === undefined || tried.has(name)) continue;
+    tried.add(name);
+    try {
+      files[name] = await readFile(resolve(dir, name), 'utf8');
+    } catch (e) {
+      const { line, col } = locator.position(site.path);
+      const message = `sql file "${name}" cannot be read (${reason(e)}: ${resolve(dir, name)}); paths are relative to the runbook`;
+      diagnostics.push(error(file, line, col, message, 'sql-file'));
+    }
+  }
+  return { files, diagnostics };
+}
+
+function stepPositions(runbook: Runbook, locator: YamlLocator): LoadedRunbook['positions'] {
+  const positions: LoadedRunbook['positions'] = {};
+  runbook.phases.forEach((phase, p) => {
+    phase.steps.forEach((step, s) => {
+      positions[step.id] ??= locator.position(['phases', p, 'steps', s]);
+    });
+  });
+  return positions;
+}
+
+function byPosition(a: Diagnostic, b: Diagnostic): number {
+  return a.file === b.file ? a.line - b.line || a.col - b.col : a.file < b.file ? -1 : 1;
+}
+
+// Loads and validates a runbook: YAML with positions, the zod schema, then the checks the
+// schema cannot express. Any error throws RunbookInvalidError listing every problem found.
+export async function loadRunbook(path: string): Promise<LoadedRunbook> {
+  const absolute = resolve(path);
+  let source: string;
+  try {
+    source = await readFile(absolute, 'utf8');
+  } catch (e) {
+    throw new RunbookInvalidError([
+      error(path, 1, 1, `cannot read the runbook (${reason(e)}); check the path`, 'file'),
+    ]);
+  }
+  const { doc, lineCounter, diagnostics: yamlErrors } = parseYaml(path, source);
+  if (yamlErrors.length > 0) throw new RunbookInvalidError(yamlErrors);
+  const locator = new YamlLocator(doc, lineCounter, source);
+
+  const input: unknown = doc.toJS();
+  const parsed = runbookSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = describeSchemaIssues(parsed.error.issues, input, runbookSchema);
+    const diagnostics = problems.map((p) => {
+      const { line, col } = locator.position(p.path, p.part);
+      return error(path, line, col, p.message, 'schema');
+    });
+    throw new RunbookInvalidError(diagnostics.sort(byPosition));
+  }
+  const runbook = parsed.data;
+  const dir = dirname(absolute);
+  const bodies = listBodies(runbook);
+  const { files, diagnostics: fileErrors } = await readSqlFiles(path, dir, bodies, locator);
+  const checks = new CheckInput(runbook, locator, path, files, bodies);
+  const diagnostics = [
+    ...fileErrors,
+    ...checkStructure(checks),
+    ...checkReferences(checks),
+    ...checkSql(checks),
+  ];
+  if (diagnostics.length > 0) throw new RunbookInvalidError(diagnostics.sort(byPosition));
+
+  return {
+    path: absolute,
+    dir,
+    source,
+    sha256: createHash('sha256').update(source).digest('hex'),
+    runbook,
+    stepHashes: computeStepHashes(runbook, files),
+    files,
+    positions: stepPositions(runbook, locator),
+  };
+}

@@ -1,0 +1,62 @@
+import { loadModule, type ScanToken, scanSync } from 'libpg-query';
+import { replaceTemplates } from './template-refs.js';
+import { byteOffsetToIndex } from './utf8-offsets.js';
+
+// The parser is WebAssembly: loaded once here so every caller can use the synchronous API.
+await loadModule();
+
+export interface SqlParam {
+  name: string;
+  // String indices of `:name` in the SQL text.
+  start: number;
+  end: number;
+}
+
+const identifierText = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// A ':' right after one of these is an array slice (a[i:j]), not a parameter.
+const sliceLeft = new Set(['IDENT', 'ICONST', 'FCONST']);
+
+// Templates replaced by a quoted identifier of the same length, so the scanner accepts the text
+// and every offset still points into the original.
+function withTemplatesAsIdentifiers(sql: string): string {
+  return replaceTemplates(sql, (m) => `"${'x'.repeat(Math.max(m.end - m.start - 2, 1))}"`);
+}
+
+interface Scanned {
+  tokens: ScanToken[];
+  toIndex: (byteOffset: number) => number;
+}
+
+function scan(text: string): Scanned {
+  return { tokens: scanSync(text).tokens, toIndex: byteOffsetToIndex(text) };
+}
+
+// `:name` bind parameters, found with PostgreSQL's own scanner: never inside strings, comments,
+// quoted identifiers, dollar-quoted bodies or `::` casts. Throws the scanner's SqlError.
+export function findSqlParams(sql: string): SqlParam[] {
+  const masked = withTemplatesAsIdentifiers(sql);
+  const { tokens, toIndex } = scan(masked);
+  const params: SqlParam[] = [];
+  for (let i = 0; i < tokens.length - 1; i++) {
+    const colon = tokens[i];
+    const next = tokens[i + 1];
+    if (colon.text !== ':' || next.start !== colon.end || !identifierText.test(next.text)) continue;
+    const previous = tokens[i - 1];
+    const adjacent = previous && previous.end === colon.start;
+    if (adjacent && (sliceLeft.has(previous.tokenName) || previous.text === ']' || previous.text === ')'))
+      continue;
+    params.push({ name: next.text, start: toIndex(colon.start), end: toIndex(next.end) });
+  }
+  return params;
+}
+
+// The SQL as the parser can read it: templates become identifiers and `:name` becomes `$1`,
+// each padded to its original length so parser locations map back to the runbook text.
+export function maskForParser(sql: string): string {
+  let masked = withTemplatesAsIdentifiers(sql);
+  for (const param of findSqlParams(sql).reverse()) {
+    const width = param.end - param.start;
+    masked = `${masked.slice(0, param.start)}$1${' '.repeat(width - 2)}${masked.slice(param.end)}`;
+  }
+  return masked;
+}

@@ -1,0 +1,84 @@
+import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node, Scalar } from 'yaml';
+
+export type YamlPath = ReadonlyArray<string | number>;
+
+export interface Position {
+  line: number;
+  col: number;
+}
+
+// Turns paths into the YAML document (from zod issues, from the loader's own checks) and
+// offsets inside scalars (SQL statements) into 1-based line:col of the runbook source.
+export class YamlLocator {
+  constructor(
+    private readonly doc: Document,
+    private readonly lineCounter: LineCounter,
+    private readonly source: string,
+  ) {}
+
+  offsetPosition(offset: number): Position {
+    return this.lineCounter.linePos(Math.max(0, Math.min(offset, this.source.length)));
+  }
+
+  // The node at `path`, or its deepest existing ancestor (a missing key points at its map).
+  private walk(path: YamlPath): { node: Node | null; key: Node | null } {
+    let node = (this.doc.contents as Node | null) ?? null;
+    let key: Node | null = null;
+    for (const segment of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === segment);
+        if (!pair) break;
+        key = isScalar(pair.key) ? pair.key : null;
+        node = (pair.value as Node | null) ?? key;
+      } else if (isSeq(node) && typeof segment === 'number' && node.items[segment]) {
+        node = node.items[segment] as Node;
+        key = null;
+      } else {
+        break;
+      }
+    }
+    return { node, key };
+  }
+
+  node(path: YamlPath): Node | null {
+    return this.walk(path).node;
+  }
+
+  position(path: YamlPath, part: 'value' | 'key' = 'value'): Position {
+    const { node, key } = this.walk(path);
+    const target = part === 'key' && key ? key : node;
+    return this.offsetPosition(target?.range?.[0] ?? 0);
+  }
+
+  // Where character `index` of the string scalar at `path` is written in the source.
+  scalarPosition(path: YamlPath, index: number): Position {
+    const node = this.walk(path).node;
+    if (!isScalar(node) || !node.range || typeof node.value !== 'string') return this.position(path);
+    const [start, end] = node.range;
+    const value = node.value;
+    const written = this.source.slice(start, end);
+    if (node.type === Scalar.BLOCK_LITERAL) return this.literalPosition(start, value, index);
+    if (!written.includes('\n')) {
+      const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
+      return this.offsetPosition(start + (quoted ? 1 : 0) + index);
+    }
+    // Folded or multi-line flow scalars: find the written text of the line holding `index`.
+    const lineEnd = value.indexOf('\n', index);
+    const needle = value.slice(index, lineEnd === -1 ? undefined : lineEnd).trim();
+    const found = needle ? written.indexOf(needle) : -1;
+    return this.offsetPosition(found === -1 ? start : start + found);
+  }
+
+  // In a `|` block each value line is one source line, its indentation removed.
+  private literalPosition(start: number, value: string, index: number): Position {
+    const header = this.offsetPosition(start);
+    const before = value.slice(0, index);
+    const valueLine = before.split('\n').length - 1;
+    const column = index - (before.lastIndexOf('\n') + 1);
+    const firstContent = this.lineCounter.lineStarts[header.line] ?? this.source.length;
+    const contentLines = this.source.slice(firstContent).split('\n');
+    const indented = contentLines.find((l) => l.trim().length > 0) ?? '';
+    const indent = indented.length - indented.trimStart().length;
+    return { line: header.line + 1 + valueLine, col: indent + column + 1 };
+  }
+}
