@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { demoCommand } from './demo.js';
 import { ExitCode, StepwiseError } from './exit-codes.js';
+import { lintCommand } from './lint.js';
 import { planCommand } from './plan.js';
 import { resumeCommand } from './resume.js';
 import { rollbackCommand } from './rollback.js';
@@ -14,7 +15,7 @@ const program = new Command('stepwise')
   .exitOverride();
 
 // Each subcommand lives in its own file and exports a commander Command; add it here.
-const commands: Command[] = [runCommand, resumeCommand, rollbackCommand, planCommand, demoCommand];
+const commands: Command[] = [runCommand, resumeCommand, rollbackCommand, planCommand, demoCommand, lintCommand];
 for (const command of commands) program.addCommand(command);
 
 try {

@@ -225,7 +225,10 @@ export const runbook = z
     name: identifier,
     title: z.string().optional(),
     description: z.string().optional(),
-    window: z.object({ budget: duration.optional(), rollback_budget: duration.optional() }).strict().optional(),
+    window: z
+      .object({ budget: duration.optional(), rollback_budget: duration.optional() })
+      .strict()
+      .optional(),
     vars: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/i), variable).optional(),
     connections: z.record(z.string().regex(/^[a-z_][a-z0-9_-]*$/i), connection).optional(),
     demo: z

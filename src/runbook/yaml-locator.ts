@@ -1,4 +1,4 @@
-import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node, Scalar } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, Scalar } from 'yaml';
 
 export type YamlPath = ReadonlyArray<string | number>;
 
@@ -15,6 +15,12 @@ export class YamlLocator {
     private readonly lineCounter: LineCounter,
     private readonly source: string,
   ) {}
+
+  // For a source already known to parse (a loaded runbook).
+  static fromSource(source: string): YamlLocator {
+    const lineCounter = new LineCounter();
+    return new YamlLocator(parseDocument(source, { lineCounter }), lineCounter, source);
+  }
 
   offsetPosition(offset: number): Position {
     return this.lineCounter.linePos(Math.max(0, Math.min(offset, this.source.length)));

@@ -1,0 +1,97 @@
+import { CheckInput } from './check-input.js';
+import { loadRunbook } from './load-runbook.js';
+import type { Diagnostic, LoadedRunbook } from './loaded-runbook.js';
+import { parseSql } from './parse-sql.js';
+import { listBodies, listSqlSites, type SqlSite } from './runbook-bodies.js';
+import { RunbookInvalidError } from './runbook-invalid-error.js';
+import { sqlSafetyWarnings } from './sql-safety-rules.js';
+import { YamlLocator } from './yaml-locator.js';
+
+function warning(d: Diagnostic): Diagnostic {
+  return { ...d, severity: 'warning' };
+}
+
+// Environment variables the runbook reads that are not set in this shell.
+function envWarnings(input: CheckInput, env: NodeJS.ProcessEnv): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, def] of Object.entries(input.runbook.vars ?? {})) {
+    if (!def.env || env[def.env]) continue;
+    const fallback =
+      def.default !== undefined
+        ? `it will use the default${def.secret ? '' : ` ${JSON.stringify(def.default)}`}`
+        : def.prompt !== undefined
+          ? 'it will be asked for at start'
+          : `give --var ${name}=… or set ${def.env} before the run`;
+    out.push(
+      input.at(['vars', name, 'env'], `variable "${name}": $${def.env} is not set; ${fallback}`, 'env-unset'),
+    );
+  }
+  for (const [name, def] of Object.entries(input.runbook.connections ?? {})) {
+    if (!def.url || typeof def.url === 'string' || env[def.url.env]) continue;
+    const fallback = def.embedded
+      ? `the run will use the embedded PGlite database "${def.embedded}", not a server`
+      : 'set it before the run';
+    const message = `connection "${name}": $${def.url.env} is not set; ${fallback}`;
+    out.push(input.at(['connections', name, 'url', 'env'], message, 'env-unset'));
+  }
+  return out.map(warning);
+}
+
+function isProduction(input: CheckInput, site: SqlSite): boolean {
+  const connections = input.runbook.connections ?? {};
+  const name = site.conn ?? Object.keys(connections)[0];
+  return name !== undefined && connections[name]?.production === true;
+}
+
+function sqlWarnings(input: CheckInput): Diagnostic[] {
+  return listSqlSites(input.bodies).flatMap((site) => {
+    const text = input.textOf(site);
+    if (text === undefined || site.role === 'compare-where') return [];
+    const parsed = parseSql(text);
+    if (!parsed.ok) return [];
+    const warnings = sqlSafetyWarnings({
+      site,
+      statements: parsed.statements,
+      production: isProduction(input, site),
+    });
+    return warnings.map((w) => warning(input.inSql(site, w.index, w.message, w.rule)));
+  });
+}
+
+// The runbook's own lines first, then its sql files.
+function byPosition(runbookFile: string) {
+  return (a: Diagnostic, b: Diagnostic): number => {
+    if (a.file !== b.file) {
+      if (a.file === runbookFile || b.file === runbookFile) return a.file === runbookFile ? -1 : 1;
+      return a.file < b.file ? -1 : 1;
+    }
+    return a.line - b.line || a.col - b.col;
+  };
+}
+
+// Load errors, or the safety warnings of a runbook that loads.
+export async function lintRunbook(
+  path: string,
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<{ loaded?: LoadedRunbook; diagnostics: Diagnostic[] }> {
+  let loaded: LoadedRunbook;
+  try {
+    loaded = await loadRunbook(path);
+  } catch (error) {
+    if (error instanceof RunbookInvalidError) return { diagnostics: error.diagnostics };
+    throw error;
+  }
+  const input = new CheckInput(
+    loaded.runbook,
+    YamlLocator.fromSource(loaded.source),
+    path,
+    loaded.files,
+    listBodies(loaded.runbook),
+  );
+  const found = [...envWarnings(input, options.env ?? process.env), ...sqlWarnings(input)];
+  // A sql file run by several steps (or rolled back by one) is reported once.
+  const unique = [
+    ...new Map(found.map((d) => [`${d.file}:${d.line}:${d.col}:${d.rule}:${d.message}`, d])).values(),
+  ];
+  return { loaded, diagnostics: unique.sort(byPosition(path)) };
+}
