@@ -136,13 +136,15 @@ export const backfillBody = z
   .strict();
 
 const kindShape = {
-  run: runBody.optional(),
-  sql: sqlBody.optional(),
-  check: checkBody.optional(),
-  wait: waitBody.optional(),
-  manual: z.string().optional(),
-  backfill: backfillBody.optional(),
-  compare: compareBody.optional(),
+  run: runBody
+    .optional()
+    .describe('a command: an argv list (no shell) or { argv | shell, cwd, env, expect }'),
+  sql: sqlBody.optional().describe('SQL text, or { conn, text | file, transaction, rows }'),
+  check: checkBody.optional().describe('{ conn, sql, expect } or { run, expect } or { compare }'),
+  wait: waitBody.optional().describe('a check polled every `every` until `until` holds or `timeout`'),
+  manual: z.string().optional().describe('Markdown instruction the operator signs off'),
+  backfill: backfillBody.optional().describe('batched, resumable copy of a key range at a time'),
+  compare: compareBody.optional().describe('counts and chunk checksums of two tables or queries'),
 };
 
 export const stepKinds = ['run', 'sql', 'check', 'wait', 'manual', 'backfill', 'compare'] as const;
@@ -160,18 +162,24 @@ export const retries = z
 
 export const step = z
   .object({
-    id: identifier,
+    id: identifier.describe('unique in the runbook, [a-z0-9-]+'),
     title: z.string().optional(),
-    description: z.string().optional(),
+    description: z.string().optional().describe('Markdown'),
     ...kindShape,
     timeout: duration.optional(),
-    retries: retries.optional(),
-    confirm: z.union([z.boolean(), z.string().min(1)]).optional(),
-    verify: checkBody.optional(),
-    rollback: stepBody.optional(),
-    idempotent: z.boolean().optional(),
-    probe: checkBody.optional(),
-    point_of_no_return: z.boolean().optional(),
+    retries: retries.optional().describe('attempts with exponential backoff'),
+    confirm: z
+      .union([z.boolean(), z.string().min(1)])
+      .optional()
+      .describe('ask before running: true, or a phrase the operator must type'),
+    verify: checkBody.optional().describe('a check run after the step succeeds'),
+    rollback: stepBody.optional().describe('a step body that undoes this step'),
+    idempotent: z.boolean().optional().describe('safe to re-run after an interruption without asking'),
+    probe: checkBody.optional().describe('a check that tells whether the step already took effect'),
+    point_of_no_return: z
+      .boolean()
+      .optional()
+      .describe('rolling back past this step needs more than reversing steps'),
   })
   .strict();
 
@@ -188,7 +196,7 @@ export const phase = z
     title: z.string().optional(),
     description: z.string().optional(),
     steps: z.array(step).min(1),
-    gate: gate.optional(),
+    gate: gate.optional().describe('checks and/or sign-off required before the next phase'),
   })
   .strict();
 
@@ -196,17 +204,20 @@ export const variable = z
   .object({
     default: z.union([z.string(), z.number(), z.boolean()]).optional(),
     description: z.string().optional(),
-    prompt: z.string().optional(),
-    env: z.string().optional(),
-    secret: z.boolean().optional(),
+    prompt: z.string().optional().describe('asked at start when no value is given'),
+    env: z.string().optional().describe('environment variable the value is read from'),
+    secret: z.boolean().optional().describe('never shown, journaled or logged'),
   })
   .strict();
 
 export const connection = z
   .object({
-    url: z.union([z.string(), z.object({ env: z.string() }).strict()]).optional(),
+    url: z
+      .union([z.string(), z.object({ env: z.string() }).strict()])
+      .optional()
+      .describe('postgres:// URL, or { env: NAME } to read it from the environment'),
     embedded: identifier.optional().describe('PGlite data directory name under the state dir'),
-    production: z.boolean().optional(),
+    production: z.boolean().optional().describe('PRODUCTION badge; mutating steps need confirm'),
     expect: z
       .object({
         database: z.string().optional(),
@@ -221,22 +232,29 @@ export const connection = z
 export const runbook = z
   .object({
     $schema: z.string().optional(),
-    version: z.literal(1),
-    name: identifier,
+    version: z.literal(1).describe('runbook format version: 1'),
+    name: identifier.describe('[a-z0-9-]+, names the run ids and locks'),
     title: z.string().optional(),
-    description: z.string().optional(),
+    description: z.string().optional().describe('Markdown, shown in the TUI'),
     window: z
       .object({ budget: duration.optional(), rollback_budget: duration.optional() })
       .strict()
-      .optional(),
-    vars: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/i), variable).optional(),
-    connections: z.record(z.string().regex(/^[a-z_][a-z0-9_-]*$/i), connection).optional(),
+      .optional()
+      .describe('maintenance window, shown as a timer'),
+    vars: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), variable)
+      .optional()
+      .describe('variables: {{ vars.NAME }} in text, :NAME bound in SQL'),
+    connections: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/), connection)
+      .optional()
+      .describe('databases the steps run on, by name'),
     demo: z
       .object({ conn: connName.optional(), file: z.string().optional(), text: z.string().optional() })
       .strict()
       .optional()
       .describe('demo data generator, run by `stepwise demo` on the embedded database'),
-    phases: z.array(phase).min(1),
+    phases: z.array(phase).min(1).describe('ordered groups of steps'),
   })
   .strict();
 
