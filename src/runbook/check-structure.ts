@@ -20,7 +20,11 @@ function checkKinds(input: CheckInput): Diagnostic[] {
       const bodies: Array<[string, object, YamlPath]> = [[`step "${step.id}"`, step, path]];
       if (step.rollback) bodies.push([`step "${step.id}": rollback`, step.rollback, [...path, 'rollback']]);
       for (const [what, body, bodyPath] of bodies) {
-        const kinds = kindsOf(body);
+        // In the order written, so the message points at the second one.
+        const kinds = kindsOf(body)
+          .map((kind) => ({ kind, at: input.locator.position([...bodyPath, kind], 'key') }))
+          .sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col)
+          .map((k) => k.kind);
         if (kinds.length === 1) continue;
         if (kinds.length === 0) {
           out.push(

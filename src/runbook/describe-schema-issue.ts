@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { describeLocation, subject, valueAt } from './describe-location.js';
+import { duration } from './schema.js';
 import type { YamlPath } from './yaml-locator.js';
 
 // A schema problem in the operator's words, and which YAML node it is about.
@@ -10,6 +11,8 @@ export interface SchemaProblem {
 }
 
 type Issue = z.core.$ZodIssue;
+
+const durationMessage = 'must be a duration such as 500ms, 30s, 10m or 1h';
 type Schema = z.core.$ZodType;
 
 const typeNames: Record<string, string> = {
@@ -157,11 +160,24 @@ class IssueDescriber {
     private readonly input: unknown,
   ) {}
 
+  private missing(path: YamlPath): SchemaProblem {
+    const key = String(path.at(-1));
+    const parent = subject(describeLocation(this.input, path.slice(0, -1)));
+    const fix = path.length === 1 && key === 'version' ? 'add version: 1 at the top' : 'add it';
+    return { path, part: 'value', message: `${parent} is missing "${key}"; ${fix}` };
+  }
+
+  private isDuration(path: YamlPath): boolean {
+    const schema = schemaAt(this.root, path, this.input);
+    return schema !== undefined && unwrap(schema) === duration;
+  }
+
   describe(issue: Issue, base: YamlPath = []): SchemaProblem[] {
     const path = [...base, ...(issue.path as YamlPath)];
     const value = valueAt(this.input, path);
     const location = describeLocation(this.input, path);
     const about = subject(location);
+    const one = (message: string): SchemaProblem => ({ path, part: 'value', message });
     switch (issue.code) {
       case 'invalid_union': {
         const matching = issue.errors.filter((branch) => !isTypeMismatch(branch));
@@ -195,64 +211,41 @@ class IssueDescriber {
         return [{ path, part: 'key', message }];
       }
       case 'invalid_type': {
-        if (value === undefined && path.length > 0) {
-          const parent = describeLocation(this.input, path.slice(0, -1));
-          return [
-            {
-              path,
-              part: 'value',
-              message: `${subject(parent)} is missing "${String(path.at(-1))}"; add it`,
-            },
-          ];
-        }
-        if (path.length === 0) {
-          return [
-            {
-              path,
-              part: 'value',
-              message: 'the runbook must be a YAML mapping with version, name and phases',
-            },
-          ];
-        }
-        const expected = typeNames[issue.expected] ?? issue.expected;
+        if (value === undefined && path.length > 0) return [this.missing(path)];
+        if (path.length === 0)
+          return [one('the runbook must be a YAML mapping with version, name and phases')];
+        if (this.isDuration(path)) return [one(`${about} ${durationMessage} (got ${describeValue(value)})`)];
         return [
-          { path, part: 'value', message: `${about} must be ${expected} (got ${describeValue(value)})` },
+          one(
+            `${about} must be ${typeNames[issue.expected] ?? issue.expected} (got ${describeValue(value)})`,
+          ),
         ];
       }
       case 'invalid_value': {
+        if (value === undefined) return [this.missing(path)];
         const allowed = joinOr(issue.values.map((v) => JSON.stringify(v)));
         const hint =
           path.length === 1 && path[0] === 'version' ? '; this stepwise reads runbook format version 1' : '';
-        return [
-          {
-            path,
-            part: 'value',
-            message: `${about} must be ${allowed} (got ${describeValue(value)})${hint}`,
-          },
-        ];
+        return [one(`${about} must be ${allowed} (got ${describeValue(value)})${hint}`)];
       }
       case 'invalid_format':
-        return [{ path, part: 'value', message: `${about} ${issue.message} (got ${describeValue(value)})` }];
+        return [one(`${about} ${issue.message} (got ${describeValue(value)})`)];
       case 'too_small':
       case 'too_big': {
-        if (
-          issue.code === 'too_small' &&
-          issue.origin === 'array' &&
-          Array.isArray(value) &&
-          value.length === 0
-        ) {
-          return [{ path, part: 'value', message: `${about} is empty; add at least ${issue.minimum}` }];
+        const small = issue.code === 'too_small';
+        if (small && issue.origin === 'array' && Array.isArray(value) && value.length === 0) {
+          const field = String(path.at(-1));
+          return [
+            one(`${about} is empty; add at least one ${field.endsWith('s') ? field.slice(0, -1) : 'item'}`),
+          ];
         }
-        const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
-        const direction = issue.code === 'too_small' ? 'at least' : 'at most';
-        const what =
-          issue.origin === 'array'
-            ? `${direction} ${bound} item${Number(bound) === 1 ? '' : 's'}`
-            : issue.origin === 'string'
-              ? `${direction} ${bound} character${Number(bound) === 1 ? '' : 's'}`
-              : `${direction} ${bound}`;
-        const verb = issue.origin === 'array' || issue.origin === 'string' ? 'must have' : 'must be';
-        return [{ path, part: 'value', message: `${about} ${verb} ${what} (got ${describeValue(value)})` }];
+        if (small && issue.origin === 'string' && Number(issue.minimum) === 1)
+          return [one(`${about} must not be empty`)];
+        const bound = small ? issue.minimum : issue.maximum;
+        const direction = small ? 'at least' : 'at most';
+        const unit = issue.origin === 'array' ? ' items' : issue.origin === 'string' ? ' characters' : '';
+        const verb = unit ? 'must have' : 'must be';
+        return [one(`${about} ${verb} ${direction} ${bound}${unit} (got ${describeValue(value)})`)];
       }
       default:
         return [{ path, part: 'value', message: `${about}: ${issue.message}` }];

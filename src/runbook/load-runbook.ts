@@ -6,9 +6,10 @@ import { CheckInput } from './check-input.js';
 import { checkReferences } from './check-references.js';
 import { checkSql } from './check-sql.js';
 import { checkStructure } from './check-structure.js';
+import { describeLocation } from './describe-location.js';
 import { describeSchemaIssues } from './describe-schema-issue.js';
 import type { Diagnostic, LoadedRunbook } from './loaded-runbook.js';
-import { type BodySite, listBodies, listSqlSites } from './runbook-bodies.js';
+import { listBodies, listSqlSites } from './runbook-bodies.js';
 import { RunbookInvalidError } from './runbook-invalid-error.js';
 import { type Runbook, runbook as runbookSchema } from './schema.js';
 import { computeStepHashes } from './step-hashes.js';
@@ -51,23 +52,23 @@ function parseYaml(file: string, source: string) {
 }
 
 // Reads every referenced sql file once, so nothing reads files while a run is under way.
-async function readSqlFiles(file: string, dir: string, bodies: BodySite[], locator: YamlLocator) {
-  const files: Record<string, string> = {};
+async function readSqlFiles(checks: CheckInput, dir: string): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[] = [];
   const tried = new Set<string>();
-  for (const site of listSqlSites(bodies)) {
+  for (const site of listSqlSites(checks.bodies)) {
     const name = site.file;
     if (name === undefined || tried.has(name)) continue;
     tried.add(name);
     try {
-      files[name] = await readFile(resolve(dir, name), 'utf8');
+      checks.files[name] = await readFile(resolve(dir, name), 'utf8');
     } catch (e) {
-      const { line, col } = locator.position(site.path);
-      const message = `sql file "${name}" cannot be read (${reason(e)}: ${resolve(dir, name)}); paths are relative to the runbook`;
-      diagnostics.push(error(file, line, col, message, 'sql-file'));
+      const message =
+        `${describeLocation(checks.runbook, site.path).where}: sql file "${name}" cannot be read (${reason(e)}: ${checks.sqlFilePath(name)}); ` +
+        'paths are relative to the runbook';
+      diagnostics.push(checks.at(site.path, message, 'sql-file'));
     }
   }
-  return { files, diagnostics };
+  return diagnostics;
 }
 
 function stepPositions(runbook: Runbook, locator: YamlLocator): LoadedRunbook['positions'] {
@@ -113,14 +114,13 @@ export async function loadRunbook(path: string): Promise<LoadedRunbook> {
   const runbook = parsed.data;
   const dir = dirname(absolute);
   const bodies = listBodies(runbook);
-  const { files, diagnostics: fileErrors } = await readSqlFiles(path, dir, bodies, locator);
+  const files: Record<string, string> = {};
   const checks = new CheckInput(runbook, locator, path, files, bodies);
-  const diagnostics = [
-    ...fileErrors,
-    ...checkStructure(checks),
-    ...checkReferences(checks),
-    ...checkSql(checks),
-  ];
+  // Two kinds in a step or both text and file in a body would leave the later checks guessing.
+  const structure = checkStructure(checks);
+  if (structure.length > 0) throw new RunbookInvalidError(structure.sort(byPosition));
+  const fileErrors = await readSqlFiles(checks, dir);
+  const diagnostics = [...fileErrors, ...checkReferences(checks), ...checkSql(checks)];
   if (diagnostics.length > 0) throw new RunbookInvalidError(diagnostics.sort(byPosition));
 
   return {

@@ -1,4 +1,4 @@
-import { loadModule, type ScanToken, scanSync } from 'libpg-query';
+import { loadModule, parseSync, type ScanToken, scanSync } from 'libpg-query';
 import { replaceTemplates } from './template-refs.js';
 import { byteOffsetToIndex } from './utf8-offsets.js';
 
@@ -28,7 +28,14 @@ interface Scanned {
 }
 
 function scan(text: string): Scanned {
-  return { tokens: scanSync(text).tokens, toIndex: byteOffsetToIndex(text) };
+  try {
+    return { tokens: scanSync(text).tokens, toIndex: byteOffsetToIndex(text) };
+  } catch (error) {
+    // The scanner's own error is unreadable (e.g. on an unterminated string); the parser
+    // reports the same problem with a message and a position.
+    parseSync(text);
+    throw error;
+  }
 }
 
 // `:name` bind parameters, found with PostgreSQL's own scanner: never inside strings, comments,
