@@ -42,6 +42,8 @@ export interface EngineView {
   preview: Record<string, string>;
   // Step numbers as the checklist shows them ("2.3").
   numbers: Record<string, string>;
+  // Who drives the run in this process (may differ from run.started.operator after a resume).
+  operator?: string;
 }
 
 export type NextAction =
