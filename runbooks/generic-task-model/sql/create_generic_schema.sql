@@ -1,6 +1,7 @@
 -- The Generic Task Model (seed 000): one task table with parent links and materialised
 -- paths, and a dependency table. Both tables are new, so their constraints and indexes are
 -- built on empty tables: no NOT VALID or CONCURRENTLY is needed.
+SET LOCAL lock_timeout = '5s';
 CREATE TABLE generic_tasks (
   task_id text PRIMARY KEY,
   task_type text NOT NULL,
