@@ -209,7 +209,7 @@ phases:
     );
     target = await createTarget(kind, stateDir, 'secret');
     const password = 'pw-1a2b3c4d5e';
-    const env = { ...target.env, API_TOKEN: token };
+    const env: Record<string, string | undefined> = { ...target.env, API_TOKEN: token };
     if (env.DATABASE_URL) {
       const url = new URL(env.DATABASE_URL);
       url.password = password;

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type ResultPromise, execa } from 'execa';
+import { execa } from 'execa';
 
 // The built CLI (npm test builds it first), run as a real child process.
 export const cliPath = resolve(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
@@ -32,7 +32,7 @@ export function runCli(args: string[], options: CliOptions) {
   });
 }
 
-export function startCli(args: string[], options: CliOptions): ResultPromise<{ reject: false; all: true }> {
+export function startCli(args: string[], options: CliOptions) {
   return execa('node', [cliPath, ...args, '--state-dir', options.stateDir], {
     env: childEnv(options.env),
     extendEnv: false,
