@@ -58,6 +58,25 @@ export function templateProblem(input: CheckInput, match: TemplateMatch, inSql: 
   return undefined;
 }
 
+// Whether `index` of a shell command sits inside '…' or "…": a quoted value put there would
+// close the quotes around it and the rest of it would run as shell code.
+function insideShellQuotes(command: string, index: number): boolean {
+  let quote: string | undefined;
+  for (let i = 0; i < index; i++) {
+    const c = command[i];
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+    } else if (c === '\\') {
+      i++;
+    } else if (quote === '"') {
+      if (c === '"') quote = undefined;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+    }
+  }
+  return quote !== undefined;
+}
+
 function walkStrings(value: unknown, path: YamlPath, visit: (text: string, path: YamlPath) => void): void {
   if (typeof value === 'string') visit(value, path);
   else if (Array.isArray(value)) {
@@ -74,11 +93,24 @@ function checkTemplates(input: CheckInput): Diagnostic[] {
       .filter((site) => site.text !== undefined)
       .map((site) => JSON.stringify(site.path)),
   );
+  const shellPaths = new Set(
+    input.bodies.flatMap((site) =>
+      site.kind === 'run' && !Array.isArray(site.body) && site.body.shell !== undefined
+        ? [JSON.stringify([...site.path, 'shell'])]
+        : [],
+    ),
+  );
   const out: Diagnostic[] = [];
   walkStrings(input.runbook, [], (text, path) => {
     const inSql = sqlPaths.has(JSON.stringify(path));
+    const inShell = shellPaths.has(JSON.stringify(path));
     for (const match of findTemplates(text)) {
-      const problem = templateProblem(input, match, inSql);
+      const quoted = inShell && insideShellQuotes(text, match.start);
+      const problem =
+        templateProblem(input, match, inSql) ??
+        (quoted
+          ? `{{ ${match.expr} }} is inside quotes in a shell command; remove the quotes around it (values are shell-quoted for you)`
+          : undefined);
       if (!problem) continue;
       const where = describeLocation(input.runbook, path).where;
       out.push(input.inScalar(path, match.start, `${where}: ${problem}`, 'template'));

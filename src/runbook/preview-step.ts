@@ -1,4 +1,3 @@
-import { quote } from 'shell-quote';
 import type { LoadedRunbook } from './loaded-runbook.js';
 import { quoteIdent } from './quote-ident.js';
 import type { Renderer } from './render.js';
@@ -19,6 +18,15 @@ import { findSqlParams } from './sql-placeholders.js';
 import { replaceTemplates } from './template-refs.js';
 
 const operators = { eq: '=', ne: '<>', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
+
+// argv for a person to read: plain words as they are, anything else in single quotes.
+function quoteArg(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+function showArgv(argv: string[]): string {
+  return argv.map(quoteArg).join(' ');
+}
 
 function formatValue(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -85,8 +93,10 @@ class Preview {
   }
 
   run(body: RunBody): string {
-    if (Array.isArray(body)) return quote(body.map((arg) => this.text(arg)));
-    const lines = [body.argv ? quote(body.argv.map((arg) => this.text(arg))) : this.shell(body.shell ?? '')];
+    if (Array.isArray(body)) return showArgv(body.map((arg) => this.text(arg)));
+    const lines = [
+      body.argv ? showArgv(body.argv.map((arg) => this.text(arg))) : this.shell(body.shell ?? ''),
+    ];
     if (body.cwd) lines.push(`# in ${this.text(body.cwd)}`);
     for (const [name, value] of Object.entries(body.env ?? {}))
       lines.push(`# env ${name}=${this.text(value)}`);

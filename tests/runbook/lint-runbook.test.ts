@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest';
+import { lintRunbook } from '../../src/runbook/lint-runbook.js';
+import { runbookWith, writeRunbook } from './write-runbook.js';
+
+async function lint(
+  steps: string,
+  options: { head?: string; files?: Record<string, string>; env?: NodeJS.ProcessEnv } = {},
+) {
+  const path = writeRunbook(runbookWith(steps, options.head), options.files);
+  const { diagnostics } = await lintRunbook(path, { env: options.env ?? {} });
+  return diagnostics.map((d) => ({
+    ...d,
+    file: d.file === path ? 'runbook.yaml' : d.file.slice(path.length - 'runbook.yaml'.length),
+  }));
+}
+
+async function rules(steps: string, options: Parameters<typeof lint>[1] = {}) {
+  return (await lint(steps, options)).map((d) => d.rule);
+}
+
+// One sql step with the given statement(s), guarded so only the rule under test fires.
+function sqlStep(sql: string, extra = '        confirm: true\n') {
+  return `      - id: change\n${extra}        sql: |\n${sql
+    .split('\n')
+    .map((l) => `          ${l}`)
+    .join('\n')}\n`;
+}
+
+const withTimeout = (sql: string) => `SET LOCAL lock_timeout = '5s';\n${sql}`;
+
+describe('stepwise lint: SQL safety warnings from the PostgreSQL parser', () => {
+  it('places a warning on the line of the statement inside the YAML block', async () => {
+    const diagnostics = await lint(
+      sqlStep(withTimeout('SELECT 1;\nCREATE INDEX tasks_status ON tasks (status);')),
+    );
+    expect(diagnostics).toEqual([
+      {
+        file: 'runbook.yaml',
+        line: 13,
+        col: 11,
+        severity: 'warning',
+        rule: 'index-concurrently',
+        message:
+          'CREATE INDEX without CONCURRENTLY blocks writes to tasks while it builds; use CREATE INDEX CONCURRENTLY in a step with transaction: false',
+      },
+    ]);
+  });
+
+  it('places a warning in a sql file at file:line:col', async () => {
+    const diagnostics = await lint(
+      '      - id: change\n        confirm: true\n        sql: { file: sql/change.sql }\n',
+      {
+        files: { 'sql/change.sql': "SET lock_timeout = '5s';\n\n  UPDATE tasks SET status = 'done';\n" },
+      },
+    );
+    expect(diagnostics.map((d) => [d.file, d.line, d.col, d.rule])).toEqual([
+      ['sql/change.sql', 3, 3, 'missing-where'],
+    ]);
+  });
+
+  it('index-concurrently: CREATE/DROP INDEX without CONCURRENTLY, not on a table created alongside', async () => {
+    expect(await rules(sqlStep(withTimeout('DROP INDEX tasks_status;')))).toEqual(['index-concurrently']);
+    expect(await rules(sqlStep('CREATE TABLE q (id int);\nCREATE INDEX q_id ON q (id);'))).toEqual([]);
+  });
+
+  it('concurrently-in-transaction: CONCURRENTLY in a sql step that runs in a transaction', async () => {
+    const sql = withTimeout('CREATE INDEX CONCURRENTLY tasks_status ON tasks (status);');
+    expect(await rules(sqlStep(sql))).toEqual(['concurrently-in-transaction']);
+    const outside = `      - id: change\n        confirm: true\n        sql:\n          transaction: false\n          text: CREATE INDEX CONCURRENTLY tasks_status ON tasks (status)\n`;
+    expect(await rules(outside)).toEqual([]);
+  });
+
+  it('constraint-not-valid: FOREIGN KEY and CHECK validated under lock, unless NOT VALID', async () => {
+    const added = withTimeout(
+      'ALTER TABLE tasks ADD CONSTRAINT tasks_parent FOREIGN KEY (parent_id) REFERENCES tasks (id);\nALTER TABLE tasks ADD CONSTRAINT positive CHECK (id > 0);',
+    );
+    expect(await rules(sqlStep(added))).toEqual(['constraint-not-valid', 'constraint-not-valid']);
+    const notValid = withTimeout(
+      'ALTER TABLE tasks ADD CONSTRAINT tasks_parent FOREIGN KEY (parent_id) REFERENCES tasks (id) NOT VALID;',
+    );
+    expect(await rules(sqlStep(notValid))).toEqual([]);
+  });
+
+  it('set-not-null, volatile-default and alter-column-type', async () => {
+    expect(await rules(sqlStep(withTimeout('ALTER TABLE tasks ALTER COLUMN kind SET NOT NULL;')))).toEqual([
+      'set-not-null',
+    ]);
+    expect(
+      await rules(sqlStep(withTimeout('ALTER TABLE tasks ADD COLUMN uid uuid DEFAULT gen_random_uuid();'))),
+    ).toEqual(['volatile-default']);
+    expect(await rules(sqlStep(withTimeout('ALTER TABLE tasks ADD COLUMN seq bigserial;')))).toEqual([
+      'volatile-default',
+    ]);
+    expect(
+      await rules(sqlStep(withTimeout("ALTER TABLE tasks ADD COLUMN state text DEFAULT 'new';"))),
+    ).toEqual([]);
+    expect(await rules(sqlStep(withTimeout('ALTER TABLE tasks ALTER COLUMN id TYPE bigint;')))).toEqual([
+      'alter-column-type',
+    ]);
+  });
+
+  it('destructive-statement: DROP TABLE, TRUNCATE, DROP COLUMN belong in cleanup with confirm or rollback', async () => {
+    const drop = 'DROP TABLE legacy_tasks;';
+    const [warning] = await lint(sqlStep(withTimeout(drop), ''));
+    expect(warning.rule).toBe('destructive-statement');
+    expect(warning.message).toBe(
+      'DROP TABLE legacy_tasks destroys data outside the cleanup phase; move it to a phase whose id or title contains "cleanup" and give the step confirm: (or a rollback:)',
+    );
+    expect(await rules(sqlStep(withTimeout('TRUNCATE legacy_tasks;')))).toEqual(['destructive-statement']);
+    expect(await rules(sqlStep(withTimeout('ALTER TABLE tasks DROP COLUMN legacy;')))).toEqual([
+      'destructive-statement',
+    ]);
+
+    const cleanup = (extra: string) =>
+      `      - id: first\n        manual: ok\n  - id: cleanup\n    title: Cleanup\n    steps:\n${sqlStep(withTimeout(drop), extra).replace('id: change', 'id: drop')}`;
+    expect(await rules(cleanup(''))).toEqual(['destructive-statement']);
+    expect(await rules(cleanup('        confirm: drop legacy_tasks\n'))).toEqual([]);
+  });
+
+  it('missing-where: UPDATE or DELETE without WHERE; text that only mentions it is not SQL', async () => {
+    expect(await rules(sqlStep('DELETE FROM tasks;'))).toEqual(['missing-where']);
+    expect(
+      await rules(sqlStep("SELECT 'DELETE FROM tasks; DROP TABLE tasks' -- UPDATE tasks SET x = 1")),
+    ).toEqual([]);
+  });
+
+  it('production-confirm: a mutating step on a production connection without confirm or rollback', async () => {
+    const prod = (steps: string) =>
+      lintRunbook(
+        writeRunbook(
+          runbookWith(steps).replace('{ embedded: demo }', '{ embedded: demo, production: true }'),
+        ),
+        {
+          env: {},
+        },
+      );
+    const { diagnostics } = await prod(sqlStep("UPDATE tasks SET status = 'done' WHERE id = 1;", ''));
+    expect(diagnostics.map((d) => d.rule)).toEqual(['production-confirm']);
+    expect(diagnostics[0].message).toBe(
+      'step "change" changes a production database with neither confirm: nor rollback:; add confirm: true (or a phrase to type)',
+    );
+    const readOnly = await prod(sqlStep('SELECT count(*) FROM tasks;', ''));
+    expect(readOnly.diagnostics).toEqual([]);
+  });
+
+  it('lock-timeout: DDL without SET lock_timeout in the same SQL', async () => {
+    const [warning] = await lint(sqlStep("ALTER TABLE tasks ADD COLUMN note text DEFAULT 'x';"));
+    expect(warning.rule).toBe('lock-timeout');
+    expect(warning.message).toBe(
+      "ALTER TABLE tasks without SET lock_timeout can wait behind a long transaction while every query on the table queues behind it; start the SQL with SET LOCAL lock_timeout = '5s'",
+    );
+    expect(await rules(sqlStep(withTimeout("ALTER TABLE tasks ADD COLUMN note text DEFAULT 'x';")))).toEqual(
+      [],
+    );
+  });
+
+  it('backfill-idempotent: a backfill INSERT needs ON CONFLICT or NOT EXISTS', async () => {
+    const backfill = (sql: string) =>
+      `      - id: copy\n        backfill:\n          from: tasks\n          key: id\n          sql: ${sql}\n`;
+    expect(await rules(backfill('INSERT INTO q SELECT * FROM tasks WHERE id > :lo AND id <= :hi'))).toEqual([
+      'backfill-idempotent',
+    ]);
+    expect(
+      await rules(
+        backfill(
+          'INSERT INTO q SELECT * FROM tasks WHERE id > :lo AND id <= :hi ON CONFLICT (id) DO NOTHING',
+        ),
+      ),
+    ).toEqual([]);
+    expect(
+      await rules(
+        backfill(
+          'INSERT INTO q SELECT * FROM tasks t WHERE id > :lo AND id <= :hi AND NOT EXISTS (SELECT 1 FROM q WHERE q.id = t.id)',
+        ),
+      ),
+    ).toEqual([]);
+  });
+
+  it('env-unset: environment variables the runbook reads that are not set now', async () => {
+    const head = 'vars:\n  token: { env: LINT_TOKEN, secret: true, default: "dev-token" }\n';
+    const path = writeRunbook(
+      runbookWith('      - id: hello\n        run: [echo, hi]\n', head).replace(
+        'app: { embedded: demo }',
+        'app: { url: { env: LINT_DB }, embedded: demo }',
+      ),
+    );
+    const unset = await lintRunbook(path, { env: {} });
+    expect(unset.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual([
+      '4:17 variable "token": $LINT_TOKEN is not set; it will use the default',
+      '6:22 connection "app": $LINT_DB is not set; the run will use the embedded PGlite database "demo", not a server',
+    ]);
+    const set = await lintRunbook(path, { env: { LINT_TOKEN: 'x', LINT_DB: 'postgres://h/db' } });
+    expect(set.diagnostics).toEqual([]);
+    expect(set.loaded?.runbook.name).toBe('example');
+  });
+
+  it('reports load errors as errors and no warnings', async () => {
+    const diagnostics = await lint(sqlStep('SELEC 1;'));
+    expect(diagnostics).toEqual([
+      {
+        file: 'runbook.yaml',
+        line: 11,
+        col: 11,
+        severity: 'error',
+        rule: 'sql-syntax',
+        message: 'step "change": SQL does not parse: syntax error at or near "SELEC"; fix the SQL',
+      },
+    ]);
+  });
+});
