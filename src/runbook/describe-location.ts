@@ -16,7 +16,7 @@ export function valueAt(value: unknown, path: YamlPath): unknown {
   return node;
 }
 
-export function formatField(path: YamlPath): string {
+function formatField(path: YamlPath): string {
   return path.reduce<string>((out, segment) => {
     if (typeof segment === 'number') return `${out}[${segment}]`;
     return out ? `${out}.${segment}` : String(segment);

@@ -1,7 +1,7 @@
 import { ExitCode, StepwiseError } from '../cli/exit-codes.js';
 import type { Diagnostic } from './loaded-runbook.js';
 
-export function formatDiagnostic(d: Diagnostic): string {
+function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.col}: ${d.message}`;
 }
 

@@ -3,14 +3,14 @@ import { StepwiseError } from '../cli/exit-codes.js';
 import { maskForParser } from './sql-placeholders.js';
 import { byteOffsetToIndex } from './utf8-offsets.js';
 
-export interface StatementSpan {
+interface StatementSpan {
   start: number;
   end: number;
 }
 
 // Where each statement of a SQL text starts and ends (string indices), by PostgreSQL's parser,
 // so `$$` bodies, strings and comments holding `;` never split a statement.
-export function statementSpans(sql: string): StatementSpan[] {
+function statementSpans(sql: string): StatementSpan[] {
   const masked = maskForParser(sql);
   const toIndex = byteOffsetToIndex(masked);
   const stmts = parseSync(masked).stmts ?? [];

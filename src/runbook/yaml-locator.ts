@@ -46,10 +46,6 @@ export class YamlLocator {
     return { node, key };
   }
 
-  node(path: YamlPath): Node | null {
-    return this.walk(path).node;
-  }
-
   position(path: YamlPath, part: 'value' | 'key' = 'value'): Position {
     const { node, key } = this.walk(path);
     const target = part === 'key' && key ? key : node;
