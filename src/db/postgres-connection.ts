@@ -1,0 +1,106 @@
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres, { type Sql } from 'postgres';
+import { describeLockHolder, type LockHolderRow, lockHolderSql, tryLockSql } from './advisory-lock-sql.js';
+import type { DbBackend, Queryable, TransactionOptions } from './connection.js';
+import { redactUrl } from './redact-url.js';
+import { rowCountOf } from './row-count.js';
+
+// Statements run on the postgres.js client of the pool, reserved session or Drizzle transaction
+// rather than through Drizzle's prepared query: only postgres.js's pending query has cancel(),
+// which stops a running statement on the server when the step is aborted.
+function queryOn(client: Sql): Queryable['query'] {
+  return async <T>(text: string, params: unknown[] = [], options: { signal?: AbortSignal } = {}) => {
+    const { signal } = options;
+    signal?.throwIfAborted();
+    // simple: false keeps the extended protocol (one statement, bound parameters) even without params.
+    const pending = client.unsafe(text, params as never[], { prepare: false, simple: false } as never);
+    const cancel = () => void pending.cancel();
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      const result = await pending;
+      const rows = Array.from(result) as T[];
+      return {
+        rows,
+        rowCount: rowCountOf(result.command, result.count ?? 0, rows.length),
+        command: result.command,
+      };
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw error;
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+    }
+  };
+}
+
+// The postgres.js client inside a Drizzle transaction (PostgresJsSession keeps it as `client`).
+function transactionClient(tx: PgDatabase<PgQueryResultHKT>): Sql {
+  return (tx._.session as unknown as { client: Sql }).client;
+}
+
+export interface PostgresOptions {
+  applicationName: string;
+}
+
+export async function openPostgres(url: string, options: PostgresOptions): Promise<DbBackend> {
+  const client = postgres(url, {
+    max: 4,
+    onnotice: () => {},
+    connect_timeout: 10,
+    // A recycled connection would silently drop the run's advisory lock.
+    max_lifetime: null,
+    connection: { application_name: options.applicationName },
+  });
+  const db = drizzle(client) as unknown as PgDatabase<PgQueryResultHKT>;
+  const query = queryOn(client);
+  try {
+    await query('SELECT 1');
+  } catch (error) {
+    await client.end({ timeout: 1 });
+    throw error;
+  }
+  // Drizzle has no reserved sessions: the advisory lock lives on one taken from postgres.js.
+  let lockSession: Awaited<ReturnType<Sql['reserve']>> | undefined;
+
+  return {
+    driver: 'postgres',
+    target: redactUrl(url),
+    db,
+    query,
+    transaction<T>(fn: (tx: Queryable) => Promise<T>, txOptions: TransactionOptions = {}): Promise<T> {
+      const config = {
+        isolationLevel: txOptions.isolation,
+        accessMode: txOptions.readOnly ? ('read only' as const) : undefined,
+      };
+      const configured = config.isolationLevel || config.accessMode ? config : undefined;
+      return db.transaction((tx) => fn({ query: queryOn(transactionClient(tx)) }), configured);
+    },
+    async withSession<T>(fn: (session: Queryable) => Promise<T>): Promise<T> {
+      const reserved = await client.reserve();
+      try {
+        return await fn({ query: queryOn(reserved) });
+      } finally {
+        // Back to the pool as it came: no open transaction, no leftover settings.
+        await reserved.unsafe('ROLLBACK; RESET ALL').catch(() => undefined);
+        reserved.release();
+      }
+    },
+    async tryAdvisoryLock(key: string): Promise<boolean> {
+      lockSession ??= await client.reserve();
+      const [row] = await lockSession.unsafe(tryLockSql, [key]);
+      return row.locked === true;
+    },
+    async advisoryLockHolder(key: string): Promise<string | undefined> {
+      const { rows } = await query<LockHolderRow>(lockHolderSql, [key]);
+      return rows[0] ? describeLockHolder(rows[0]) : undefined;
+    },
+    async close(): Promise<void> {
+      if (lockSession) {
+        await lockSession.unsafe('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+        lockSession.release();
+      }
+      await client.end({ timeout: 5 });
+    },
+  };
+}
