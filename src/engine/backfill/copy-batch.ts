@@ -1,0 +1,64 @@
+import type { DbConnection } from '../../db/connection.js';
+import { type BatchTimeouts, setBatchTimeouts } from './batch-timeouts.js';
+import type { BatchSql } from './bind-batch-sql.js';
+import { recordBatch } from './checkpoint-store.js';
+import type { SourceTable } from './inspect-source.js';
+import type { KeyValue } from './keyset-sql.js';
+import { probeParams, probeSql, readProbe } from './probe-batch.js';
+
+export interface BatchOutcome {
+  first: KeyValue;
+  hi: KeyValue;
+  // Rows in the key range, and rows the runbook's SQL reported (the rest were skipped).
+  scanned: number;
+  copied: number;
+  ms: number;
+}
+
+// Runs batch number `batch` after key lo; undefined when no row is left up to the bound.
+export type CopyBatch = (lo: KeyValue, size: number, batch: number) => Promise<BatchOutcome | undefined>;
+
+export interface CopySetup {
+  runId: string;
+  step: string;
+  table: SourceTable;
+  sql: BatchSql;
+  max: KeyValue;
+  timeouts: BatchTimeouts;
+  // Cancels the running statement when the step is cancelled; the batch rolls back.
+  signal: AbortSignal;
+}
+
+export function skippedOf(scanned: number, copied: number): number {
+  return Math.max(0, scanned - copied);
+}
+
+// Source and target on one connection: one transaction finds the batch's upper key, runs the
+// runbook's SQL over (lo, hi] and records the checkpoint.
+export function copyBatchInPlace(db: DbConnection, setup: CopySetup): CopyBatch {
+  const probe = probeSql(setup.table, 'key');
+  return async (lo, size, batch) => {
+    const started = performance.now();
+    return db.transaction(async (tx) => {
+      await setBatchTimeouts(tx, setup.timeouts);
+      const { rows } = await tx.query(probe, probeParams(lo, setup.max, size), { signal: setup.signal });
+      const found = readProbe(rows[0], setup.table.key.length);
+      if (!found || found.n === 0) return undefined;
+      const { rowCount } = await tx.query(setup.sql.text, setup.sql.params(lo, found.hi), {
+        signal: setup.signal,
+      });
+      const copied = rowCount;
+      const ms = Math.round(performance.now() - started);
+      await recordBatch(tx, setup.runId, setup.step, {
+        batch,
+        lo: batch === 1 ? null : lo,
+        hi: found.hi,
+        rows: copied,
+        skipped: skippedOf(found.n, copied),
+        size,
+        ms,
+      });
+      return { first: found.first, hi: found.hi, scanned: found.n, copied, ms };
+    });
+  };
+}
