@@ -1,0 +1,114 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ExitCode, StepwiseError } from '../../cli/exit-codes.js';
+import type { Queryable } from '../../db/connection.js';
+import { describeDbError } from '../../db/describe-db-error.js';
+import { writeCommands } from '../../db/row-count.js';
+import type { SqlBody } from '../../runbook/schema.js';
+import { splitStatements } from '../../runbook/split-statements.js';
+import type { ExecContext, StepResult } from '../executor.js';
+
+type SqlSpec = Exclude<SqlBody, string>;
+type RowsGuard = NonNullable<SqlSpec['rows']>;
+
+interface Statement {
+  source: string;
+  text: string;
+  params: unknown[];
+}
+
+// A failure the step reports as its error (the rows guard, a failing statement).
+class SqlStepFailure extends Error {}
+
+function sqlTextOf(spec: SqlSpec, ctx: ExecContext): string {
+  if (spec.file !== undefined) {
+    const text = ctx.loaded.files[spec.file];
+    if (text === undefined)
+      throw new StepwiseError(`step ${ctx.step.id}: the sql file ${spec.file} was not loaded`);
+    return text;
+  }
+  if (spec.text === undefined) throw new StepwiseError(`step ${ctx.step.id}: sql needs text: or file:`);
+  return spec.text;
+}
+
+function guardViolation(guard: RowsGuard | undefined, affected: number, final: boolean): string | undefined {
+  if (guard?.max !== undefined && affected > guard.max)
+    return `affected ${affected} rows, more than rows.max ${guard.max}`;
+  if (!final) return undefined;
+  if (guard?.min !== undefined && affected < guard.min)
+    return `affected ${affected} rows, fewer than rows.min ${guard.min}`;
+  if (guard?.exactly !== undefined && affected !== guard.exactly) {
+    return `affected ${affected} rows, not rows.exactly ${guard.exactly}`;
+  }
+  return undefined;
+}
+
+function firstLine(sql: string): string {
+  const line = sql.split('\n')[0].trim();
+  return line.length > 60 || sql.includes('\n') ? `${line.slice(0, 60)}…` : line;
+}
+
+// The `sql` executor: the statements of the text (or file), each filled in with bound parameters,
+// in one transaction unless `transaction: false`. Result rows: rows affected by all of them.
+export async function sqlExecutor(body: SqlBody, ctx: ExecContext): Promise<StepResult> {
+  const spec: SqlSpec = typeof body === 'string' ? { text: body } : body;
+  const atomic = spec.transaction !== false;
+  // Every statement is filled in before the first runs: a missing value stops the step untouched.
+  const statements: Statement[] = splitStatements(sqlTextOf(spec, ctx)).map((source) => ({
+    source,
+    ...ctx.render.sql(source),
+  }));
+  const conn = ctx.connection(spec.conn);
+  const afterError = atomic
+    ? 'the transaction was rolled back, nothing was applied'
+    : 'the statements before it stay applied (transaction: false)';
+  const afterGuard = atomic
+    ? 'the transaction was rolled back'
+    : 'the statements ran without a transaction (transaction: false) and stay applied';
+  let affected = 0;
+
+  const runAll = async (session: Queryable) => {
+    for (const [i, statement] of statements.entries()) {
+      // PGlite runs a statement without giving the event loop a turn: yield before each one so a
+      // cancel or the step timeout (timers, key presses) is seen between statements.
+      await sleep(0);
+      ctx.signal.throwIfAborted();
+      try {
+        const result = await session.query(statement.text, statement.params, { signal: ctx.signal });
+        if (writeCommands.has(result.command)) affected += result.rowCount;
+      } catch (error) {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        const which =
+          statements.length > 1
+            ? `statement ${i + 1} of ${statements.length} (${firstLine(statement.source)}) failed: `
+            : '';
+        throw new SqlStepFailure(`${which}${describeDbError(error)}; ${afterError}`);
+      }
+      // rows.max stops at the first statement that passes it.
+      const over = guardViolation(spec.rows, affected, false);
+      if (over) throw new SqlStepFailure(`${over}; ${afterGuard}`);
+    }
+    await sleep(0);
+    ctx.signal.throwIfAborted();
+    const violation = guardViolation(spec.rows, affected, true);
+    if (violation) throw new SqlStepFailure(`${violation}; ${afterGuard}`);
+    // Settings made with SET do not follow the step into the pool (withSession resets on its own).
+    if (atomic) await session.query('RESET ALL');
+  };
+
+  try {
+    if (atomic) await conn.transaction(runAll);
+    else await conn.withSession(runAll);
+  } catch (error) {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    if (error instanceof SqlStepFailure) return { ok: false, error: error.message, rows: affected };
+    throw error instanceof StepwiseError
+      ? error
+      : new StepwiseError(describeDbError(error), ExitCode.stepFailed);
+  }
+  const count = `${statements.length} statement${statements.length === 1 ? '' : 's'}`;
+  return {
+    ok: true,
+    rows: affected,
+    summary: `${count}, ${affected} row${affected === 1 ? '' : 's'} affected`,
+  };
+}
