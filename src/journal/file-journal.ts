@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { type EventPayload, type JournalEvent, volatileEvents } from './events.js';
 
 export const GENESIS = '0'.repeat(64);
@@ -15,6 +15,8 @@ export interface JournalProblem {
 
 export interface ReadResult {
   events: JournalEvent[];
+  // The journal line of each event (1-based), parallel to `events`.
+  lines: number[];
   // A torn last line (crash mid-write) is dropped with a warning.
   tornTail?: JournalProblem;
   problems: JournalProblem[];
@@ -27,40 +29,64 @@ function serialise(event: Omit<JournalEvent, 'hash'>): { body: string; hash: str
 }
 
 export function readJournal(path: string): ReadResult {
-  const text = readFileSync(path, 'utf8');
+  return parseJournal(readFileSync(path, 'utf8'));
+}
+
+// The event on a line, or what is wrong with the line.
+function parseLine(line: string): JournalEvent | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return 'not valid JSON';
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return 'not a journal event (not a JSON object)';
+  return value as JournalEvent;
+}
+
+function parseJournal(text: string): ReadResult {
   const lines = text.split('\n');
   const endsClean = text.endsWith('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const events: JournalEvent[] = [];
+  const lineNumbers: number[] = [];
   const problems: JournalProblem[] = [];
   let tornTail: JournalProblem | undefined;
-  let prev = GENESIS;
+  // After an unreadable line the chain and sequence are checked again from the next good line,
+  // so one damaged line is one problem, not one per line that follows.
+  let prev: string | undefined = GENESIS;
+  let lastSeq: number | undefined = 0;
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
     const isLast = i === lines.length - 1;
-    let event: JournalEvent;
-    try {
-      event = JSON.parse(lines[i]) as JournalEvent;
-    } catch {
+    const event = parseLine(lines[i]);
+    if (typeof event === 'string') {
       if (isLast && !endsClean) {
         tornTail = { line: lineNo, message: 'torn last line (the process stopped mid-write); ignored' };
-      } else problems.push({ line: lineNo, message: 'not valid JSON' });
+      } else {
+        problems.push({ line: lineNo, message: event });
+        prev = undefined;
+        lastSeq = undefined;
+      }
       continue;
     }
     const { hash, ...rest } = event;
     const expected = serialise(rest as Omit<JournalEvent, 'hash'>).hash;
-    if (event.prev !== prev) {
+    if (prev !== undefined && event.prev !== prev) {
       problems.push({ line: lineNo, message: 'hash chain broken: prev does not match the previous line' });
     } else if (hash !== expected) {
       problems.push({ line: lineNo, message: 'hash mismatch: the line was changed after it was written' });
     }
-    if (event.seq !== events.length + 1) {
-      problems.push({ line: lineNo, message: `sequence ${event.seq}, expected ${events.length + 1}` });
+    if (lastSeq !== undefined && event.seq !== lastSeq + 1) {
+      problems.push({ line: lineNo, message: `sequence ${event.seq}, expected ${lastSeq + 1}` });
     }
     events.push(event);
+    lineNumbers.push(lineNo);
     prev = hash;
+    lastSeq = typeof event.seq === 'number' ? event.seq : undefined;
   }
-  return { events, tornTail, problems };
+  return { events, lines: lineNumbers, tornTail, problems };
 }
 
 export class FileJournal {
@@ -74,7 +100,7 @@ export class FileJournal {
     existing: JournalEvent[],
   ) {
     this.fd = openSync(path, 'a');
-    this.seq = existing.length;
+    this.seq = existing.length ? existing[existing.length - 1].seq : 0;
     this.prev = existing.length ? existing[existing.length - 1].hash : GENESIS;
   }
 
@@ -83,13 +109,16 @@ export class FileJournal {
     return new FileJournal(path, []);
   }
 
-  // Opens an existing journal for appending; a torn tail is cut off first so the chain continues.
+  // Opens an existing journal for appending. A torn tail is cut off (truncated, never rewritten,
+  // so a crash here loses nothing) and a last line without its newline gets one, so the chain
+  // continues on a line of its own.
   static open(path: string): { journal: FileJournal; read: ReadResult } {
-    const read = readJournal(path);
-    if (read.tornTail) {
-      const good = read.events.map((e) => `${JSON.stringify(e)}\n`).join('');
-      const fd = openSync(path, 'w');
-      writeSync(fd, good);
+    const bytes = readFileSync(path);
+    const read = parseJournal(bytes.toString('utf8'));
+    if (read.tornTail || (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a)) {
+      const fd = openSync(path, 'r+');
+      if (read.tornTail) ftruncateSync(fd, bytes.lastIndexOf(0x0a) + 1);
+      else writeSync(fd, '\n', bytes.length);
       fsyncSync(fd);
       closeSync(fd);
     }
@@ -104,7 +133,10 @@ export class FileJournal {
   append(payload: EventPayload): JournalEvent {
     const meta = { seq: this.seq + 1, ts: new Date().toISOString(), prev: this.prev };
     const { type, ...rest } = payload;
-    const unsigned = { seq: meta.seq, ts: meta.ts, type, ...rest, prev: meta.prev } as Omit<JournalEvent, 'hash'>;
+    const unsigned = { seq: meta.seq, ts: meta.ts, type, ...rest, prev: meta.prev } as Omit<
+      JournalEvent,
+      'hash'
+    >;
     const { body, hash } = serialise(unsigned);
     const line = `${body.slice(0, -1)},"hash":"${hash}"}\n`;
     writeSync(this.fd, line);

@@ -120,7 +120,8 @@ function replan(state: RunState, plan: PlanPhase[], stepHashes: Record<string, s
       title: p.title,
       steps: p.steps.map((s) => s.id),
       gate: p.gate,
-      gateStatus: old?.gateStatus === 'passed' ? ('passed' as const) : p.gate ? ('open' as const) : ('none' as const),
+      gateStatus:
+        old?.gateStatus === 'passed' ? ('passed' as const) : p.gate ? ('open' as const) : ('none' as const),
       gateSignoffs: old?.gateSignoffs ?? [],
       gateCheck: old?.gateCheck,
     };
@@ -149,7 +150,12 @@ function updateStep(state: RunState, id: string, seq: number, patch: (s: StepSta
   return { ...state, steps: { ...state.steps, [id]: patch(current) } };
 }
 
-function updatePhase(state: RunState, id: string, seq: number, patch: (p: PhaseState) => PhaseState): RunState {
+function updatePhase(
+  state: RunState,
+  id: string,
+  seq: number,
+  patch: (p: PhaseState) => PhaseState,
+): RunState {
   const index = state.phases.findIndex((p) => p.id === id);
   if (index < 0) throw new ReduceError(`unknown phase "${id}"`, seq);
   const phases = state.phases.slice();
@@ -196,15 +202,16 @@ function apply(state: RunState, e: JournalEvent): RunState {
   switch (e.type) {
     case 'run.started':
       throw new ReduceError('run.started twice', e.seq);
-    case 'run.resumed':
+    case 'run.resumed': {
+      const base = e.plan ? replan(state, e.plan, e.step_hashes ?? state.started.step_hashes) : state;
       return {
-        ...(e.plan ? replan(state, e.plan, e.step_hashes ?? state.started.step_hashes) : state),
+        ...base,
         status: state.rollback && !state.rollback.finished ? 'rolling_back' : 'running',
         pauseReason: undefined,
         operators: withOperator(state, e.operator),
         // A step that was running when the process died is interrupted, not running.
         steps: Object.fromEntries(
-          Object.entries(state.steps).map(([id, s]) => [
+          Object.entries(base.steps).map(([id, s]) => [
             id,
             s.status === 'running'
               ? { ...s, status: 'interrupted' as const }
@@ -214,6 +221,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
           ]),
         ),
       };
+    }
     case 'run.paused':
       return { ...state, status: 'paused', pauseReason: e.reason };
     case 'run.finished':
@@ -263,7 +271,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
         retryInMs: e.retry_in_ms,
       }));
     case 'step.skipped':
-      return updateStep(state, e.step, e.seq, (s) => ({
+      return updateStep({ ...state, operators: withOperator(state, e.operator) }, e.step, e.seq, (s) => ({
         ...s,
         status: 'skipped',
         skipReason: e.reason,
@@ -286,7 +294,10 @@ function apply(state: RunState, e: JournalEvent): RunState {
       }));
     }
     case 'step.probed':
-      return updateStep(state, e.step, e.seq, (s) => ({ ...s, probe: { applied: e.applied, details: e.details } }));
+      return updateStep(state, e.step, e.seq, (s) => ({
+        ...s,
+        probe: { applied: e.applied, details: e.details },
+      }));
     case 'step.progress':
       return updateStep(state, e.step, e.seq, (s) => ({
         ...s,
@@ -309,7 +320,10 @@ function apply(state: RunState, e: JournalEvent): RunState {
         gateSignoffs: [...p.gateSignoffs, { operator: e.operator, ts: e.ts, note: e.note }],
       }));
     case 'gate.checked':
-      return updatePhase(state, e.phase, e.seq, (p) => ({ ...p, gateCheck: { ok: e.ok, details: e.details } }));
+      return updatePhase(state, e.phase, e.seq, (p) => ({
+        ...p,
+        gateCheck: { ok: e.ok, details: e.details },
+      }));
     case 'gate.passed':
       return updatePhase(state, e.phase, e.seq, (p) => ({ ...p, gateStatus: 'passed' }));
     case 'rollback.started':
@@ -317,7 +331,14 @@ function apply(state: RunState, e: JournalEvent): RunState {
         ...state,
         status: 'rolling_back',
         operators: withOperator(state, e.operator),
-        rollback: { plan: e.plan, to: e.to, operator: e.operator, startedAt: e.ts, finished: false, complete: false },
+        rollback: {
+          plan: e.plan,
+          to: e.to,
+          operator: e.operator,
+          startedAt: e.ts,
+          finished: false,
+          complete: false,
+        },
       };
     case 'step.rolled_back':
       return updateStep(state, e.step, e.seq, (s) => ({
@@ -341,7 +362,10 @@ function apply(state: RunState, e: JournalEvent): RunState {
       };
     default: {
       const unknown: never = e;
-      throw new ReduceError(`unknown event type "${(unknown as { type: string }).type}"`, (unknown as JournalEvent).seq);
+      throw new ReduceError(
+        `unknown event type "${(unknown as { type: string }).type}"`,
+        (unknown as JournalEvent).seq,
+      );
     }
   }
 }

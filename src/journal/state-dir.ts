@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 // <state-dir>/runs/<run-id>/journal.jsonl and logs/<step>.<attempt>.log (DESIGN.md section 5).
@@ -15,7 +15,13 @@ export function journalPath(stateDir: string, runId: string): string {
   return join(runDir(stateDir, runId), 'journal.jsonl');
 }
 
-export function logPath(stateDir: string, runId: string, step: string, attempt: number, rollback = false): string {
+export function logPath(
+  stateDir: string,
+  runId: string,
+  step: string,
+  attempt: number,
+  rollback = false,
+): string {
   return join(runDir(stateDir, runId), 'logs', `${step}${rollback ? '.rollback' : ''}.${attempt}.log`);
 }
 
@@ -24,14 +30,15 @@ export function embeddedDir(stateDir: string, name: string): string {
 }
 
 export function locksDir(stateDir: string): string {
-  const dir = join(stateDir, 'locks');
-  mkdirSync(dir, { recursive: true });
-  return dir;
+  return join(stateDir, 'locks');
 }
 
 // Run ids sort by time: <runbook>-<YYYYMMDDTHHMMSSZ>[-n].
 export function newRunId(stateDir: string, runbookName: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const base = `${runbookName}-${stamp}`;
   let id = base;
   for (let n = 2; existsSync(runDir(stateDir, id)); n++) id = `${base}-${n}`;
