@@ -112,6 +112,20 @@ describe.each(databaseKinds)('sql steps on %s', (kind) => {
       expect((await db.conn.query("SELECT current_setting('lock_timeout') AS v")).rows).toEqual([{ v: '0' }]);
     });
 
+    it('tells the operator to use transaction: false for statements that cannot run in a transaction', async () => {
+      await db.conn.query('CREATE TABLE sq_indexed (id int)');
+      const { ctx } = context();
+      const result = await sqlExecutor('CREATE INDEX CONCURRENTLY sq_indexed_id ON sq_indexed (id)', ctx);
+      expect(result.error).toMatch(
+        /CONCURRENTLY cannot run inside a transaction block.*give this step transaction: false$/,
+      );
+      const loose = await sqlExecutor(
+        { text: 'CREATE INDEX CONCURRENTLY sq_indexed_id ON sq_indexed (id)', transaction: false },
+        ctx,
+      );
+      expect(loose).toMatchObject({ ok: true, summary: '1 statement, 0 rows affected' });
+    });
+
     it('carries a value holding SQL as a bound parameter, never as SQL', async () => {
       await db.conn.query('CREATE TABLE sq_victims (v text)');
       const values = { quote: "'; DROP TABLE sq_victims; --", subst: '$(touch /tmp/sq-pwned)', tick: '`id`' };

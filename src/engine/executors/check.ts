@@ -1,3 +1,5 @@
+import { ExitCode, StepwiseError } from '../../cli/exit-codes.js';
+import { describeDbError } from '../../db/describe-db-error.js';
 import type { Renderer } from '../../runbook/render.js';
 import type { CheckBody, ExpectMap, ExpectValue, SqlCheck } from '../../runbook/schema.js';
 import { describeActual, evaluateExpect } from '../evaluate-expect.js';
@@ -22,9 +24,15 @@ function renderExpect(expect: ExpectMap, render: Renderer): ExpectMap {
 async function sqlCheck(body: SqlCheck, ctx: ExecContext): Promise<StepResult> {
   const conn = ctx.connection(body.conn);
   const { text, params } = ctx.render.sql(body.sql);
-  const { rows } = await conn.transaction((tx) => tx.query(text, params, { signal: ctx.signal }), {
-    readOnly: true,
-  });
+  let rows: Record<string, unknown>[];
+  try {
+    ({ rows } = await conn.transaction((tx) => tx.query(text, params, { signal: ctx.signal }), {
+      readOnly: true,
+    }));
+  } catch (error) {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    throw new StepwiseError(`the check query failed: ${describeDbError(error)}`, ExitCode.stepFailed);
+  }
   const outcome = evaluateExpect(renderExpect(body.expect, ctx.render), rows);
   const details = { expected: outcome.expected, actual: outcome.actual, failures: outcome.failures };
   if (!outcome.ok) return { ok: false, error: outcome.failures.join('; '), details };

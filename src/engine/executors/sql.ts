@@ -81,7 +81,12 @@ export async function sqlExecutor(body: SqlBody, ctx: ExecContext): Promise<Step
           statements.length > 1
             ? `statement ${i + 1} of ${statements.length} (${firstLine(statement.source)}) failed: `
             : '';
-        throw new SqlStepFailure(`${which}${describeDbError(error)}; ${afterError}`);
+        // 25001: CREATE INDEX CONCURRENTLY, VACUUM and the like cannot run inside a transaction.
+        const hint =
+          atomic && (error as { code?: string }).code === '25001'
+            ? '; give this step transaction: false'
+            : '';
+        throw new SqlStepFailure(`${which}${describeDbError(error)}; ${afterError}${hint}`);
       }
       // rows.max stops at the first statement that passes it.
       const over = guardViolation(spec.rows, affected, false);
