@@ -42,7 +42,9 @@ export async function compareData(body: CompareBody, ctx: ExecContext): Promise<
   let lo: KeyRange['lo'];
   for (;;) {
     if (ctx.signal.aborted) throw new StepwiseError('compare cancelled', ExitCode.stepFailed);
-    const hi = await keyAt(left, { lo }, chunk);
+    // The chunk holding the left side's last key is open-ended, so right-only keys beyond it count.
+    const end = await keyAt(left, { lo }, chunk);
+    const hi = end?.more ? end.key : undefined;
     const range: KeyRange = { lo, hi };
     let prints = await bothFingerprints(sides, range);
     report.chunks++;

@@ -11,7 +11,7 @@ import {
 } from './read-side.js';
 
 // Ranges with at most this many rows on both sides together are compared row by row.
-const rowLevel = 1000;
+const rowLevel = 5000;
 
 export interface Sides {
   left: SideSource;
@@ -57,7 +57,7 @@ export async function locateDifferences(
   const [l, r] = prints;
   if (l.n + r.n <= rowLevel) return diffRows(sides, range, report);
   const [bigger, n] = l.n >= r.n ? [sides.left, l.n] : [sides.right, r.n];
-  const mid = await keyAt(bigger, range, Math.floor(n / 2));
+  const mid = (await keyAt(bigger, range, Math.floor(n / 2)))?.key;
   if (!mid) return diffRows(sides, range, report);
   let found = 0;
   for (const half of [

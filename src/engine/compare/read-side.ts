@@ -80,18 +80,18 @@ export async function rowHashes(side: SideSource, range: KeyRange): Promise<RowH
   return rows.map((r) => ({ key: readKey(r, side.key.length), h: String(r.h) }));
 }
 
-// The key `offset` rows past lo (1-based) within the range, in key order: chunk boundaries and
-// bisection points. Undefined when the range holds fewer rows.
+// The key `offset` rows into the range (1-based), in key order, and whether any row follows it:
+// chunk boundaries and bisection points. Undefined when the range holds fewer rows.
 export async function keyAt(
   side: SideSource,
   range: KeyRange,
   offset: number,
-): Promise<KeyValue | undefined> {
+): Promise<{ key: KeyValue; more: boolean } | undefined> {
   const where = rangeWhere(side, range);
   const text = `SELECT ${keyText(side.key)} FROM (${side.base}) b ${where.sql}
-    ORDER BY ${keyOrder(side.key)} LIMIT 1 OFFSET ${Math.max(0, Math.floor(offset) - 1)}`;
+    ORDER BY ${keyOrder(side.key)} LIMIT 2 OFFSET ${Math.max(0, Math.floor(offset) - 1)}`;
   const { rows } = await side.conn.query(text, where.params);
-  return rows[0] ? readKey(rows[0], side.key.length) : undefined;
+  return rows[0] ? { key: readKey(rows[0], side.key.length), more: rows.length > 1 } : undefined;
 }
 
 export async function countRows(side: SideSource): Promise<number> {
