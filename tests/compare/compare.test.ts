@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DbConnection } from '../../src/db/connection.js';
+import { evaluateCheck } from '../../src/engine/executors/check.js';
 import { executeCompare } from '../../src/engine/executors/compare.js';
 import type { CompareBody } from '../../src/runbook/schema.js';
 import { databaseKinds, noServer, openTestDatabase, type TestDatabase } from '../helpers/databases.js';
@@ -149,6 +150,13 @@ describe.each(databaseKinds)('compare on %s', (kind) => {
       const t = makeExecContext({ connections: { app: conn }, vars: { upto: 20_000 } });
       const result = await executeCompare(b, t.ctx);
       expect(result).toMatchObject({ ok: true, rows: 20_000 });
+    });
+
+    it('works as a check body, for verify and gates', async () => {
+      await conn.query('DELETE FROM cmp_right WHERE id = 99');
+      const t = makeExecContext({ connections: { app: conn } });
+      const result = await evaluateCheck({ compare: body() }, t.ctx);
+      expect(result).toMatchObject({ ok: false, details: { missing_right: { count: 1, first: ['99'] } } });
     });
 
     it('refuses column lists of different lengths', async () => {

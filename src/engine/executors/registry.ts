@@ -1,7 +1,9 @@
 import { StepwiseError } from '../../cli/exit-codes.js';
 import type { StepBody, StepKind } from '../../runbook/schema.js';
 import type { Executor } from '../executor.js';
+import { executeBackfill } from './backfill.js';
 import { evaluateCheck } from './check.js';
+import { executeCompare } from './compare.js';
 import { runCommand } from './run.js';
 import { sqlExecutor } from './sql.js';
 import { waitExecutor } from './wait.js';
@@ -16,6 +18,8 @@ const executors: { [K in Exclude<StepKind, 'manual'>]?: Executor<BodyOf<K>> } = 
   sql: sqlExecutor,
   check: evaluateCheck,
   wait: waitExecutor,
+  backfill: executeBackfill,
+  compare: executeCompare,
 };
 
 export function executorFor<K extends StepKind>(kind: K): Executor<BodyOf<K>> {
