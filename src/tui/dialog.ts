@@ -1,0 +1,21 @@
+import type { OperatorAction } from './operator-action.js';
+
+// The dialogs in front of everything that changes a run. Each carries the action it performs.
+export interface DialogText {
+  title: string;
+  // Paragraphs, wrapped to the screen.
+  body: string[];
+  // What will run, shown as code.
+  preview?: string;
+  // A production target or a point of no return: drawn in red.
+  danger?: boolean;
+}
+
+export type Dialog =
+  | ({ kind: 'confirm'; action: OperatorAction } & DialogText)
+  | ({ kind: 'phrase'; action: OperatorAction; phrase: string } & DialogText)
+  | ({ kind: 'note'; action: OperatorAction; label: string; required: boolean } & DialogText)
+  | { kind: 'interrupted'; step: string }
+  | { kind: 'drift' }
+  | { kind: 'quit' }
+  | { kind: 'rollback-plan'; to?: string };

@@ -1,0 +1,74 @@
+import type { StepStatus } from '../journal/reducer.js';
+
+// Every character the chrome draws, in a UTF-8 and an ASCII set (a non-UTF-8 terminal shows
+// `_` for anything else). No emoji: they misalign columns.
+export interface Glyphs {
+  status: Record<Exclude<StepStatus, 'running' | 'rolling_back'>, string>;
+  spinner: string[];
+  phaseActive: string;
+  horizontal: string;
+  vertical: string;
+  teeDown: string;
+  teeUp: string;
+  ellipsis: string;
+  separator: string;
+  pointer: string;
+  arrow: string;
+  barFull: string;
+  barEmpty: string;
+  warning: string;
+}
+
+const unicode: Glyphs = {
+  status: {
+    pending: '·',
+    succeeded: '✔',
+    failed: '✖',
+    skipped: '↷',
+    interrupted: '!',
+    rolled_back: '↺',
+    rollback_failed: '✗',
+  },
+  spinner: ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'],
+  phaseActive: '●',
+  horizontal: '─',
+  vertical: '│',
+  teeDown: '┬',
+  teeUp: '┴',
+  ellipsis: '…',
+  separator: ' · ',
+  pointer: '›',
+  arrow: '→',
+  barFull: '█',
+  barEmpty: '░',
+  warning: '!',
+};
+
+const ascii: Glyphs = {
+  status: {
+    pending: '.',
+    succeeded: '+',
+    failed: 'x',
+    skipped: '>',
+    interrupted: '!',
+    rolled_back: '<',
+    rollback_failed: 'X',
+  },
+  spinner: ['|', '/', '-', '\\'],
+  phaseActive: '*',
+  horizontal: '-',
+  vertical: '|',
+  teeDown: '+',
+  teeUp: '+',
+  ellipsis: '...',
+  separator: ' | ',
+  pointer: '>',
+  arrow: '->',
+  barFull: '#',
+  barEmpty: '-',
+  warning: '!',
+};
+
+export function glyphsFor(unicodeTerminal: boolean): Glyphs {
+  return unicodeTerminal ? unicode : ascii;
+}

@@ -1,0 +1,66 @@
+import type { LiveState } from '../../engine/engine-api.js';
+import type { StepState } from '../../journal/reducer.js';
+import { describeValue } from '../describe-value.js';
+import { formatCount } from '../format-count.js';
+import { formatClock } from '../format-time.js';
+import { fitLine, type Line, lineWidth, seg } from '../styled-line.js';
+import type { Theme } from '../theme.js';
+
+type LiveBackfill = LiveState['backfill'][string];
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+// What the operator needs of a backfill: how far (bar, rows of total, %), how fast (rows/s),
+// how long still (ETA), and the live controls' state (paused, batch size), the key reached and
+// the rows skipped by ON CONFLICT.
+export function backfillProgressLines(args: {
+  step: StepState;
+  live?: LiveBackfill;
+  width: number;
+  theme: Theme;
+}): Line[] {
+  const { step, live, width, theme } = args;
+  const data = step.progress?.data ?? {};
+  const copied = num(data.rows) ?? step.batches.rows;
+  const skipped = num(data.skipped) ?? step.batches.skipped;
+  const done = copied + skipped;
+  const total = num(live?.total) ?? num(data.total);
+  const rate = num(live?.rate) ?? num(data.rate);
+  const etaMs = num(live?.etaMs) ?? num(data.etaMs);
+  const batchSize = num(live?.batchSize) ?? num(data.batchSize);
+  const key = data.key ?? step.batches.lastHi;
+  const finished = step.status === 'succeeded';
+  const ascii = { ascii: theme.ascii };
+
+  const lines: Line[] = [];
+  if (total !== undefined && total > 0) {
+    const fraction = finished ? 1 : Math.min(1, done / total);
+    const figures = ` ${String(Math.floor(fraction * 100)).padStart(3)}%  ${formatCount(done)} / ${formatCount(total)} rows`;
+    const barWidth = Math.max(8, Math.min(30, width - lineWidth([seg(figures)]) - 1));
+    const full = Math.round(fraction * barWidth);
+    lines.push([
+      seg(theme.glyphs.barFull.repeat(full), { color: finished ? 'green' : 'cyan' }),
+      seg(theme.glyphs.barEmpty.repeat(barWidth - full), { dim: true }),
+      seg(figures),
+    ]);
+  } else {
+    lines.push([seg(`${formatCount(done)} rows${finished ? '' : ' so far'}`)]);
+  }
+
+  const facts: Line = [];
+  const add = (text: string, style = {}) => {
+    if (facts.length) facts.push(seg(theme.glyphs.separator, { dim: true }));
+    facts.push(seg(text, style));
+  };
+  if (live?.paused && !finished) add('PAUSED (p resumes)', { color: 'yellow', bold: true });
+  if (rate !== undefined && !finished) add(`${formatCount(rate)} rows/s`);
+  if (etaMs !== undefined && !finished && !live?.paused) add(`ETA ${formatClock(etaMs)}`);
+  if (batchSize !== undefined) add(`batch ${formatCount(batchSize)}`);
+  if (key !== undefined) add(`key ${describeValue(key)}`);
+  add(`${formatCount(skipped)} skipped`, skipped > 0 ? { color: 'yellow' } : { dim: true });
+  if (step.batches.count > 0) add(`${formatCount(step.batches.count)} batches`, { dim: true });
+  lines.push(facts);
+  return lines.map((line) => fitLine(line, width, ascii));
+}

@@ -1,0 +1,90 @@
+import type { ConnectionView, EngineView } from '../../engine/engine-api.js';
+import { formatClock } from '../format-time.js';
+import { fitLine, type Line, lineWidth, seg, spreadLine } from '../styled-line.js';
+import type { Theme } from '../theme.js';
+import { windowUsage } from '../window-usage.js';
+import { wrapText } from '../wrap-text.js';
+
+const sshWarning =
+  'running over SSH outside tmux/screen: a dropped connection will pause the run; start inside tmux';
+const maxConnectionLines = 3;
+
+function timer(view: EngineView, now: number): Line {
+  const usage = windowUsage(view.run, now);
+  const color = usage.level === 'over' ? 'red' : usage.level === 'warn' ? 'yellow' : undefined;
+  const text =
+    usage.budgetMs === undefined
+      ? `${usage.label} ${formatClock(usage.elapsedMs)}`
+      : `${usage.label} ${formatClock(usage.elapsedMs)} / ${formatClock(usage.budgetMs)}`;
+  return [seg(text, { color, bold: usage.level !== 'ok' })];
+}
+
+function titleLine(view: EngineView, now: number, width: number, theme: Theme): Line {
+  const { separator } = theme.glyphs;
+  const name = view.run.started.runbook.name;
+  const operator = view.operator ?? view.run.started.operator;
+  const id = view.run.runId;
+  const short = id.startsWith(`${name}-`) ? `${theme.glyphs.ellipsis}${id.slice(name.length)}` : id;
+  const right = [...timer(view, now), seg(' ')];
+  const build = (brand: boolean, run: string): Line => [
+    ...(brand ? [seg(' stepwise', { bold: true }), seg(separator)] : [seg(' ')]),
+    seg(`${name}${separator}`),
+    seg(run),
+    seg(`${separator}${operator}`, { color: 'cyan' }),
+  ];
+  // Narrower terminals lose the words that say least first; the operator and timer stay.
+  const candidates = [
+    build(true, `run ${id}`),
+    build(true, `run ${short}`),
+    build(false, `run ${short}`),
+    build(false, short),
+  ];
+  const left =
+    candidates.find((line) => lineWidth(line) + lineWidth(right) + 1 <= width) ??
+    candidates[candidates.length - 1];
+  return spreadLine(left, right, width, { ascii: theme.ascii });
+}
+
+function connectionLine(c: ConnectionView, width: number, theme: Theme): Line {
+  const badge = c.production
+    ? theme.color
+      ? [seg(' PRODUCTION ', { backgroundColor: 'red', color: 'white', bold: true })]
+      : [seg('[PRODUCTION]', { bold: true })]
+    : c.embedded
+      ? [seg('(embedded)', { dim: true })]
+      : [];
+  const target = [seg(` ${c.name} `, { bold: true }), seg(`${theme.glyphs.arrow} `), seg(c.target)];
+  const room = width - lineWidth(badge) - (badge.length ? 2 : 0);
+  return [...fitLine(target, room, { ascii: theme.ascii }), ...(badge.length ? [seg('  '), ...badge] : [])];
+}
+
+// Runbook, run id, operator and the window timer; every connection's target with its
+// PRODUCTION badge; the SSH warning when a dropped connection would end the session.
+export function headerLines(args: {
+  view: EngineView;
+  now: number;
+  width: number;
+  theme: Theme;
+  warnSsh: boolean;
+}): Line[] {
+  const { view, now, width, theme } = args;
+  const lines: Line[] = [titleLine(view, now, width, theme)];
+  const connections = view.connections;
+  const shown = connections.length > maxConnectionLines ? maxConnectionLines - 1 : connections.length;
+  for (const c of connections.slice(0, shown)) lines.push(connectionLine(c, width, theme));
+  if (shown < connections.length) {
+    const rest = connections.slice(shown);
+    const production = rest.filter((c) => c.production).length;
+    lines.push([
+      seg(` +${rest.length} more connections: ${rest.map((c) => c.name).join(', ')}`),
+      ...(production ? [seg(`  ${production} PRODUCTION`, { color: 'red', bold: true })] : []),
+    ]);
+  }
+  if (args.warnSsh) {
+    wrapText(sshWarning, width - 3).forEach((text, i) => {
+      const mark = i === 0 ? ` ${theme.glyphs.warning} ` : '   ';
+      lines.push([seg(mark, { color: 'yellow', bold: true }), seg(text, { color: 'yellow' })]);
+    });
+  }
+  return lines.map((line) => fitLine(line, width, { ascii: theme.ascii }));
+}

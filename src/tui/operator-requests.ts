@@ -1,0 +1,292 @@
+import type { ConnectionView, EngineView } from '../engine/engine-api.js';
+import type { Step } from '../runbook/schema.js';
+import { type ChecklistRow, phaseOfKey } from './checklist-rows.js';
+import type { Dialog } from './dialog.js';
+import { findStep } from './find-step.js';
+import type { OperatorAction } from './operator-action.js';
+
+// What a key asks for, decided from the state alone: a dialog, an intent that needs none
+// (read-only steps, gate checks), or a notice saying why not.
+export type Request =
+  | { kind: 'dialog'; dialog: Dialog }
+  | { kind: 'intent'; action: OperatorAction }
+  | { kind: 'notice'; text: string };
+
+const mutatingKinds = new Set(['run', 'sql', 'backfill']);
+
+function selected(key: string): { kind: ChecklistRow['kind']; id: string } {
+  const at = key.indexOf(':');
+  return { kind: key.slice(0, at) as ChecklistRow['kind'], id: key.slice(at + 1) };
+}
+
+function label(view: EngineView, step: string): string {
+  return `${view.numbers[step] ?? step} ${view.run.steps[step]?.title ?? step}`;
+}
+
+function phaseLabel(view: EngineView, phase: string): string {
+  const index = view.run.phases.findIndex((p) => p.id === phase);
+  return `${index + 1} ${view.run.phases[index]?.title ?? phase}`;
+}
+
+function notice(text: string): Request {
+  return { kind: 'notice', text };
+}
+
+function describeNext(view: EngineView): string {
+  const next = view.next;
+  if (!next || next.kind === 'done') return 'the run has nothing left to do';
+  if (next.kind === 'gate') return `next is the gate of phase ${phaseLabel(view, next.phase)}`;
+  return `next is ${label(view, next.step)}`;
+}
+
+function busy(view: EngineView): Request | undefined {
+  const active = view.live.active;
+  if (!active) return undefined;
+  return notice(`${label(view, active.step)} is running: wait for it, or q to pause the run`);
+}
+
+// The connection a step writes to, when it can be told from the runbook.
+export function stepConnection(
+  def: Step | undefined,
+  connections: ConnectionView[],
+): ConnectionView | undefined {
+  const named =
+    def?.sql !== undefined && typeof def.sql === 'object'
+      ? def.sql.conn
+      : def?.backfill
+        ? (def.backfill.into ?? def.backfill.conn)
+        : undefined;
+  if (named) return connections.find((c) => c.name === named);
+  return connections.length === 1 ? connections[0] : undefined;
+}
+
+function target(view: EngineView, def: Step | undefined): { text: string; production: boolean } {
+  const conn = stepConnection(def, view.connections);
+  if (conn)
+    return {
+      text: `on ${conn.name} (${conn.target})${conn.production ? ' PRODUCTION' : ''}`,
+      production: conn.production,
+    };
+  const production = view.connections.some((c) => c.production);
+  return { text: production ? 'with a PRODUCTION connection open' : '', production };
+}
+
+// Running a step: the typed phrase, a confirmation, or nothing for a step that changes nothing.
+function runRequest(view: EngineView, step: string, verb: 'Run' | 'Retry', extra: string[] = []): Request {
+  const def = findStep(view.runbook.runbook, step);
+  const state = view.run.steps[step];
+  const where = target(view, def);
+  const ponr = state.pointOfNoReturn
+    ? ['This step is the point of no return: after it, rolling back needs more than reversing steps.']
+    : [];
+  const text = {
+    body: [[`${label(view, step)} (${state.kind})`, where.text].filter(Boolean).join(' '), ...ponr, ...extra],
+    preview: view.preview[step],
+    danger: where.production || state.pointOfNoReturn,
+  };
+  const action: OperatorAction = { type: 'run-step', step };
+  if (typeof def?.confirm === 'string') {
+    return {
+      kind: 'dialog',
+      dialog: {
+        kind: 'phrase',
+        action,
+        phrase: def.confirm,
+        title: `${verb} ${label(view, step)}: type the phrase`,
+        ...text,
+      },
+    };
+  }
+  const needsConfirm = view.next?.kind === 'step' && view.next.step === step && view.next.needs === 'confirm';
+  if (needsConfirm || def?.confirm === true || mutatingKinds.has(state.kind) || extra.length > 0) {
+    return {
+      kind: 'dialog',
+      dialog: { kind: 'confirm', action, title: `${verb} ${label(view, step)}?`, ...text },
+    };
+  }
+  return { kind: 'intent', action };
+}
+
+function signStepRequest(view: EngineView, step: string): Request {
+  return {
+    kind: 'dialog',
+    dialog: {
+      kind: 'note',
+      action: { type: 'sign-step', step },
+      title: `Sign off ${label(view, step)}`,
+      body: ['Sign off only when the instruction below is done. Your name and the time are journaled.'],
+      preview: view.preview[step] ?? findStep(view.runbook.runbook, step)?.manual,
+      label: 'note (optional)',
+      required: false,
+    },
+  };
+}
+
+function gateRequest(view: EngineView, phase: string): Request {
+  const next = view.next;
+  if (next?.kind !== 'gate' || next.phase !== phase) {
+    const state = view.run.phases.find((p) => p.id === phase);
+    if (state?.gateStatus === 'passed')
+      return notice(`the gate of phase ${phaseLabel(view, phase)} has passed`);
+    if (!state?.gate) return notice(`phase ${phaseLabel(view, phase)} has no gate; ${describeNext(view)}`);
+    return notice(
+      `the gate of phase ${phaseLabel(view, phase)} opens when its steps are done; ${describeNext(view)}`,
+    );
+  }
+  if (next.signoffsNeeded === 0) return { kind: 'intent', action: { type: 'sign-gate', phase } };
+  const checks = view.run.phases.find((p) => p.id === phase)?.gate?.checks ?? 0;
+  return {
+    kind: 'dialog',
+    dialog: {
+      kind: 'note',
+      action: { type: 'sign-gate', phase },
+      title: `Sign off the gate of phase ${phaseLabel(view, phase)}`,
+      body: [
+        `Signing says phase ${phaseLabel(view, phase)} is complete and the run may go on.` +
+          (checks ? ` The gate's ${checks === 1 ? 'check runs' : `${checks} checks run`} first.` : ''),
+      ],
+      label: 'note (optional)',
+      required: false,
+    },
+  };
+}
+
+export function requestEnter(view: EngineView, selection: string): Request {
+  const sel = selected(selection);
+  const isBusy = busy(view);
+  if (isBusy) return isBusy;
+  if (sel.kind !== 'step') {
+    if (view.next?.kind === 'gate' && view.next.phase === sel.id) return gateRequest(view, sel.id);
+    if (sel.kind === 'gate') return gateRequest(view, sel.id);
+    return notice(`select a step with j/k; ${describeNext(view)}`);
+  }
+  const next = view.next;
+  if (next?.kind !== 'step' || next.step !== sel.id) {
+    const state = view.run.steps[sel.id];
+    const what =
+      state && state.status !== 'pending'
+        ? `${label(view, sel.id)} is ${state.status.replace('_', ' ')}`
+        : `${label(view, sel.id)} is not next`;
+    return notice(`${what}; ${describeNext(view)}`);
+  }
+  if (next.needs === 'interrupted') return { kind: 'dialog', dialog: { kind: 'interrupted', step: sel.id } };
+  if (next.needs === 'signoff') return signStepRequest(view, sel.id);
+  return runRequest(view, sel.id, view.run.steps[sel.id].status === 'failed' ? 'Retry' : 'Run');
+}
+
+export function requestRetry(view: EngineView, selection: string): Request {
+  const sel = selected(selection);
+  const isBusy = busy(view);
+  if (isBusy) return isBusy;
+  const state = sel.kind === 'step' ? view.run.steps[sel.id] : undefined;
+  if (!state || (state.status !== 'failed' && state.status !== 'interrupted')) {
+    return notice('r retries a failed or interrupted step: select one');
+  }
+  if (state.status === 'interrupted')
+    return { kind: 'dialog', dialog: { kind: 'interrupted', step: sel.id } };
+  if (view.next?.kind !== 'step' || view.next.step !== sel.id)
+    return notice(`${label(view, sel.id)} is not next; ${describeNext(view)}`);
+  return runRequest(view, sel.id, 'Retry', [
+    `Attempt ${state.attempts + 1}; the last one failed: ${state.error ?? 'see the log'}`,
+  ]);
+}
+
+// The interrupted step's "retry": confirmed like any run, with the risk spelled out.
+export function requestRetryInterrupted(view: EngineView, step: string): Request {
+  const def = findStep(view.runbook.runbook, step);
+  const state = view.run.steps[step];
+  const risk = def?.idempotent
+    ? 'It was interrupted; it is idempotent, so running it again is safe.'
+    : state.probe?.applied === false
+      ? 'It was interrupted; its probe says it had not taken effect.'
+      : 'It was interrupted and may have partly run; it is not marked idempotent.';
+  return runRequest(view, step, 'Retry', [risk]);
+}
+
+export function requestMarkDone(view: EngineView, step: string): Request {
+  return {
+    kind: 'dialog',
+    dialog: {
+      kind: 'note',
+      action: { type: 'mark-done', step },
+      title: `Mark ${label(view, step)} done`,
+      body: [
+        'Say how you know it took effect (checked by hand, seen in the log, ...). Journaled as your sign-off.',
+      ],
+      label: 'note (required)',
+      required: true,
+    },
+  };
+}
+
+export function requestSignOff(view: EngineView, selection: string): Request {
+  const sel = selected(selection);
+  const isBusy = busy(view);
+  if (isBusy) return isBusy;
+  if (sel.kind !== 'step') return gateRequest(view, sel.id);
+  const state = view.run.steps[sel.id];
+  if (state.kind !== 'manual')
+    return notice(`s signs off manual steps and gates; ${label(view, sel.id)} is a ${state.kind} step`);
+  if (view.next?.kind !== 'step' || view.next.step !== sel.id) {
+    return notice(
+      `${label(view, sel.id)} ${state.signoff ? 'is signed off' : 'is not next'}; ${describeNext(view)}`,
+    );
+  }
+  return signStepRequest(view, sel.id);
+}
+
+export function requestSkip(view: EngineView, selection: string): Request {
+  const sel = selected(selection);
+  const isBusy = busy(view);
+  if (isBusy) return isBusy;
+  if (sel.kind !== 'step' || view.next?.kind !== 'step' || view.next.step !== sel.id) {
+    return notice(`only the next step can be skipped; ${describeNext(view)}`);
+  }
+  return {
+    kind: 'dialog',
+    dialog: {
+      kind: 'note',
+      action: { type: 'skip', step: sel.id },
+      title: `Skip ${label(view, sel.id)}`,
+      body: ['A skipped step is never run nor rolled back. The reason is journaled with your name.'],
+      preview: view.preview[sel.id],
+      label: 'reason (required)',
+      required: true,
+    },
+  };
+}
+
+export function requestRunPhase(view: EngineView, selection: string): Request {
+  const isBusy = busy(view);
+  if (isBusy) return isBusy;
+  const phase = phaseOfKey(view.run, selection);
+  if (!phase) return notice('select a phase or one of its steps');
+  const next = view.next;
+  const inPhase =
+    (next?.kind === 'step' && view.run.steps[next.step]?.phase === phase) ||
+    (next?.kind === 'gate' && next.phase === phase && next.signoffsNeeded === 0);
+  if (!inPhase)
+    return notice(`phase ${phaseLabel(view, phase)} has nothing to run now; ${describeNext(view)}`);
+  const state = view.run.phases.find((p) => p.id === phase)!;
+  const rest = state.steps.filter((id) => !['succeeded', 'skipped'].includes(view.run.steps[id].status));
+  const production = view.connections.some((c) => c.production);
+  return {
+    kind: 'dialog',
+    dialog: {
+      kind: 'confirm',
+      action: { type: 'run-phase', phase },
+      title: `Run the rest of phase ${phaseLabel(view, phase)}?`,
+      body: [
+        'Runs these steps in order and stops at a manual step, a gate, a step that needs a confirmation, or a failure:',
+        ...rest.map((id) => `  ${label(view, id)} (${view.run.steps[id].kind})`),
+      ],
+      danger: production,
+    },
+  };
+}
+
+export function requestRollback(view: EngineView, to?: string): Request {
+  const isBusy = busy(view);
+  if (isBusy) return isBusy;
+  return { kind: 'dialog', dialog: { kind: 'rollback-plan', to } };
+}

@@ -1,0 +1,109 @@
+import { ExitCode, StepwiseError } from '../cli/exit-codes.js';
+import type { EngineHandle } from '../engine/engine-api.js';
+import type { MissingVar } from '../engine/open-run.js';
+import { enterAlternateScreen } from './alternate-screen.js';
+import type { TuiMode } from './components/app.js';
+import { applyNoColor, detectTerminalCaps } from './terminal-caps.js';
+import type { TuiResult } from './tui-result.js';
+
+export interface TuiOptions {
+  mode: TuiMode;
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+  // Aborted by the CLI on SIGHUP/SIGTERM (after which it pauses the run): the TUI unmounts
+  // and the terminal is restored.
+  signal?: AbortSignal;
+  // `stepwise rollback --to <step>`: the plan opens limited to the steps after it.
+  rollbackTo?: string;
+}
+
+// Ink (and chalk in it) is loaded only after NO_COLOR became FORCE_COLOR=0.
+async function loadInk() {
+  applyNoColor(process.env);
+  const [ink, app, prompt, theme] = await Promise.all([
+    import('ink'),
+    import('./components/app.js'),
+    import('./components/var-prompt.js'),
+    import('./theme.js'),
+  ]);
+  return { render: ink.render, App: app.App, VarPrompt: prompt.VarPrompt, ...theme };
+}
+
+// The interactive front end: alternate screen, checklist and dialogs until the operator quits,
+// the run is paused, or `signal` aborts. The terminal is restored on every way out.
+export async function runTui(engine: EngineHandle, options: TuiOptions): Promise<TuiResult> {
+  const { render, App } = await loadInk();
+  const stdin = options.stdin ?? process.stdin;
+  const stdout = options.stdout ?? process.stdout;
+  const caps = detectTerminalCaps(process.env);
+  const restore = enterAlternateScreen(stdout);
+  try {
+    return await new Promise<TuiResult>((resolve, reject) => {
+      let result: TuiResult = { exit: 'quit' };
+      let unmount: (() => void) | undefined;
+      const finish = (r: TuiResult) => {
+        result = r;
+        unmount?.();
+      };
+      const onAbort = () => {
+        finish({ exit: 'paused' });
+        restore();
+      };
+      const instance = render(
+        <App
+          engine={engine}
+          mode={options.mode}
+          caps={caps}
+          rollbackTo={options.rollbackTo}
+          onExit={finish}
+        />,
+        { stdin, stdout, exitOnCtrlC: false, maxFps: 15, patchConsole: true },
+      );
+      unmount = () => instance.unmount();
+      if (options.signal?.aborted) onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      instance
+        .waitUntilExit()
+        .then(() => resolve(result), reject)
+        .finally(() => options.signal?.removeEventListener('abort', onAbort));
+    });
+  } finally {
+    restore();
+  }
+}
+
+// Asks the vars declared with `prompt:` before the engine starts (secret ones without echo).
+// Escape or Ctrl+C cancels: the run does not start.
+export async function promptVars(
+  missing: MissingVar[],
+  io: { stdin?: NodeJS.ReadStream; stdout?: NodeJS.WriteStream },
+): Promise<Record<string, string>> {
+  if (missing.length === 0) return {};
+  const { render, VarPrompt, ThemeContext, themeFor } = await loadInk();
+  const theme = themeFor(detectTerminalCaps(process.env));
+  return new Promise((resolve, reject) => {
+    let outcome: { values?: Record<string, string> } = {};
+    const instance = render(
+      <ThemeContext.Provider value={theme}>
+        <VarPrompt
+          vars={missing}
+          onDone={(values) => {
+            outcome = { values };
+            instance.unmount();
+          }}
+          onCancel={() => instance.unmount()}
+        />
+      </ThemeContext.Provider>,
+      {
+        stdin: io.stdin ?? process.stdin,
+        stdout: io.stdout ?? process.stdout,
+        exitOnCtrlC: false,
+        patchConsole: false,
+      },
+    );
+    instance.waitUntilExit().then(() => {
+      if (outcome.values) resolve(outcome.values);
+      else reject(new StepwiseError('cancelled: the run needs these values to start', ExitCode.interrupted));
+    }, reject);
+  });
+}

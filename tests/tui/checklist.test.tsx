@@ -1,0 +1,106 @@
+import { cleanup } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { everyStateEngine } from './every-state-fixture.js';
+import { FixtureEngine, prepDone, ran } from './fixture-engine.js';
+import { keys, renderApp } from './render-app.js';
+
+afterEach(cleanup);
+
+// The checklist part of the row showing `title` (the rules above and below are not rows).
+function rowOf(screen: string, title: string): string {
+  const lines = screen.split('\n');
+  const rule = lines.find((line) => /^[─-] Checklist/.test(line)) ?? '';
+  const divider = rule.search(/[┬+]/);
+  const row = lines
+    .filter((line) => line !== rule)
+    .map((line) => line.slice(0, divider))
+    .find((left) => left.includes(title));
+  if (!row) throw new Error(`no row for ${title} in\n${screen}`);
+  return row;
+}
+
+describe('the checklist', () => {
+  it('marks every step state with its symbol', async () => {
+    const app = await renderApp(everyStateEngine(), { columns: 120, rows: 30 });
+    const screen = await app.waitForText('step rollback-failed');
+    expect(rowOf(screen, 'step pending')).toMatch(/· 1\.1 step pending/);
+    expect(rowOf(screen, 'step running')).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] 1\.2 step running/);
+    expect(rowOf(screen, 'step succeeded')).toMatch(/✔ 1\.3 step succeeded/);
+    expect(rowOf(screen, 'step failed')).toMatch(/✖ 1\.4 step failed/);
+    expect(rowOf(screen, 'step skipped')).toMatch(/↷ 1\.5 step skipped/);
+    expect(rowOf(screen, 'step interrupted')).toMatch(/! 1\.6 step interrupted/);
+    expect(rowOf(screen, 'step rolling-back')).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] 1\.7 step rolling-back/);
+    expect(rowOf(screen, 'step rolled-back')).toMatch(/↺ 1\.8 step rolled-back/);
+    expect(rowOf(screen, 'step rollback-failed')).toMatch(/✗ 1\.9 step rollback-failed/);
+  });
+
+  it('marks every step state with an ASCII symbol when the locale is not UTF-8', async () => {
+    const app = await renderApp(everyStateEngine(), { columns: 120, rows: 30, caps: { unicode: false } });
+    const screen = await app.waitForText('step rollback-failed');
+    expect(rowOf(screen, 'step pending')).toMatch(/\. 1\.1 step pending/);
+    expect(rowOf(screen, 'step running')).toMatch(/[|/\\-] 1\.2 step running/);
+    expect(rowOf(screen, 'step succeeded')).toMatch(/\+ 1\.3 step succeeded/);
+    expect(rowOf(screen, 'step failed')).toMatch(/x 1\.4 step failed/);
+    expect(rowOf(screen, 'step skipped')).toMatch(/> 1\.5 step skipped/);
+    expect(rowOf(screen, 'step interrupted')).toMatch(/! 1\.6 step interrupted/);
+    expect(rowOf(screen, 'step rolled-back')).toMatch(/< 1\.8 step rolled-back/);
+    expect(rowOf(screen, 'step rollback-failed')).toMatch(/X 1\.9 step rollback-failed/);
+  });
+
+  it('shows each phase with its number, state, done/total and a waiting gate', async () => {
+    const engine = new FixtureEngine({ events: [...ran('health'), ...ran('backup')] });
+    const app = await renderApp(engine);
+    const screen = await app.waitForText('gate: sign-off');
+    expect(rowOf(screen, 'Preparation')).toMatch(/1 Preparation\s+gate: sign-off/);
+    expect(rowOf(screen, 'Dual-write')).toMatch(/2 Dual-write\s+· 0\/3/);
+    expect(rowOf(screen, 'Cutover')).toMatch(/3 Cutover\s+· 0\/4/);
+    // The gate is the next thing to do: it is selected and has its own row.
+    expect(rowOf(screen, '? gate: sign-off')).toMatch(/›\s+\? gate: sign-off/);
+    engine.emit(
+      { type: 'gate.signed', phase: 'prep', operator: 'alice', note: '' },
+      { type: 'gate.passed', phase: 'prep' },
+    );
+    const after = await app.waitForText('✔ 2/2');
+    expect(rowOf(after, 'Preparation')).toMatch(/1 Preparation\s+✔ 2\/2/);
+  });
+
+  it('moves the selection with j/k and the arrows, opening the phase it enters', async () => {
+    const app = await renderApp(new FixtureEngine({ events: prepDone }));
+    await app.waitFor((s) => /›\s+· 2\.1 Create the queue table/.test(s), 'the next step selected');
+    await app.press('j');
+    await app.waitFor((s) => /›\s+· 2\.2 Copy tasks/.test(s), 'j moves down');
+    await app.press(keys.down, keys.down);
+    await app.waitFor(
+      (s) => /› 3 Cutover/.test(s) && s.includes('3.1 Stop the legacy scheduler'),
+      'down into phase 3',
+    );
+    expect(app.screen()).not.toContain('2.1 Create the queue table');
+    await app.press(keys.up);
+    await app.waitFor((s) => /›\s+· 2\.3 Every task/.test(s), 'up to the last step of phase 2');
+    await app.press('k', 'k', 'k');
+    await app.waitFor((s) => /› 2 Dual-write/.test(s), 'k up to the phase');
+    await app.press('k');
+    await app.waitFor((s) => /›\s+✔ gate: sign-off/.test(s), 'up again: the gate of phase 1');
+    expect(app.screen()).toContain('1.2 Back up the task tables');
+  });
+
+  it('follows the step the engine runs until the operator moves the selection', async () => {
+    const engine = new FixtureEngine({ events: prepDone });
+    const app = await renderApp(engine);
+    engine.emit(...ran('create-queue'), {
+      type: 'step.started',
+      step: 'copy-tasks',
+      attempt: 1,
+      operator: 'alice',
+      log: '',
+    });
+    engine.setLive({ active: { step: 'copy-tasks', rollback: false, since: Date.now() } });
+    await app.waitFor((s) => /›\s+\S 2\.2 Copy tasks/.test(s), 'the running step selected');
+    await app.press('k');
+    await app.waitFor((s) => /›\s+✔ 2\.1 Create/.test(s), 'the operator moved');
+    engine.emit({ type: 'step.succeeded', step: 'copy-tasks', attempt: 1, duration_ms: 5 });
+    engine.setLive({ active: undefined });
+    await app.waitFor((s) => /✔ 2\.2 Copy tasks/.test(s), 'the step done');
+    expect(app.screen()).toMatch(/›\s+✔ 2\.1 Create/);
+  });
+});
