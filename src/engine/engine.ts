@@ -26,6 +26,7 @@ import type {
 import { evaluateCheck } from './executors/check.js';
 import { executorFor } from './executors/registry.js';
 import type { ExecContext, StepResult } from './executor.js';
+import { maskDeep } from './mask-deep.js';
 import { nextAction } from './next-action.js';
 import { OutputTail } from './output-tail.js';
 import { type IndexedStep, indexSteps, stepKind } from './step-index.js';
@@ -145,7 +146,7 @@ export class Engine implements EngineHandle {
   }
 
   append(payload: EventPayload): void {
-    this.setup.journal.append(payload);
+    this.setup.journal.append(maskDeep(payload, this.setup.renderer.mask));
   }
 
   // Every journaled event, in order, for the plain and JSON printers.
@@ -381,9 +382,12 @@ export class Engine implements EngineHandle {
   // ---- execution ---------------------------------------------------------------------------
 
   private async track(step: string, work: () => Promise<void>): Promise<void> {
+    // Active before the work starts: its first synchronous part already reads the signal.
     const controller = new AbortController();
+    let finished!: () => void;
+    this.active = { step, controller, done: new Promise<void>((resolve) => (finished = resolve)) };
     const done = work();
-    this.active = { step, controller, done: done.catch(() => undefined) };
+    void done.then(finished, finished);
     this.live.active = { step, rollback: this.state.status === 'rolling_back', since: Date.now() };
     this.flush();
     try {
@@ -448,7 +452,7 @@ export class Engine implements EngineHandle {
     const ctx = this.context(entry, attempt, file, tail, signal);
     let result: StepResult;
     try {
-      result = await executorFor(stepKind(body))(body[stepKind(body)] as never, ctx);
+      result = await executorFor(stepKind(body))(this.bodyOf(entry, body, rollback) as never, ctx);
       if (result.ok && !rollback && entry.step.verify && !signal.aborted) {
         const verify = await this.check(entry.step.verify, `${id}.verify`, ctx);
         if (!verify.ok) {
@@ -463,12 +467,11 @@ export class Engine implements EngineHandle {
     if (!result.ok && signal.aborted) result = { ...result, error: message(signal.reason) };
     await new Promise<void>((resolve) => file.end(resolve));
     const duration_ms = Math.round(performance.now() - started);
-    const mask = this.setup.renderer.mask;
     if (rollback) {
       if (result.ok) {
         this.append({ type: 'step.rolled_back', step: id, operator: this.setup.operator, duration_ms, how: 'reversed' });
       } else {
-        this.append({ type: 'step.rollback_failed', step: id, error: mask(result.error ?? 'failed'), duration_ms });
+        this.append({ type: 'step.rollback_failed', step: id, error: result.error ?? 'failed', duration_ms });
       }
       return result;
     }
@@ -479,7 +482,7 @@ export class Engine implements EngineHandle {
         attempt,
         duration_ms,
         rows: result.rows,
-        summary: result.summary && mask(result.summary),
+        summary: result.summary,
         details: result.details,
       });
     } else {
@@ -488,12 +491,21 @@ export class Engine implements EngineHandle {
         step: id,
         attempt,
         duration_ms,
-        error: mask(result.error ?? 'failed'),
+        error: result.error ?? 'failed',
         details: result.details,
         retry_in_ms: signal.aborted ? undefined : retryInMs,
       });
     }
     return result;
+  }
+
+  // The kind's body; a step-level `rows` guard belongs to the forward sql body only.
+  private bodyOf(entry: IndexedStep, body: StepBody | Step, rollback: boolean): unknown {
+    const kind = stepKind(body);
+    const { rows } = entry.step;
+    if (kind !== 'sql' || rollback || !rows) return body[kind];
+    const sql = body.sql!;
+    return typeof sql === 'string' ? { text: sql, rows } : { ...sql, rows: sql.rows ?? rows };
   }
 
   private async check(body: CheckBody, label: string, base?: ExecContext): Promise<StepResult> {
@@ -545,7 +557,7 @@ export class Engine implements EngineHandle {
         const now = Date.now();
         if (now - (this.lastProgress.get(id) ?? 0) < progressEveryMs) return;
         this.lastProgress.set(id, now);
-        this.append({ type: 'step.progress', step: id, message: this.setup.renderer.mask(text), data });
+        this.append({ type: 'step.progress', step: id, message: text, data });
       },
       commitBatch: (batch) => this.append({ type: 'batch.committed', step: id, ...batch }),
       committed: state

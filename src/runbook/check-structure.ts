@@ -25,7 +25,13 @@ function checkKinds(input: CheckInput): Diagnostic[] {
           .map((kind) => ({ kind, at: input.locator.position([...bodyPath, kind], 'key') }))
           .sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col)
           .map((k) => k.kind);
-        if (kinds.length === 1) continue;
+        if (kinds.length === 1) {
+          if (body === step && step.rows && kinds[0] !== 'sql') {
+            const message = `step "${step.id}": rows guards sql steps only; remove it or make the step an sql step`;
+            out.push(input.at([...path, 'rows'], message, 'body-form', 'key'));
+          }
+          continue;
+        }
         if (kinds.length === 0) {
           out.push(
             input.at(bodyPath, `${what} has no kind; give it exactly one of ${kindList}`, 'step-kind'),

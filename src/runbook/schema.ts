@@ -175,6 +175,7 @@ export const step = z
     verify: checkBody.optional().describe('a check run after the step succeeds'),
     rollback: stepBody.optional().describe('a step body that undoes this step'),
     idempotent: z.boolean().optional().describe('safe to re-run after an interruption without asking'),
+    rows: rowsGuard.optional().describe('sql steps: abort the transaction when the rows affected are out of bounds'),
     probe: checkBody.optional().describe('a check that tells whether the step already took effect'),
     point_of_no_return: z
       .boolean()
