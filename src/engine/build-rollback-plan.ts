@@ -39,6 +39,10 @@ export function buildRollbackPlan(
         note: entry.kind === 'manual' ? 'manual step: undo it by hand' : 'irreversible: no rollback defined',
       };
     }
+    // A manual rollback body is an instruction: the operator does it and signs it off.
+    if (body.manual !== undefined) {
+      return { step: s.id, title, action: 'signoff', note: 'undo it by hand', rendered: renderer.text(body.manual) };
+    }
     return { step: s.id, title, action: 'reverse', rendered: previewStep(body, renderer, loaded) };
   });
   return {
