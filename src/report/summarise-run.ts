@@ -1,0 +1,92 @@
+import type { LockHolder } from '../engine/run-lock.js';
+import type { JournalEvent } from '../journal/events.js';
+import { ReduceError, type RunState, reduce } from '../journal/reducer.js';
+import { stepsDone } from './steps-done.js';
+
+// One line of `stepwise status`: what a run is doing, from its journal and its lock.
+
+export type RunSummaryState =
+  | 'running'
+  | 'paused'
+  | 'succeeded'
+  | 'failed'
+  | 'rolling back'
+  | 'rolled back'
+  | 'interrupted'
+  | 'damaged';
+
+export interface RunSummary {
+  runId: string;
+  runbook?: string;
+  title?: string;
+  state: RunSummaryState;
+  // Why it is paused, or what is wrong with its journal.
+  reason?: string;
+  progress: { done: number; total: number };
+  current?: string;
+  operators: string[];
+  startedAt?: string;
+  lastEventAt?: string;
+  // The process driving it now, when there is one.
+  holder?: LockHolder;
+}
+
+// The step a person would ask about: the one running, interrupted or failed, else the next one.
+function currentStep(state: RunState): string | undefined {
+  const busy = state.order.find((id) =>
+    ['running', 'rolling_back', 'interrupted', 'failed', 'rollback_failed'].includes(state.steps[id].status),
+  );
+  if (busy) return busy;
+  if (state.status === 'succeeded' || state.status === 'rolled_back') return undefined;
+  return state.order.find((id) => state.steps[id].status === 'pending');
+}
+
+function summaryState(state: RunState, live: boolean): RunSummaryState {
+  switch (state.status) {
+    case 'running':
+      return live ? 'running' : 'interrupted';
+    case 'rolling_back':
+      return live ? 'rolling back' : 'interrupted';
+    case 'rolled_back':
+      return 'rolled back';
+    default:
+      return state.status;
+  }
+}
+
+// `liveHolder`: the holder of the runbook's lock, when that process is alive.
+export function summariseRun(runId: string, events: JournalEvent[], liveHolder?: LockHolder): RunSummary {
+  let state: RunState | undefined;
+  let damage: string | undefined;
+  for (const e of events) {
+    try {
+      state = reduce(state, e);
+    } catch (error) {
+      if (!(error instanceof ReduceError)) throw error;
+      damage ??= error.message;
+    }
+  }
+  if (!state) {
+    return {
+      runId,
+      state: 'damaged',
+      reason: 'no run.started event',
+      progress: { done: 0, total: 0 },
+      operators: [],
+    };
+  }
+  const live = liveHolder?.runId === runId;
+  return {
+    runId,
+    runbook: state.started.runbook.name,
+    title: state.started.runbook.title,
+    state: damage ? 'damaged' : summaryState(state, live),
+    reason: damage ?? (state.status === 'paused' ? state.pauseReason : undefined),
+    progress: stepsDone(state),
+    current: currentStep(state),
+    operators: state.operators,
+    startedAt: state.startedAt,
+    lastEventAt: state.lastEventAt,
+    holder: live ? liveHolder : undefined,
+  };
+}
