@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 
-// The built CLI (npm test builds it first), run as a real child process.
-export const cliPath = resolve(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+// The built CLI (npm test builds it first), run as a real child process. STEPWISE_CLI points
+// at another build, so a developer can test without rebuilding the shared dist/.
+export const cliPath =
+  process.env.STEPWISE_CLI ?? resolve(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 
 export function tempStateDir(prefix = 'stepwise-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
