@@ -17,16 +17,31 @@ export interface TuiOptions {
   rollbackTo?: string;
 }
 
-// Ink (and chalk in it) is loaded only after NO_COLOR became FORCE_COLOR=0.
+// Ink (and chalk in it) is loaded only after NO_COLOR became FORCE_COLOR=0, and React in its
+// production build unless NODE_ENV says otherwise (the development build renders several times
+// slower). NODE_ENV is put back: the steps' child processes inherit the environment.
 async function loadInk() {
   applyNoColor(process.env);
-  const [ink, app, prompt, theme] = await Promise.all([
-    import('ink'),
-    import('./components/app.js'),
-    import('./components/var-prompt.js'),
-    import('./theme.js'),
-  ]);
-  return { render: ink.render, App: app.App, VarPrompt: prompt.VarPrompt, ...theme };
+  const nodeEnv = process.env.NODE_ENV;
+  if (nodeEnv === undefined) process.env.NODE_ENV = 'production';
+  try {
+    const [ink, app, prompt, root, theme] = await Promise.all([
+      import('ink'),
+      import('./components/app.js'),
+      import('./components/var-prompt.js'),
+      import('./components/tui-root.js'),
+      import('./theme.js'),
+    ]);
+    return {
+      render: ink.render,
+      App: app.App,
+      VarPrompt: prompt.VarPrompt,
+      TuiRoot: root.TuiRoot,
+      themeFor: theme.themeFor,
+    };
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+  }
 }
 
 // The interactive front end: alternate screen, checklist and dialogs until the operator quits,
@@ -79,12 +94,12 @@ export async function promptVars(
   io: { stdin?: NodeJS.ReadStream; stdout?: NodeJS.WriteStream },
 ): Promise<Record<string, string>> {
   if (missing.length === 0) return {};
-  const { render, VarPrompt, ThemeContext, themeFor } = await loadInk();
+  const { render, VarPrompt, TuiRoot, themeFor } = await loadInk();
   const theme = themeFor(detectTerminalCaps(process.env));
   return new Promise((resolve, reject) => {
     let outcome: { values?: Record<string, string> } = {};
     const instance = render(
-      <ThemeContext.Provider value={theme}>
+      <TuiRoot theme={theme}>
         <VarPrompt
           vars={missing}
           onDone={(values) => {
@@ -93,7 +108,7 @@ export async function promptVars(
           }}
           onCancel={() => instance.unmount()}
         />
-      </ThemeContext.Provider>,
+      </TuiRoot>,
       {
         stdin: io.stdin ?? process.stdin,
         stdout: io.stdout ?? process.stdout,

@@ -1,4 +1,4 @@
-import stringWidth from 'string-width';
+import stringWidthOf from 'string-width';
 import { toAscii } from './to-ascii.js';
 
 // One screen line as styled segments. Every line is fitted to its width before Ink sees it, so
@@ -18,6 +18,11 @@ export type Line = Segment[];
 
 export type Style = Omit<Segment, 'text'>;
 
+// Most of what the screen shows is printable ASCII: one column per character, no lookup.
+function stringWidth(text: string): number {
+  return /^[\x20-\x7e]*$/.test(text) ? text.length : stringWidthOf(text);
+}
+
 export function seg(text: string, style: Style = {}): Segment {
   return { text, ...style };
 }
@@ -28,6 +33,7 @@ export function lineWidth(line: Line): number {
 
 // Control characters would move the cursor or ring the bell: shown as `?`.
 function printable(text: string, ascii: boolean): string {
+  if (/^[\x20-\x7e]*$/.test(text)) return text;
   const clean = text.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
   return ascii ? toAscii(clean) : clean;
 }

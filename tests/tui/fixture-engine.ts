@@ -336,3 +336,15 @@ export const prepDone: EventPayload[] = [
   { type: 'gate.signed', phase: 'prep', operator, note: 'looks good' },
   { type: 'gate.passed', phase: 'prep' },
 ];
+
+// Through the dual-write phase (no gate) and the cutover up to the typed confirmation.
+export const untilDropLegacy: EventPayload[] = [
+  ...prepDone,
+  ...ran('create-queue'),
+  ...ran('copy-tasks'),
+  ...ran('counts-match'),
+  started('stop-intake'),
+  { type: 'step.signed', step: 'stop-intake', operator, note: 'scaled to 0', purpose: 'manual' },
+  ...ran('notify'),
+  ...ran('flip-flag'),
+];

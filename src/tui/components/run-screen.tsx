@@ -1,0 +1,402 @@
+import { Box } from 'ink';
+import { useState } from 'react';
+import { useStore } from 'zustand';
+import type { EngineHandle, EngineView, RollbackPlan } from '../../engine/engine-api.js';
+import { frameHeight, paneWidths, smallest } from '../compute-layout.js';
+import type { Dialog } from '../dialog.js';
+import { formatCount } from '../format-count.js';
+import { useChecklistSelection } from '../hooks/use-checklist-selection.js';
+import { useKeys } from '../hooks/use-keys.js';
+import { useNow } from '../hooks/use-now.js';
+import { useTerminalSize } from '../hooks/use-terminal-size.js';
+import { useTheme } from '../hooks/use-theme.js';
+import { dialogKeyHints, mainKeyHints, type Screen, screenKeyHints } from '../key-hints.js';
+import { headerLines } from '../lines/header-lines.js';
+import { keyBarLine } from '../lines/key-bar-line.js';
+import { splitBottomRule, titledRule } from '../lines/rule-lines.js';
+import { currentBatchSize, nextBatchSize } from '../next-batch-size.js';
+import { type Collected, type OperatorAction, performAction } from '../operator-action.js';
+import {
+  type Request,
+  requestEnter,
+  requestMarkDone,
+  requestRetry,
+  requestRetryInterrupted,
+  requestRollback,
+  requestRunPhase,
+  requestSignOff,
+  requestSkip,
+} from '../operator-requests.js';
+import { type Line, seg } from '../styled-line.js';
+import type { TuiResult } from '../tui-result.js';
+import { ConfirmDialog } from './confirm-dialog.js';
+import { DriftDialog } from './drift-dialog.js';
+import { HelpView } from './help-view.js';
+import { type InterruptedChoice, InterruptedDialog } from './interrupted-dialog.js';
+import { LinesBlock } from './lines-block.js';
+import { LogView } from './log-view.js';
+import { MainPanes } from './main-panes.js';
+import { NoteDialog } from './note-dialog.js';
+import { PhraseDialog } from './phrase-dialog.js';
+import { QuitDialog } from './quit-dialog.js';
+import { ResumeSummary } from './resume-summary.js';
+import { RollbackPlanDialog } from './rollback-plan-dialog.js';
+
+export type TuiMode = 'run' | 'resume' | 'rollback';
+
+export interface RunScreenProps {
+  engine: EngineHandle;
+  mode: TuiMode;
+  warnSsh: boolean;
+  rollbackTo?: string;
+  onExit: (result: TuiResult) => void;
+}
+
+interface Notice {
+  level: 'info' | 'warn' | 'error';
+  text: string;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isFinished(view: EngineView): boolean {
+  return view.run.status === 'succeeded' || view.run.status === 'rolled_back' || view.next?.kind === 'done';
+}
+
+// The dialogs a resumed run opens with: drift first, then an interrupted step.
+function startupDialog(view: EngineView, driftSeen: boolean): Dialog | undefined {
+  if (!driftSeen && view.drift.length > 0) return { kind: 'drift' };
+  if (view.next?.kind === 'step' && view.next.needs === 'interrupted')
+    return { kind: 'interrupted', step: view.next.step };
+  return undefined;
+}
+
+// The whole screen of a run: header, checklist and detail (or a dialog, the log, help, the
+// resume summary), notice line and key bar; keys turn into dialogs and intents.
+export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScreenProps) {
+  const theme = useTheme();
+  const view = useStore(engine.store);
+  const size = useTerminalSize();
+  const now = useNow(1000);
+  const [screen, setScreen] = useState<Screen>(mode === 'resume' ? 'resume' : 'main');
+  const [dialog, setDialog] = useState<Dialog | undefined>(() =>
+    mode === 'rollback'
+      ? { kind: 'rollback-plan', to: rollbackTo }
+      : mode === 'run'
+        ? startupDialog(view, false)
+        : undefined,
+  );
+  const [notice, setNotice] = useState<Notice | undefined>();
+  const [quitting, setQuitting] = useState(false);
+
+  const { selected, rows, move, follow } = useChecklistSelection(view);
+  const selectedStep = selected.startsWith('step:') ? selected.slice(5) : undefined;
+
+  const launch = (action: OperatorAction, collected?: Collected) => {
+    setDialog(undefined);
+    setNotice(undefined);
+    follow();
+    performAction(engine, action, collected).catch((error) =>
+      setNotice({ level: 'error', text: message(error) }),
+    );
+  };
+
+  const handle = (request: Request) => {
+    if (request.kind === 'notice') setNotice({ level: 'warn', text: request.text });
+    else if (request.kind === 'dialog') setDialog(request.dialog);
+    else launch(request.action);
+  };
+
+  const quitNow = (reason = 'quit') => {
+    setDialog(undefined);
+    if (isFinished(view)) return onExit({ exit: 'done' });
+    setQuitting(true);
+    setNotice({
+      level: 'info',
+      text: view.live.active ? 'cancelling the step and pausing the run…' : 'pausing the run…',
+    });
+    engine.pause(reason).then(
+      () => onExit({ exit: 'paused' }),
+      () => onExit({ exit: 'quit' }),
+    );
+  };
+
+  const requestQuit = () => {
+    if (view.live.active) setDialog({ kind: 'quit' });
+    else quitNow();
+  };
+
+  const backfillKey = (input: string) => {
+    const step = selectedStep ? view.run.steps[selectedStep] : undefined;
+    if (step?.kind !== 'backfill' || view.live.active?.step !== step.id) {
+      return setNotice({
+        level: 'warn',
+        text: 'p, + and - steer a running backfill: select it while it runs',
+      });
+    }
+    const live = view.live.backfill[step.id];
+    if (input === 'p') {
+      engine.backfillControl(step.id, { paused: !live?.paused });
+      return setNotice({
+        level: 'info',
+        text: live?.paused ? 'backfill resumed' : 'backfill pauses after the current batch',
+      });
+    }
+    const current = currentBatchSize(view, step.id);
+    const batchSize = nextBatchSize(current, input === '-' || input === '_' ? 'down' : 'up');
+    engine.backfillControl(step.id, { batchSize });
+    setNotice({ level: 'info', text: `batch size ${formatCount(batchSize)} rows from the next batch` });
+  };
+
+  // Ctrl+C anywhere: the same as q; a second one while the quit dialog is open quits.
+  useKeys((input, key) => {
+    if (!(key.ctrl && input === 'c')) return;
+    if (dialog?.kind === 'quit') return quitNow();
+    requestQuit();
+  }, !quitting);
+
+  const header = headerLines({ view, now, width: size.columns, theme, warnSsh });
+  const shownNotice: Notice | undefined =
+    notice ??
+    view.live.notice ??
+    (isFinished(view) && screen === 'main' && !dialog
+      ? {
+          level: 'info',
+          text: `the run is ${view.run.status === 'rolled_back' ? 'rolled back' : 'complete'}: q quits`,
+        }
+      : undefined);
+  const frame = frameHeight(size.rows);
+  const screenHeight = frame - header.length - 2 - (shownNotice ? 1 : 0);
+  const bodyRows = screenHeight - 1;
+
+  useKeys(
+    (input, key) => {
+      if (key.ctrl) return;
+      setNotice(undefined);
+      if (key.upArrow || input === 'k') return move({ by: -1 });
+      if (key.downArrow || input === 'j') return move({ by: 1 });
+      if (key.pageUp) return move({ by: -Math.max(1, bodyRows - 1) });
+      if (key.pageDown) return move({ by: Math.max(1, bodyRows - 1) });
+      if (key.home || input === 'g') return move('first');
+      if (key.end || input === 'G') return move('last');
+      if (key.return) return handle(requestEnter(view, selected));
+      switch (input) {
+        case 'a':
+          return handle(requestRunPhase(view, selected));
+        case 's':
+          return handle(requestSignOff(view, selected));
+        case 'x':
+          return handle(requestSkip(view, selected));
+        case 'r':
+          return handle(requestRetry(view, selected));
+        case 'b':
+          return handle(requestRollback(view));
+        case 'l':
+          return selectedStep
+            ? setScreen('log')
+            : setNotice({ level: 'warn', text: 'l shows the log of a step: select one' });
+        case '?':
+          return setScreen('help');
+        case 'q':
+          return requestQuit();
+        case 'p':
+        case '+':
+        case '=':
+        case '-':
+        case '_':
+          return backfillKey(input);
+      }
+    },
+    screen === 'main' && !dialog && !quitting,
+  );
+
+  const onInterrupted = (step: string, choice: InterruptedChoice) => {
+    if (choice === 'retry') return handle(requestRetryInterrupted(view, step));
+    if (choice === 'mark-done') return handle(requestMarkDone(view, step));
+    setDialog({ kind: 'rollback-plan' });
+  };
+
+  const onRollbackPlan = (plan: RollbackPlan, to?: string) => {
+    const undo = plan.items.filter((i) => i.action !== 'pass-over').length;
+    const signed = plan.items.filter((i) => i.action === 'signoff');
+    const names = (ids: string[]) => ids.map((id) => view.numbers[id] ?? id).join(', ');
+    const action: OperatorAction = { type: 'rollback', to };
+    const body = [
+      `${undo} step${undo === 1 ? '' : 's'} will be undone, newest first, each journaled. A failed rollback stops there; b retries it.`,
+      ...(plan.pointOfNoReturnPassed.length
+        ? [
+            `Past the point of no return (${names(plan.pointOfNoReturnPassed)}): reversing steps may not be enough.`,
+          ]
+        : []),
+    ];
+    if (signed.length) {
+      setDialog({
+        kind: 'note',
+        action,
+        title: `Roll back ${undo} step${undo === 1 ? '' : 's'}?`,
+        body: [
+          ...body,
+          `Irreversible, passed with your sign-off (undo them by hand): ${names(signed.map((i) => i.step))}.`,
+        ],
+        label: 'note for the sign-off (optional)',
+        required: false,
+        danger: true,
+      });
+    } else {
+      setDialog({
+        kind: 'confirm',
+        action,
+        title: `Roll back ${undo} step${undo === 1 ? '' : 's'} now?`,
+        body,
+        danger: true,
+      });
+    }
+  };
+
+  const width = size.columns;
+  if (width < smallest.columns || bodyRows < smallest.bodyRows) {
+    return (
+      <LinesBlock
+        lines={[
+          [
+            seg(`terminal ${size.columns}x${size.rows} is too small: stepwise needs 80x24 (q quits)`, {
+              color: 'yellow',
+            }),
+          ],
+        ]}
+        width={width}
+      />
+    );
+  }
+
+  const close = () => setDialog(undefined);
+  let body: React.ReactNode;
+  let hints = dialog
+    ? dialogKeyHints(dialog)
+    : screen === 'main'
+      ? mainKeyHints(view, selected)
+      : screenKeyHints(screen);
+  if (dialog) {
+    const common = { width, height: screenHeight };
+    switch (dialog.kind) {
+      case 'confirm':
+        body = (
+          <ConfirmDialog text={dialog} onYes={() => launch(dialog.action, {})} onNo={close} {...common} />
+        );
+        break;
+      case 'phrase':
+        body = (
+          <PhraseDialog
+            text={dialog}
+            phrase={dialog.phrase}
+            onMatch={(phrase) => launch(dialog.action, { phrase, note: 'typed the confirmation phrase' })}
+            onCancel={close}
+            {...common}
+          />
+        );
+        break;
+      case 'note':
+        body = (
+          <NoteDialog
+            text={dialog}
+            label={dialog.label}
+            required={dialog.required}
+            onSubmit={(note) => launch(dialog.action, { note })}
+            onCancel={close}
+            {...common}
+          />
+        );
+        break;
+      case 'interrupted':
+        body = (
+          <InterruptedDialog
+            view={view}
+            step={dialog.step}
+            onChoose={(c) => onInterrupted(dialog.step, c)}
+            onCancel={close}
+            {...common}
+          />
+        );
+        break;
+      case 'drift':
+        body = (
+          <DriftDialog
+            view={view}
+            onAccept={() => setDialog(startupDialog(view, true))}
+            onQuit={() => quitNow('runbook changed; drift not accepted')}
+            {...common}
+          />
+        );
+        break;
+      case 'quit':
+        body = <QuitDialog view={view} now={now} onQuit={() => quitNow()} onStay={close} {...common} />;
+        break;
+      case 'rollback-plan':
+        body = (
+          <RollbackPlanDialog
+            engine={engine}
+            view={view}
+            to={dialog.to}
+            selectedStep={selectedStep}
+            onProceed={onRollbackPlan}
+            onChangeTo={(to) => setDialog({ kind: 'rollback-plan', to })}
+            onCancel={close}
+            {...common}
+          />
+        );
+        break;
+    }
+  } else if (screen === 'resume') {
+    body = (
+      <ResumeSummary
+        view={view}
+        now={now}
+        width={width}
+        height={screenHeight}
+        onContinue={() => {
+          setScreen('main');
+          setDialog(startupDialog(view, false));
+        }}
+        onQuit={() => quitNow()}
+      />
+    );
+  } else if (screen === 'log' && selectedStep) {
+    body = (
+      <LogView
+        view={view}
+        step={selectedStep}
+        width={width}
+        height={screenHeight}
+        onClose={() => setScreen('main')}
+      />
+    );
+  } else if (screen === 'help') {
+    body = <HelpView width={width} height={screenHeight} onClose={() => setScreen('main')} />;
+  } else {
+    hints = mainKeyHints(view, selected);
+    body = (
+      <MainPanes view={view} rows={rows} selected={selected} width={width} height={screenHeight} now={now} />
+    );
+  }
+  if (quitting) hints = [];
+  const bottom: Line =
+    screen === 'main' && !dialog ? splitBottomRule(paneWidths(width), theme) : titledRule([], width, theme);
+  const noticeColor =
+    shownNotice?.level === 'error' ? 'red' : shownNotice?.level === 'warn' ? 'yellow' : 'cyan';
+  return (
+    <Box flexDirection="column" width={width} height={frame}>
+      <LinesBlock lines={header} width={width} />
+      {body}
+      <LinesBlock lines={[bottom]} width={width} />
+      {shownNotice && (
+        <LinesBlock
+          lines={[[seg(` ${shownNotice.text}`, { color: noticeColor, bold: shownNotice.level !== 'info' })]]}
+          width={width}
+        />
+      )}
+      <LinesBlock lines={[keyBarLine(hints, width, theme)]} width={width} />
+    </Box>
+  );
+}
