@@ -60,9 +60,11 @@ async function inSnapshot<T>(side: SideSource, fn: (tx: Queryable) => Promise<T>
 
 export async function fingerprint(side: SideSource, range: KeyRange): Promise<Fingerprint> {
   const where = rangeWhere(side, range);
-  const slice = (from: number) => `coalesce(sum(('x' || substr(h, ${from}, 16))::bit(64)::bigint), 0)::text`;
-  const text = `SELECT count(*)::int AS n, ${slice(1)} AS s1, ${slice(17)} AS s2
-    FROM (SELECT md5(${rowText(side.columns, 'b')}) AS h FROM (${side.base}) b ${where.sql}) f`;
+  // The md5 is parsed once into 128 bits; OFFSET 0 keeps the planner from inlining it into each sum.
+  const slice = (from: number) => `coalesce(sum(substring(x FROM ${from} FOR 64)::bigint), 0)::text`;
+  const text = `SELECT count(*)::int AS n, ${slice(1)} AS s1, ${slice(65)} AS s2
+    FROM (SELECT ('x' || md5(${rowText(side.columns, 'b')}))::bit(128) AS x
+            FROM (${side.base}) b ${where.sql} OFFSET 0) f`;
   const row = await inSnapshot(side, async (tx) => (await tx.query<Fingerprint>(text, where.params)).rows[0]);
   return { n: Number(row.n), s1: String(row.s1), s2: String(row.s2) };
 }

@@ -1,0 +1,50 @@
+// `npm run bench [-- name…]`: runs each benchmark module, prints a table and merges the figures
+// into tests/bench/results.json by name. Add a benchmark by adding its module to the list.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { backfillBenchmark } from './backfill.bench.js';
+import type { Benchmark, BenchResult } from './benchmark.js';
+import { compareBenchmark } from './compare.bench.js';
+
+const benchmarks: Benchmark[] = [backfillBenchmark, compareBenchmark];
+const resultsPath = join(import.meta.dirname, 'results.json');
+
+interface StoredResult extends BenchResult {
+  benchmark: string;
+  at: string;
+}
+
+function table(results: StoredResult[]): string {
+  const head = ['benchmark', 'value', 'baseline', 'ratio', 'target', ''];
+  const body = results.map((r) => [
+    r.name,
+    `${r.value.toLocaleString('en-US')} ${r.unit}`,
+    r.baseline === undefined ? '' : `${r.baseline.toLocaleString('en-US')} ${r.unit}`,
+    r.ratio === undefined ? '' : String(r.ratio),
+    r.target ?? '',
+    r.pass === undefined ? '' : r.pass ? 'ok' : 'MISSED',
+  ]);
+  const widths = head.map((_, i) => Math.max(...[head, ...body].map((row) => row[i].length)));
+  return [head, ...body]
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+const wanted = process.argv.slice(2);
+const chosen = wanted.length ? benchmarks.filter((b) => wanted.includes(b.name)) : benchmarks;
+const fresh: StoredResult[] = [];
+for (const bench of chosen) {
+  process.stdout.write(`running ${bench.name} …\n`);
+  const at = new Date().toISOString();
+  for (const result of await bench.run()) fresh.push({ ...result, benchmark: bench.name, at });
+}
+const previous: StoredResult[] = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) : [];
+const merged = [...previous.filter((p) => !fresh.some((f) => f.name === p.name)), ...fresh];
+writeFileSync(resultsPath, `${JSON.stringify(merged, null, 2)}\n`);
+process.stdout.write(`\n${table(fresh)}\n\nwritten to ${resultsPath}\n`);
+if (fresh.some((r) => r.pass === false)) process.exitCode = 1;
