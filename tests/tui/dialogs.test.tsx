@@ -1,0 +1,238 @@
+import { cleanup } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FixtureEngine, operator, prepDone, ran, started, untilDropLegacy } from './fixture-engine.js';
+import { keys, renderApp } from './render-app.js';
+
+afterEach(cleanup);
+
+const interruptedCreateQueue = [
+  ...prepDone,
+  started('create-queue'),
+  { type: 'run.resumed' as const, operator: 'bob@bastion', host: 'bastion', pid: 7, accepted_drift: [] },
+];
+
+describe('dialogs', () => {
+  it('a typed confirmation runs nothing until the phrase matches exactly', async () => {
+    const engine = new FixtureEngine({ events: untilDropLegacy });
+    const app = await renderApp(engine);
+    await app.waitFor((s) => /›\s+· 3\.4 Drop the legacy table/.test(s), 'the drop selected');
+    await app.press(keys.enter);
+    const dialog = await app.waitForText('Type drop tasks exactly to go on:');
+    expect(dialog).toContain('DROP TABLE tasks');
+    await app.type('drop task');
+    await app.press(keys.enter);
+    await app.waitForText('that does not match; nothing ran');
+    await app.type('Drop tasks');
+    await app.press(keys.enter);
+    await app.waitForText('that does not match; nothing ran');
+    expect(engine.callsOf('runStep')).toEqual([]);
+    await app.type('drop tasks');
+    await app.waitFor((s) => !s.includes('does not match'), 'typing clears the mismatch');
+    await app.press(keys.enter);
+    expect(engine.callsOf('runStep')).toEqual([
+      ['drop-legacy', { phrase: 'drop tasks', note: 'typed the confirmation phrase' }],
+    ]);
+  });
+
+  it('escape cancels a typed confirmation', async () => {
+    const engine = new FixtureEngine({ events: untilDropLegacy });
+    const app = await renderApp(engine);
+    await app.waitForText('3.4 Drop the legacy table');
+    await app.press(keys.enter);
+    await app.waitForText('Type drop tasks exactly');
+    await app.type('drop tasks');
+    await app.press(keys.escape);
+    await app.waitForText('─ Checklist');
+    expect(engine.callsOf('runStep')).toEqual([]);
+  });
+
+  it('a manual step is signed off with a note after reading its instruction', async () => {
+    const engine = new FixtureEngine({
+      events: [...prepDone, ...ran('create-queue'), ...ran('copy-tasks'), ...ran('counts-match')],
+    });
+    const app = await renderApp(engine);
+    await app.waitFor((s) => /›\s+· 3\.1 Stop the legacy scheduler/.test(s), 'the manual step selected');
+    await app.press(keys.enter);
+    const dialog = await app.waitForText('Sign off 3.1 Stop the legacy scheduler');
+    expect(dialog).toContain('Scale the **scheduler** to 0 replicas.');
+    await app.type('scaled to 0, intake flat');
+    await app.waitForText('scaled to 0, intake flat');
+    await app.press(keys.backspace, keys.backspace, keys.backspace, keys.backspace);
+    await app.type('zero');
+    await app.press(keys.enter);
+    expect(engine.callsOf('signStep')).toEqual([['stop-intake', 'scaled to 0, intake zero']]);
+  });
+
+  it('a sign-off may have no note', async () => {
+    const engine = new FixtureEngine({
+      events: [...prepDone, ...ran('create-queue'), ...ran('copy-tasks'), ...ran('counts-match')],
+    });
+    const app = await renderApp(engine);
+    await app.waitForText('3.1 Stop the legacy scheduler');
+    await app.press('s');
+    await app.waitForText('note (optional):');
+    await app.press(keys.enter);
+    expect(engine.callsOf('signStep')).toEqual([['stop-intake', '']]);
+  });
+
+  it('an interrupted step offers retry, mark done with a note, or roll back', async () => {
+    const engine = new FixtureEngine({ events: interruptedCreateQueue });
+    const app = await renderApp(engine, { mode: 'resume' });
+    await app.waitForText('─ Resuming');
+    await app.press(keys.enter);
+    const dialog = await app.waitForText('2.1 Create the queue table was interrupted');
+    expect(dialog).toContain('It is not marked idempotent.');
+    expect(dialog).toContain('log: /state/logs/create-queue.1.log');
+    await app.press('d');
+    await app.waitForText('Mark 2.1 Create the queue table done');
+    await app.press(keys.enter);
+    await app.waitForText('note is required');
+    await app.type('table exists, checked with \\d');
+    await app.press(keys.enter);
+    expect(engine.callsOf('markDone')).toEqual([['create-queue', 'table exists, checked with \\d']]);
+  });
+
+  it('retrying an interrupted step is confirmed with the risk spelled out', async () => {
+    const engine = new FixtureEngine({ events: interruptedCreateQueue });
+    const app = await renderApp(engine, { mode: 'resume' });
+    await app.waitForText('─ Resuming');
+    await app.press(keys.enter);
+    await app.waitForText('was interrupted');
+    await app.press('r');
+    const confirm = await app.waitForText('Retry 2.1 Create the queue table?');
+    expect(confirm).toContain('may have partly run; it is not marked idempotent');
+    await app.press('y');
+    expect(engine.callsOf('runStep')).toEqual([['create-queue', { phrase: undefined, note: 'confirmed' }]]);
+  });
+
+  it("rolling back from an interrupted step shows the run's rollback plan with the step that partly ran", async () => {
+    const engine = new FixtureEngine({ events: interruptedCreateQueue });
+    const app = await renderApp(engine, { mode: 'resume' });
+    await app.press(keys.enter);
+    await app.waitForText('was interrupted');
+    await app.press('b');
+    const plan = await app.waitForText('Rollback plan');
+    expect(plan).toMatch(/partly ran\s+2\.1 Create the queue table/);
+    expect(plan).toMatch(/reverse\s+1\.2 Back up the task tables/);
+  });
+
+  it('escape leaves an interrupted step for later; enter on it asks again', async () => {
+    const engine = new FixtureEngine({ events: interruptedCreateQueue });
+    const app = await renderApp(engine, { mode: 'resume' });
+    await app.press(keys.enter);
+    await app.waitForText('was interrupted');
+    await app.press(keys.escape);
+    await app.waitFor(
+      (s) => /›\s+! 2\.1 Create the queue table/.test(s),
+      'the checklist with the interrupted step',
+    );
+    await app.press(keys.enter);
+    await app.waitForText('was interrupted');
+  });
+
+  it('drift is listed, flagged when a changed step already ran, and must be accepted to go on', async () => {
+    const engine = new FixtureEngine({
+      events: interruptedCreateQueue,
+      drift: [
+        { step: 'backup', change: 'changed', ran: true },
+        { step: 'copy-tasks', change: 'changed', ran: false },
+      ],
+    });
+    const app = await renderApp(engine, { mode: 'resume' });
+    const summary = await app.waitForText('the runbook changed since the run started (2 steps)');
+    expect(summary).toContain('interrupted: 2.1 Create the queue table');
+    await app.press(keys.enter);
+    const drift = await app.waitForText('The runbook changed since this run started: 2 steps');
+    expect(drift).toMatch(/changed\s+1\.2 Back up the task tables\s+! already ran/);
+    expect(drift).toMatch(/changed\s+2\.2 Copy tasks into the queue\s*$/m);
+    await app.press(keys.enter);
+    expect(app.screen()).toContain('The runbook changed since this run started');
+    await app.press('y');
+    // Accepted: the interrupted step is the next decision.
+    await app.waitForText('2.1 Create the queue table was interrupted');
+  });
+
+  it('not accepting drift pauses the run and leaves', async () => {
+    const engine = new FixtureEngine({
+      events: prepDone,
+      drift: [{ step: 'backup', change: 'removed', ran: true }],
+    });
+    const app = await renderApp(engine, { mode: 'resume' });
+    await app.press(keys.enter);
+    await app.waitForText('The runbook changed');
+    await app.press('q');
+    await app.waitFor(() => app.onExit.mock.calls.length > 0, 'the exit');
+    expect(engine.callsOf('pause')).toEqual([['runbook changed; drift not accepted']]);
+    expect(app.onExit).toHaveBeenCalledWith({ exit: 'paused' });
+  });
+
+  it('quitting while a step runs asks; n keeps it running, a second Ctrl+C cancels and pauses', async () => {
+    const engine = new FixtureEngine({ events: [...prepDone, started('create-queue')] });
+    engine.setLive({ active: { step: 'create-queue', rollback: false, since: Date.now() - 65_000 } });
+    const app = await renderApp(engine);
+    await app.press('q');
+    const dialog = await app.waitForText('Quit while a step runs?');
+    expect(dialog).toContain('2.1 Create the queue table is running (running for 01:05)');
+    await app.press('n');
+    await app.waitForText('─ Checklist');
+    expect(engine.callsOf('pause')).toEqual([]);
+    await app.press(keys.ctrlC);
+    await app.waitForText('Quit while a step runs?');
+    await app.press(keys.ctrlC);
+    await app.waitFor(() => app.onExit.mock.calls.length > 0, 'the exit');
+    expect(engine.callsOf('pause')).toEqual([['quit']]);
+    expect(app.onExit).toHaveBeenCalledWith({ exit: 'paused' });
+  });
+
+  it('Ctrl+C with nothing running pauses and leaves at once', async () => {
+    const engine = new FixtureEngine({ events: prepDone });
+    const app = await renderApp(engine);
+    await app.waitForText('Checklist');
+    await app.press(keys.ctrlC);
+    await app.waitFor(() => app.onExit.mock.calls.length > 0, 'the exit');
+    expect(engine.callsOf('pause')).toEqual([['quit']]);
+  });
+
+  it('the rollback plan warns past the point of no return and asks a note for irreversible steps', async () => {
+    const engine = new FixtureEngine({ events: untilDropLegacy });
+    const app = await renderApp(engine, { columns: 100, rows: 40 });
+    await app.waitForText('3.4 Drop the legacy table');
+    await app.press('b');
+    const plan = await app.waitForText('Rollback plan');
+    expect(plan).toContain('past the point of no return (3.3 Read tasks from the queue)');
+    expect(plan).toMatch(/sign off\s+3\.2 Tell the on-call channel · irreversible: no rollback defined/);
+    expect(plan).toMatch(/sign off\s+3\.1 Stop the legacy scheduler · manual step: undo it by hand/);
+    await app.press('y');
+    const confirm = await app.waitForText('Roll back 6 steps?');
+    expect(confirm).toContain('Irreversible, passed with your sign-off (undo them by hand): 3.2, 3.1.');
+    await app.type('scheduler back up by hand');
+    await app.press(keys.enter);
+    expect(engine.callsOf('rollback')).toEqual([[{ to: undefined, note: 'scheduler back up by hand' }]]);
+  });
+
+  it('t limits the rollback plan to the steps after the selected one', async () => {
+    const engine = new FixtureEngine({ events: [...prepDone, ...ran('create-queue'), ...ran('copy-tasks')] });
+    const app = await renderApp(engine, { columns: 100, rows: 30 });
+    await app.waitForText('2.3 Every task');
+    await app.press('k', 'k');
+    await app.waitFor((s) => /›\s+✔ 2\.1 Create/.test(s), '2.1 selected');
+    await app.press('b');
+    await app.waitForText('t only the steps after 2.1');
+    await app.press('t');
+    const plan = await app.waitForText('Rollback plan after 2.1: 1 step to undo');
+    expect(plan).toMatch(/reverse\s+2\.2 Copy tasks/);
+    expect(plan).not.toMatch(/reverse\s+2\.1/);
+    await app.press('y', 'y');
+    expect(engine.callsOf('rollback')).toEqual([[{ to: 'create-queue', note: undefined }]]);
+  });
+
+  it('starts on the rollback plan in rollback mode', async () => {
+    const engine = new FixtureEngine({ events: prepDone });
+    const app = await renderApp(engine, { mode: 'rollback' });
+    await app.waitForText('Rollback plan: 1 step to undo');
+    await app.press(keys.escape);
+    await app.waitForText('─ Checklist');
+    expect(engine.callsOf('rollback')).toEqual([]);
+    expect(operator).toBe('alice@bastion');
+  });
+});
