@@ -132,7 +132,7 @@ function started(
   step: string,
   attempt: number,
   operator: string,
-  stateDir: string,
+  at: { stateDir: string; runId: string },
   rollback = false,
 ): EventPayload {
   return {
@@ -140,18 +140,18 @@ function started(
     step,
     attempt,
     operator,
-    log: logPath(stateDir, runId, step, attempt, rollback),
+    log: logPath(at.stateDir, at.runId, step, attempt, rollback),
     ...(rollback ? { rollback } : {}),
   };
 }
 
-function script(stateDir: string): Script {
+function script(at: { stateDir: string; runId: string }): Script {
   return [
     [
       0,
       {
         type: 'run.started',
-        run_id: runId,
+        run_id: at.runId,
         runbook: {
           path: '/srv/runbooks/queue-migration/runbook.yaml',
           name: 'queue-migration',
@@ -172,10 +172,10 @@ function script(stateDir: string): Script {
         version: '0.1.0',
       },
     ],
-    [1, started('backup', 1, alice, stateDir)],
+    [1, started('backup', 1, alice, at)],
     [2, { type: 'step.progress', step: 'backup', message: 'dumping background_tasks' }],
     [2.2, { type: 'step.succeeded', step: 'backup', attempt: 1, duration_ms: 1200, summary: 'exit 0' }],
-    [3, started('no-orphans', 1, alice, stateDir)],
+    [3, started('no-orphans', 1, alice, at)],
     [
       3.1,
       {
@@ -188,7 +188,7 @@ function script(stateDir: string): Script {
         retry_in_ms: 5000,
       },
     ],
-    [8.1, started('no-orphans', 2, alice, stateDir)],
+    [8.1, started('no-orphans', 2, alice, at)],
     [
       8.2,
       {
@@ -207,9 +207,9 @@ function script(stateDir: string): Script {
       60,
       { type: 'step.signed', step: 'create-queue', operator: alice, note: 'confirmed', purpose: 'confirm' },
     ],
-    [60, started('create-queue', 1, alice, stateDir)],
+    [60, started('create-queue', 1, alice, at)],
     [61.2, { type: 'step.succeeded', step: 'create-queue', attempt: 1, duration_ms: 1200, rows: 0 }],
-    [62, started('copy-tasks', 1, alice, stateDir)],
+    [62, started('copy-tasks', 1, alice, at)],
     [
       62.5,
       {
@@ -259,7 +259,7 @@ function script(stateDir: string): Script {
         details: { expected: { n: 10000 }, actual: { n: 5000 } },
       },
     ],
-    [665, started('copy-tasks', 2, bob, stateDir)],
+    [665, started('copy-tasks', 2, bob, at)],
     [
       665.5,
       {
@@ -289,7 +289,7 @@ function script(stateDir: string): Script {
       },
     ],
     [666.1, { type: 'step.succeeded', step: 'copy-tasks', attempt: 2, duration_ms: 1100, rows: 4990 }],
-    [667, started('consistent', 1, bob, stateDir)],
+    [667, started('consistent', 1, bob, at)],
     [
       669,
       {
@@ -333,7 +333,7 @@ function script(stateDir: string): Script {
         note: 'worker scaled back up',
       },
     ],
-    [1003, started('copy-tasks', 3, alice, stateDir, true)],
+    [1003, started('copy-tasks', 3, alice, at, true)],
     [
       1004,
       {
@@ -343,12 +343,12 @@ function script(stateDir: string): Script {
         duration_ms: 1000,
       },
     ],
-    [1010, started('copy-tasks', 3, alice, stateDir, true)],
+    [1010, started('copy-tasks', 3, alice, at, true)],
     [
       1010.4,
       { type: 'step.rolled_back', step: 'copy-tasks', operator: alice, duration_ms: 400, how: 'reversed' },
     ],
-    [1011, started('create-queue', 2, alice, stateDir, true)],
+    [1011, started('create-queue', 2, alice, at, true)],
     [
       1011.3,
       { type: 'step.rolled_back', step: 'create-queue', operator: alice, duration_ms: 300, how: 'reversed' },
@@ -387,17 +387,18 @@ export interface RecordedRun {
 }
 
 // Writes the run into <stateDir>/runs/<run-id>/ with its logs. Event times are exact.
-export function recordRun(stateDir: string, options: { upTo?: number } = {}): RecordedRun {
-  mkdirSync(join(runDir(stateDir, runId), 'logs'), { recursive: true });
+export function recordRun(stateDir: string, options: { upTo?: number; runId?: string } = {}): RecordedRun {
+  const id = options.runId ?? runId;
+  mkdirSync(join(runDir(stateDir, id), 'logs'), { recursive: true });
   for (const [name, text] of Object.entries(logs))
-    writeFileSync(join(runDir(stateDir, runId), 'logs', name), text);
-  const path = journalPath(stateDir, runId);
+    writeFileSync(join(runDir(stateDir, id), 'logs', name), text);
+  const path = journalPath(stateDir, id);
   const journal = FileJournal.create(path);
   const events: JournalEvent[] = [];
   journal.onAppend((e) => events.push(e));
   vi.useFakeTimers({ toFake: ['Date'] });
   try {
-    const steps = script(stateDir).slice(0, options.upTo);
+    const steps = script({ stateDir, runId: id }).slice(0, options.upTo);
     for (const [seconds, payload] of steps) {
       vi.setSystemTime(Date.parse(startedAt) + seconds * 1000);
       journal.append(payload);
@@ -406,5 +407,5 @@ export function recordRun(stateDir: string, options: { upTo?: number } = {}): Re
     vi.useRealTimers();
     journal.close();
   }
-  return { runId, journalPath: path, events };
+  return { runId: id, journalPath: path, events };
 }

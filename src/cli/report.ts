@@ -1,0 +1,49 @@
+import { writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { isRunLive } from '../engine/run-lock.js';
+import { readJournal } from '../journal/file-journal.js';
+import { findRun } from '../journal/find-run.js';
+import { resolveStateDir } from '../journal/state-dir.js';
+import { buildReport } from '../report/build-report.js';
+import { renderReportMarkdown } from '../report/render-report-markdown.js';
+import { ExitCode, StepwiseError } from './exit-codes.js';
+import { safeOutput } from './safe-output.js';
+import { withStateDir } from './shared-options.js';
+
+interface ReportFlags {
+  stateDir?: string;
+  format: 'md' | 'json';
+  output?: string;
+}
+
+export const reportCommand = withStateDir(
+  new Command('report')
+    .description('the sign-off sheet of a run (Markdown or JSON)')
+    .argument('<run>', 'run id, or runbook path or name (its latest run)')
+    .addOption(new Option('--format <format>', 'md or json').choices(['md', 'json']).default('md'))
+    .option('--output <file>', 'write the sheet to a file instead of stdout'),
+).action((ref: string, flags: ReportFlags) => {
+  const stateDir = resolveStateDir(flags.stateDir);
+  const { runId, journalPath } = findRun(stateDir, ref);
+  const read = readJournal(journalPath);
+  const first = read.events[0];
+  if (first?.type !== 'run.started') {
+    throw new StepwiseError(
+      `the journal of ${runId} does not start with run.started; run \`stepwise verify ${runId}\``,
+      ExitCode.stepFailed,
+    );
+  }
+  const report = buildReport(read.events, {
+    problems: read.problems,
+    tornTail: read.tornTail,
+    lines: read.lines,
+    live: isRunLive(stateDir, first.runbook.name, runId),
+  });
+  const text =
+    flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderReportMarkdown(report);
+  if (flags.output) {
+    writeFileSync(flags.output, text);
+    process.stderr.write(`wrote the sign-off sheet of ${runId} to ${flags.output}\n`);
+  } else safeOutput(process.stdout).write(text);
+  process.exitCode = ExitCode.done;
+});

@@ -1,0 +1,95 @@
+import { Command } from 'commander';
+import { inspectRunLock, type LockHolder } from '../engine/run-lock.js';
+import { readJournal } from '../journal/file-journal.js';
+import { runIdsByTime } from '../journal/find-run.js';
+import { journalPath, resolveStateDir } from '../journal/state-dir.js';
+import { formatAge } from '../report/format-age.js';
+import { type RunSummary, summariseRun } from '../report/summarise-run.js';
+import { textColumns } from '../report/text-columns.js';
+import { safeOutput } from './safe-output.js';
+import { withStateDir } from './shared-options.js';
+
+// The live holder of each runbook's lock, looked up once per runbook.
+function liveHolders(stateDir: string): (runbook: string) => LockHolder | undefined {
+  const cache = new Map<string, LockHolder | undefined>();
+  return (runbook) => {
+    if (!cache.has(runbook)) {
+      const lock = inspectRunLock(stateDir, runbook);
+      cache.set(runbook, lock.state === 'held' ? lock.holder : undefined);
+    }
+    return cache.get(runbook);
+  };
+}
+
+function summarise(
+  stateDir: string,
+  runId: string,
+  holderOf: (runbook: string) => LockHolder | undefined,
+): RunSummary {
+  try {
+    const read = readJournal(journalPath(stateDir, runId));
+    const first = read.events[0];
+    const holder = first?.type === 'run.started' ? holderOf(first.runbook.name) : undefined;
+    const summary = summariseRun(runId, read.events, holder);
+    if (read.problems.length && summary.state !== 'damaged') {
+      return { ...summary, reason: `journal damaged; run \`stepwise verify ${runId}\`` };
+    }
+    return summary;
+  } catch (error) {
+    return {
+      runId,
+      state: 'damaged',
+      reason: (error as Error).message,
+      progress: { done: 0, total: 0 },
+      operators: [],
+    };
+  }
+}
+
+function stateCell(s: RunSummary): string {
+  const by = s.holder ? ` (pid ${s.holder.pid} on ${s.holder.host})` : '';
+  return `${s.state}${by}`;
+}
+
+export const statusCommand = withStateDir(
+  new Command('status')
+    .description('runs in the state dir: state, progress, current step, operators, age')
+    .option('--json', 'the runs as a JSON array'),
+).action((flags: { stateDir?: string; json?: boolean }) => {
+  const stateDir = resolveStateDir(flags.stateDir);
+  const holderOf = liveHolders(stateDir);
+  const runs = runIdsByTime(stateDir)
+    .reverse()
+    .map((id) => summarise(stateDir, id, holderOf));
+  const out = safeOutput(process.stdout);
+  if (flags.json) {
+    out.write(`${JSON.stringify(runs, null, 2)}\n`);
+    return;
+  }
+  if (runs.length === 0) {
+    out.write(`no runs in ${stateDir}\n`);
+    return;
+  }
+  const now = Date.now();
+  const table = textColumns(
+    ['RUN', 'STATE', 'DONE', 'CURRENT STEP', 'OPERATORS', 'AGE', 'LAST EVENT'],
+    runs.map((s) => [
+      s.runId,
+      stateCell(s),
+      `${s.progress.done}/${s.progress.total}`,
+      s.current ?? '',
+      s.operators.join(', '),
+      s.startedAt ? formatAge(now - Date.parse(s.startedAt)) : '',
+      s.lastEventAt ? `${formatAge(now - Date.parse(s.lastEventAt))} ago` : '',
+    ]),
+  );
+  out.write(`runs in ${stateDir}, newest first:\n\n${table}\n`);
+  const notes = runs.filter((s) => s.reason);
+  if (notes.length) out.write(`\n${notes.map((s) => `${s.runId}: ${s.state}: ${s.reason}`).join('\n')}\n`);
+  const interrupted = runs.filter((s) => s.state === 'interrupted');
+  if (interrupted.length) {
+    out.write(
+      `\n${interrupted.map((s) => `${s.runId} was interrupted: \`stepwise resume ${s.runId}\` or \`stepwise rollback ${s.runId}\``).join('\n')}\n`,
+    );
+  }
+});
