@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli, tempStateDir } from '../helpers/run-cli.js';
+import { targetKinds } from '../helpers/targets.js';
+import { captureState, digest } from './database-state.js';
+import { createDemoDatabase, type DemoDatabase } from './demo-database.js';
+import { onlyRun, stepsByStatus } from './run-journal.js';
+
+const runbook = 'runbooks/generic-task-model/runbook.yaml';
+
+// Written independently of the runbook's SQL: what the generic model must hold.
+const legacySubtasks =
+  'SELECT task_id, parent_task_id, title, specialist_type, status, created_at FROM subtasks';
+const migratedSubtasks = `
+  SELECT task_id, parent_task_id, attributes->>'title', attributes->>'specialist_type', status, created_at
+  FROM generic_tasks WHERE task_type = 'specialist_task'`;
+const legacyDependencyPairs = `
+  SELECT DISTINCT s.task_id, d.dep
+  FROM subtasks AS s, jsonb_array_elements_text(coalesce(s.dependencies, '[]'::jsonb)) AS d(dep)
+  WHERE d.dep IN (SELECT task_id FROM subtasks)`;
+const expectedTaskCount = `
+  SELECT (SELECT count(*) FROM task_breakdowns)::int + (SELECT count(*) FROM subtasks)::int
+       + (SELECT count(DISTINCT parent_task_id) FROM subtasks
+          WHERE parent_task_id NOT IN (SELECT parent_task_id FROM task_breakdowns))::int AS n`;
+
+describe.each(targetKinds)('generic-task-model on %s', (kind) => {
+  let db: DemoDatabase | undefined;
+  afterEach(async () => {
+    await db?.close();
+    db = undefined;
+  });
+
+  it('builds the task hierarchy and dependency graph, then rolls back to the exact starting point', async () => {
+    const stateDir = tempStateDir('rb-generic-');
+    db = await createDemoDatabase(kind, runbook, stateDir, { demo_rows: '3000' });
+    const before = await db.session(async (query) => ({
+      state: await captureState(query),
+      breakdowns: await digest(query, 'SELECT * FROM task_breakdowns'),
+      subtasks: await digest(query, 'SELECT * FROM subtasks'),
+      migratedSubtasks: await digest(query, legacySubtasks),
+      dependencies: await digest(query, legacyDependencyPairs),
+      tasks: (await query<{ n: number }>(expectedTaskCount))[0].n,
+      orphans: (
+        await query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM subtasks WHERE parent_task_id NOT IN (SELECT parent_task_id FROM task_breakdowns)',
+        )
+      )[0].n,
+    }));
+    expect(before.orphans).toBeGreaterThan(0);
+
+    const run = await runCli(['run', runbook, '--yes', '--plain'], { stateDir, env: db.env });
+    expect(run.exitCode, run.all).toBe(0);
+    const { state } = onlyRun(stateDir);
+    expect(stepsByStatus(state)).toEqual({ succeeded: state.order });
+
+    await db.session(async (query) => {
+      expect(await digest(query, 'SELECT * FROM task_breakdowns')).toEqual(before.breakdowns);
+      expect(await digest(query, 'SELECT * FROM subtasks')).toEqual(before.subtasks);
+      expect(await digest(query, migratedSubtasks)).toEqual(before.migratedSubtasks);
+      expect(
+        await digest(query, 'SELECT dependent_task_id, dependency_task_id FROM task_dependencies'),
+      ).toEqual(before.dependencies);
+      const [counts] = await query<{ tasks: number; model: string }>(
+        `SELECT (SELECT count(*)::int FROM generic_tasks) AS tasks,
+                (SELECT value FROM orchestrator_settings WHERE key = 'task_model') AS model`,
+      );
+      expect(counts).toEqual({ tasks: before.tasks, model: 'generic' });
+    });
+
+    const rollback = await runCli(['rollback', '--yes', '--plain'], { stateDir, env: db.env });
+    expect(rollback.exitCode, rollback.all).toBe(0);
+    expect(await db.session(captureState)).toEqual(before.state);
+  });
+});

@@ -1,0 +1,76 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JournalEvent } from '../../src/journal/events.js';
+import { markInterrupted } from '../../src/journal/reducer.js';
+import { runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
+import { targetKinds } from '../helpers/targets.js';
+import { digest } from './database-state.js';
+import { createDemoDatabase, type DemoDatabase } from './demo-database.js';
+import { onlyRun, stepsByStatus } from './run-journal.js';
+
+const runbook = 'runbooks/queue-migration/runbook.yaml';
+const runVars = ['--var', 'heartbeat_grace=1 second', '--var', 'batch_size=50'];
+
+const legacyAsQueue = `
+  SELECT id, task_type AS kind, coalesce(payload, '{}'::jsonb) AS payload, priority, attempts, created_at
+  FROM background_tasks`;
+const queueRows = `
+  SELECT id, kind, payload, priority, attempts, created_at FROM task_queue WHERE kind <> 'stepwise.canary'`;
+
+function committedBatches(events: JournalEvent[]): Extract<JournalEvent, { type: 'batch.committed' }>[] {
+  return events.filter(
+    (e): e is Extract<JournalEvent, { type: 'batch.committed' }> => e.type === 'batch.committed',
+  );
+}
+
+describe.each(targetKinds)('queue-migration killed during dual-write on %s', (kind) => {
+  let db: DemoDatabase | undefined;
+  afterEach(async () => {
+    await db?.close();
+    db = undefined;
+  });
+
+  it('resumes after kill -9 in the backfill and copies every task exactly once', async () => {
+    const stateDir = tempStateDir('rb-queue-crash-');
+    db = await createDemoDatabase(kind, runbook, stateDir, { demo_rows: '20000' });
+    const expected = await db.session((query) => digest(query, legacyAsQueue));
+
+    const child = startCli(['run', runbook, '--yes', '--plain', ...runVars], { stateDir, env: db.env });
+    for (;;) {
+      if (child.exitCode !== null)
+        throw new Error(`the run ended before the backfill:\n${(await child).all}`);
+      const batches = (() => {
+        try {
+          return committedBatches(onlyRun(stateDir).events);
+        } catch {
+          return [];
+        }
+      })();
+      if (batches.length >= 2) break;
+      await sleep(20);
+    }
+    child.kill('SIGKILL');
+    await child;
+    const killed = markInterrupted(onlyRun(stateDir).state);
+    expect(killed.steps['backfill-queue'].status).toBe('interrupted');
+
+    const resumed = await runCli(['resume', '--yes', '--plain', ...runVars.slice(0, 2)], {
+      stateDir,
+      env: db.env,
+    });
+    expect(resumed.exitCode, resumed.all).toBe(0);
+    const { events, state } = onlyRun(stateDir);
+    expect(stepsByStatus(state)).toEqual({ succeeded: state.order });
+
+    // Exactly-once: the committed key ranges follow each other without overlap or gap.
+    const ranges = committedBatches(events).filter((e) => e.step === 'backfill-queue');
+    for (let i = 1; i < ranges.length; i++) expect(ranges[i].lo).toEqual(ranges[i - 1].hi);
+    await db.session(async (query) => {
+      expect(await digest(query, queueRows)).toEqual(expected);
+      const [canaries] = await query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM archived_background_tasks WHERE task_type = 'stepwise.canary'",
+      );
+      expect(canaries.n).toBe(1);
+    });
+  });
+});

@@ -1,0 +1,63 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli, tempStateDir } from '../helpers/run-cli.js';
+import { targetKinds } from '../helpers/targets.js';
+import { captureState, digest } from './database-state.js';
+import { createDemoDatabase, type DemoDatabase } from './demo-database.js';
+import { onlyRun, stepsByStatus } from './run-journal.js';
+
+const runbook = 'runbooks/queue-migration/runbook.yaml';
+// The demo's running tasks had a heartbeat 45 s before seeding; in a test that is "now", so
+// a 1 s grace declares their workers dead instead of waiting for them.
+const runVars = ['--var', 'heartbeat_grace=1 second'];
+
+// What the queue must hold for each legacy task, written independently of the runbook's
+// mapping view: a running task of a dead worker comes back as queued.
+const legacyAsQueue = `
+  SELECT id, task_type AS kind, coalesce(payload, '{}'::jsonb) AS payload,
+         CASE status WHEN 'pending' THEN 'queued' WHEN 'running' THEN 'queued' WHEN 'completed' THEN 'done' ELSE status END AS state,
+         priority, attempts, last_error, created_at, completed_at AS finished_at
+  FROM background_tasks`;
+const queueRows = `
+  SELECT id, kind, payload, state, priority, attempts, last_error, created_at, finished_at
+  FROM task_queue WHERE kind <> 'stepwise.canary'`;
+
+describe.each(targetKinds)('queue-migration on %s', (kind) => {
+  let db: DemoDatabase | undefined;
+  afterEach(async () => {
+    await db?.close();
+    db = undefined;
+  });
+
+  it('moves every background task to the queue, then rolls back to the exact starting point', async () => {
+    const stateDir = tempStateDir('rb-queue-');
+    db = await createDemoDatabase(kind, runbook, stateDir, { demo_rows: '3000' });
+    const before = await db.session(async (query) => ({
+      state: await captureState(query),
+      tasks: await digest(query, 'SELECT * FROM background_tasks'),
+      expectedQueue: await digest(query, legacyAsQueue),
+    }));
+
+    const run = await runCli(['run', runbook, '--yes', '--plain', ...runVars], { stateDir, env: db.env });
+    expect(run.exitCode, run.all).toBe(0);
+    const { state } = onlyRun(stateDir);
+    expect(state.status).toBe('succeeded');
+    expect(stepsByStatus(state)).toEqual({ succeeded: state.order });
+
+    await db.session(async (query) => {
+      expect(await digest(query, queueRows)).toEqual(before.expectedQueue);
+      expect(
+        await digest(query, "SELECT * FROM archived_background_tasks WHERE task_type <> 'stepwise.canary'"),
+      ).toEqual(before.tasks);
+      const [flags] = await query<{ reading: boolean; legacy: string | null; canaries: number }>(
+        `SELECT (SELECT enabled FROM feature_flags WHERE name = 'tasks.read_from_queue') AS reading,
+                to_regclass('background_tasks')::text AS legacy,
+                (SELECT count(*)::int FROM task_queue WHERE kind = 'stepwise.canary') AS canaries`,
+      );
+      expect(flags).toEqual({ reading: true, legacy: null, canaries: 1 });
+    });
+
+    const rollback = await runCli(['rollback', '--yes', '--plain'], { stateDir, env: db.env });
+    expect(rollback.exitCode, rollback.all).toBe(0);
+    expect(await db.session(captureState)).toEqual(before.state);
+  });
+});

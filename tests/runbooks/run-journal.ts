@@ -1,0 +1,26 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JournalEvent } from '../../src/journal/events.js';
+import { readJournal } from '../../src/journal/file-journal.js';
+import { type RunState, replay } from '../../src/journal/reducer.js';
+
+// The only run of a test's state dir: its events and the state they reduce to.
+export function onlyRun(stateDir: string): { events: JournalEvent[]; state: RunState } {
+  const runs = readdirSync(join(stateDir, 'runs'));
+  if (runs.length !== 1) throw new Error(`expected one run in ${stateDir}, found ${runs.length}`);
+  const { events, problems } = readJournal(join(stateDir, 'runs', runs[0], 'journal.jsonl'));
+  if (problems.length > 0) throw new Error(`journal problems: ${JSON.stringify(problems)}`);
+  const state = replay(events);
+  if (!state) throw new Error('the journal holds no run');
+  return { events, state };
+}
+
+// Steps by status, so a failing assertion names the steps that did not succeed.
+export function stepsByStatus(state: RunState): Record<string, string[]> {
+  const grouped: Record<string, string[]> = {};
+  for (const id of state.order) {
+    const status = state.steps[id].status;
+    grouped[status] = [...(grouped[status] ?? []), id];
+  }
+  return grouped;
+}

@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli, tempStateDir } from '../helpers/run-cli.js';
+import { targetKinds } from '../helpers/targets.js';
+import { captureState, type Digest, digest } from './database-state.js';
+import { createDemoDatabase, type DemoDatabase, type Query } from './demo-database.js';
+import { onlyRun, stepsByStatus } from './run-journal.js';
+
+const runbook = 'runbooks/v3-consolidation/runbook.yaml';
+const dropped = [
+  'v3_data_imports',
+  'v3_discovery_flows',
+  'v3_field_mappings',
+  'v3_raw_import_records',
+  'workflow_states',
+  'discovery_assets',
+  'mapping_learning_patterns',
+  'data_quality_issues',
+  'workflow_progress',
+  'import_processing_steps',
+];
+const consolidated = ['data_imports', 'discovery_flows', 'import_field_mappings'];
+
+async function columnsOf(query: Query, table: string): Promise<string> {
+  const [row] = await query<{ columns: string }>(
+    `SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) AS columns
+     FROM information_schema.columns WHERE table_schema = 'migration' AND table_name = $1`,
+    [table],
+  );
+  return row.columns;
+}
+
+async function digests(query: Query, tables: string[], sql: (table: string) => Promise<string> | string) {
+  const result: Record<string, Digest> = {};
+  for (const table of tables) result[table] = await digest(query, await sql(table));
+  return result;
+}
+
+describe.each(targetKinds)('v3-consolidation on %s', (kind) => {
+  let db: DemoDatabase | undefined;
+  afterEach(async () => {
+    await db?.close();
+    db = undefined;
+  });
+
+  it('merges the V3 tables with two operators at the quality gate, then rolls back to the exact starting point', async () => {
+    const stateDir = tempStateDir('rb-v3-');
+    db = await createDemoDatabase(kind, runbook, stateDir, { demo_rows: '3000' });
+    const before = await db.session(async (query) => {
+      const columns: Record<string, string> = {};
+      for (const table of consolidated) columns[table] = await columnsOf(query, table);
+      return {
+        state: await captureState(query),
+        columns,
+        dropped: await digests(query, dropped, (t) => `SELECT * FROM migration.${t}`),
+        consolidated: await digests(query, consolidated, (t) => `SELECT * FROM migration.${t}`),
+        raw: await digest(query, 'SELECT * FROM migration.v3_raw_import_records'),
+        renamed: await digest(
+          query,
+          'SELECT id, source_filename, file_size_bytes, file_type, user_id, master_flow_id FROM migration.v3_data_imports',
+        ),
+      };
+    });
+
+    // The phase-1 quality gate needs two different operators: alice stops there, bob resumes.
+    const alice = await runCli(['run', runbook, '--yes', '--plain', '--operator', 'alice'], {
+      stateDir,
+      env: db.env,
+    });
+    expect(alice.exitCode, alice.all).toBe(3);
+    const bob = await runCli(['resume', '--yes', '--plain', '--operator', 'bob'], { stateDir, env: db.env });
+    expect(bob.exitCode, bob.all).toBe(0);
+    const { state } = onlyRun(stateDir);
+    expect(stepsByStatus(state)).toEqual({ succeeded: state.order });
+
+    await db.session(async (query) => {
+      // Every dropped table is in the archive, row for row.
+      expect(await digests(query, dropped, (t) => `SELECT * FROM migration_archive.${t}`)).toEqual(
+        before.dropped,
+      );
+      // Rows the consolidated tables had before are unchanged (read through the verified backup's ids).
+      expect(await digests(query, consolidated, (t) => `SELECT * FROM v3_consolidation_backup.${t}`)).toEqual(
+        before.consolidated,
+      );
+      expect(
+        await digests(
+          query,
+          consolidated,
+          (t) =>
+            `SELECT ${before.columns[t]} FROM migration.${t} AS c
+             WHERE EXISTS (SELECT 1 FROM v3_consolidation_backup.${t} AS b WHERE b.id = c.id)`,
+        ),
+      ).toEqual(before.consolidated);
+      // V3 rows arrived under their new field names; raw records are identical.
+      expect(
+        await digest(
+          query,
+          `SELECT d.id, d.filename, d.file_size, d.mime_type, d.imported_by, d.master_flow_id FROM migration.data_imports AS d
+           WHERE d.id IN (SELECT id FROM migration_archive.v3_data_imports)`,
+        ),
+      ).toEqual(before.renamed);
+      expect(await digest(query, 'SELECT * FROM migration.raw_import_records')).toEqual(before.raw);
+      const [left] = await query<{ flows: number; mappings: number; orphans: number }>(
+        `SELECT (SELECT count(*)::int FROM migration_archive.v3_discovery_flows AS v
+                  WHERE v.id NOT IN (SELECT id FROM migration.discovery_flows)) AS flows,
+                (SELECT count(*)::int FROM migration_archive.v3_field_mappings AS v
+                  WHERE v.id NOT IN (SELECT id FROM migration.import_field_mappings)) AS mappings,
+                (SELECT count(*)::int FROM migration_archive.v3_field_mappings AS v
+                  WHERE v.data_import_id NOT IN (SELECT id FROM migration.data_imports)) AS orphans`,
+      );
+      expect(left.flows).toBe(0);
+      expect(left.mappings).toBe(left.orphans);
+      expect(left.orphans).toBeGreaterThan(0);
+    });
+
+    const rollback = await runCli(['rollback', '--yes', '--plain'], { stateDir, env: db.env });
+    expect(rollback.exitCode, rollback.all).toBe(0);
+    expect(await db.session(captureState)).toEqual(before.state);
+  });
+});
