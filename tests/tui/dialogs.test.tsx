@@ -80,7 +80,7 @@ describe('dialogs', () => {
     const app = await renderApp(engine, { mode: 'resume' });
     await app.waitForText('─ Resuming');
     await app.press(keys.enter);
-    const dialog = await app.waitForText('2.1 Create the queue table was interrupted');
+    const dialog = await app.waitForText('Interrupted: 2.1 Create the queue table');
     expect(dialog).toContain('It is not marked idempotent.');
     expect(dialog).toContain('log: /state/logs/create-queue.1.log');
     await app.press('d');
@@ -97,7 +97,7 @@ describe('dialogs', () => {
     const app = await renderApp(engine, { mode: 'resume' });
     await app.waitForText('─ Resuming');
     await app.press(keys.enter);
-    await app.waitForText('was interrupted');
+    await app.waitForText('Interrupted: ');
     await app.press('r');
     const confirm = await app.waitForText('Retry 2.1 Create the queue table?');
     expect(confirm).toContain('may have partly run; it is not marked idempotent');
@@ -109,7 +109,7 @@ describe('dialogs', () => {
     const engine = new FixtureEngine({ events: interruptedCreateQueue });
     const app = await renderApp(engine, { mode: 'resume' });
     await app.press(keys.enter);
-    await app.waitForText('was interrupted');
+    await app.waitForText('Interrupted: ');
     await app.press('b');
     const plan = await app.waitForText('Rollback plan');
     expect(plan).toMatch(/partly ran\s+2\.1 Create the queue table/);
@@ -120,14 +120,14 @@ describe('dialogs', () => {
     const engine = new FixtureEngine({ events: interruptedCreateQueue });
     const app = await renderApp(engine, { mode: 'resume' });
     await app.press(keys.enter);
-    await app.waitForText('was interrupted');
+    await app.waitForText('Interrupted: ');
     await app.press(keys.escape);
     await app.waitFor(
       (s) => /›\s+! 2\.1 Create the queue table/.test(s),
       'the checklist with the interrupted step',
     );
     await app.press(keys.enter);
-    await app.waitForText('was interrupted');
+    await app.waitForText('Interrupted: ');
   });
 
   it('drift is listed, flagged when a changed step already ran, and must be accepted to go on', async () => {
@@ -149,7 +149,7 @@ describe('dialogs', () => {
     expect(app.screen()).toContain('The runbook changed since this run started');
     await app.press('y');
     // Accepted: the interrupted step is the next decision.
-    await app.waitForText('2.1 Create the queue table was interrupted');
+    await app.waitForText('Interrupted: 2.1 Create the queue table');
   });
 
   it('not accepting drift pauses the run and leaves', async () => {

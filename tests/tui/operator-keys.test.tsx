@@ -150,7 +150,7 @@ describe('operator keys', () => {
     await app.waitForText('Checklist');
     await app.press('?');
     const help = await app.waitForText('─ Help');
-    expect(help).toContain('run the selected step when it is next');
+    expect(help).toContain('run the selected step if it is next');
     expect(help).toContain('rollback failed');
     await app.press(keys.escape);
     await app.waitForText('─ Checklist');

@@ -7,16 +7,16 @@ import type { Theme } from '../theme.js';
 import { LinesBlock } from './lines-block.js';
 
 const keys: Array<[string, string]> = [
-  ['j k, arrows', 'move the selection (PgUp/PgDn, g/G: page, top, end)'],
-  ['enter', 'run the selected step when it is next (dialogs first), or sign its gate'],
-  ['a', 'run the rest of the phase until a manual step, gate, confirmation or failure'],
-  ['s', 'sign off the selected manual step or gate (optional note)'],
+  ['j k, arrows', 'move (PgUp/PgDn, g/G: a page, top, end)'],
+  ['enter', 'run the selected step if it is next (dialogs first)'],
+  ['a', 'run the rest of the phase, up to a manual step, gate or failure'],
+  ['s', 'sign off the selected manual step or gate, with a note'],
   ['x', 'skip the next step (asks a reason)'],
   ['r', 'retry a failed or interrupted step'],
   ['b', 'roll back: shows the plan, then asks'],
   ['l', 'full-screen log of the selected step'],
-  ['p + -', 'backfill: pause/resume, larger/smaller batches'],
-  ['q, Ctrl+C', 'quit; while a step runs it asks, then cancels it and pauses the run'],
+  ['p + -', 'running backfill: pause/resume, bigger/smaller batches'],
+  ['q, Ctrl+C', 'quit; a running step is cancelled after you confirm'],
 ];
 
 // The symbols, packed into as few lines as the width allows.

@@ -73,7 +73,7 @@ export function InterruptedDialog(props: {
   ];
   return (
     <DialogFrame
-      title={`${name} was interrupted`}
+      title={`Interrupted: ${name}`}
       danger
       width={width}
       height={props.height}

@@ -92,6 +92,8 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
   const [quitting, setQuitting] = useState(false);
 
   const { selected, rows, move, follow } = useChecklistSelection(view);
+  // Keys act on the store as it is now: it may have moved on since the last render.
+  const latest = () => engine.store.getState();
   const selectedStep = selected.startsWith('step:') ? selected.slice(5) : undefined;
 
   const launch = (action: OperatorAction, collected?: Collected) => {
@@ -111,11 +113,11 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
 
   const quitNow = (reason = 'quit') => {
     setDialog(undefined);
-    if (isFinished(view)) return onExit({ exit: 'done' });
+    if (isFinished(latest())) return onExit({ exit: 'done' });
     setQuitting(true);
     setNotice({
       level: 'info',
-      text: view.live.active ? 'cancelling the step and pausing the run…' : 'pausing the run…',
+      text: latest().live.active ? 'cancelling the step and pausing the run…' : 'pausing the run…',
     });
     engine.pause(reason).then(
       () => onExit({ exit: 'paused' }),
@@ -124,19 +126,19 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
   };
 
   const requestQuit = () => {
-    if (view.live.active) setDialog({ kind: 'quit' });
+    if (latest().live.active) setDialog({ kind: 'quit' });
     else quitNow();
   };
 
   const backfillKey = (input: string) => {
-    const step = selectedStep ? view.run.steps[selectedStep] : undefined;
-    if (step?.kind !== 'backfill' || view.live.active?.step !== step.id) {
+    const step = selectedStep ? latest().run.steps[selectedStep] : undefined;
+    if (step?.kind !== 'backfill' || latest().live.active?.step !== step.id) {
       return setNotice({
         level: 'warn',
         text: 'p, + and - steer a running backfill: select it while it runs',
       });
     }
-    const live = view.live.backfill[step.id];
+    const live = latest().live.backfill[step.id];
     if (input === 'p') {
       engine.backfillControl(step.id, { paused: !live?.paused });
       return setNotice({
@@ -144,7 +146,7 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
         text: live?.paused ? 'backfill resumed' : 'backfill pauses after the current batch',
       });
     }
-    const current = currentBatchSize(view, step.id);
+    const current = currentBatchSize(latest(), step.id);
     const batchSize = nextBatchSize(current, input === '-' || input === '_' ? 'down' : 'up');
     engine.backfillControl(step.id, { batchSize });
     setNotice({ level: 'info', text: `batch size ${formatCount(batchSize)} rows from the next batch` });
@@ -181,18 +183,18 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
       if (key.pageDown) return move({ by: Math.max(1, bodyRows - 1) });
       if (key.home || input === 'g') return move('first');
       if (key.end || input === 'G') return move('last');
-      if (key.return) return handle(requestEnter(view, selected));
+      if (key.return) return handle(requestEnter(latest(), selected));
       switch (input) {
         case 'a':
-          return handle(requestRunPhase(view, selected));
+          return handle(requestRunPhase(latest(), selected));
         case 's':
-          return handle(requestSignOff(view, selected));
+          return handle(requestSignOff(latest(), selected));
         case 'x':
-          return handle(requestSkip(view, selected));
+          return handle(requestSkip(latest(), selected));
         case 'r':
-          return handle(requestRetry(view, selected));
+          return handle(requestRetry(latest(), selected));
         case 'b':
-          return handle(requestRollback(view));
+          return handle(requestRollback(latest()));
         case 'l':
           return selectedStep
             ? setScreen('log')
@@ -213,15 +215,15 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
   );
 
   const onInterrupted = (step: string, choice: InterruptedChoice) => {
-    if (choice === 'retry') return handle(requestRetryInterrupted(view, step));
-    if (choice === 'mark-done') return handle(requestMarkDone(view, step));
+    if (choice === 'retry') return handle(requestRetryInterrupted(latest(), step));
+    if (choice === 'mark-done') return handle(requestMarkDone(latest(), step));
     setDialog({ kind: 'rollback-plan' });
   };
 
   const onRollbackPlan = (plan: RollbackPlan, to?: string) => {
     const undo = plan.items.filter((i) => i.action !== 'pass-over').length;
     const signed = plan.items.filter((i) => i.action === 'signoff');
-    const names = (ids: string[]) => ids.map((id) => view.numbers[id] ?? id).join(', ');
+    const names = (ids: string[]) => ids.map((id) => latest().numbers[id] ?? id).join(', ');
     const action: OperatorAction = { type: 'rollback', to };
     const body = [
       `${undo} step${undo === 1 ? '' : 's'} will be undone, newest first, each journaled. A failed rollback stops there; b retries it.`,
@@ -324,7 +326,7 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
         body = (
           <DriftDialog
             view={view}
-            onAccept={() => setDialog(startupDialog(view, true))}
+            onAccept={() => setDialog(startupDialog(latest(), true))}
             onQuit={() => quitNow('runbook changed; drift not accepted')}
             {...common}
           />
@@ -357,7 +359,7 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
         height={screenHeight}
         onContinue={() => {
           setScreen('main');
-          setDialog(startupDialog(view, false));
+          setDialog(startupDialog(latest(), false));
         }}
         onQuit={() => quitNow()}
       />

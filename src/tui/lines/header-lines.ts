@@ -39,9 +39,12 @@ function titleLine(view: EngineView, now: number, width: number, theme: Theme): 
     build(false, `run ${short}`),
     build(false, short),
   ];
-  const left =
-    candidates.find((line) => lineWidth(line) + lineWidth(right) + 1 <= width) ??
-    candidates[candidates.length - 1];
+  const who = [seg(`${separator}${operator}`, { color: 'cyan' as const })];
+  const room = width - lineWidth(right) - 1 - lineWidth(who);
+  const left = candidates.find((line) => lineWidth(line) + lineWidth(right) + 1 <= width) ?? [
+    ...fitLine([seg(` ${name}`)], Math.max(4, room), { ascii: theme.ascii }),
+    ...who,
+  ];
   return spreadLine(left, right, width, { ascii: theme.ascii });
 }
 

@@ -32,6 +32,7 @@ function wrapped(text: string, width: number, style: Style = {}, indent = ''): L
 function nextHint(view: EngineView, id: string): string | undefined {
   const next = view.next;
   if (next?.kind !== 'step' || next.step !== id) return undefined;
+  if (view.run.steps[id]?.status === 'failed') return 'next: r retries it';
   switch (next.needs) {
     case 'signoff':
       return 'next: s signs it off when done';
