@@ -33,7 +33,7 @@ function sourceOf(name: string, def: Connection, input: OpenConnectionsInput): S
 }
 
 async function openBackend(source: Source, input: OpenConnectionsInput, name: string): Promise<DbBackend> {
-  if (source.kind === 'pglite') return openPglite(source.dir);
+  if (source.kind === 'pglite') return openPglite(source.dir, input.env);
   try {
     return await openPostgres(source.url, { applicationName: input.applicationName ?? 'stepwise' });
   } catch (error) {

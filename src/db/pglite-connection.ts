@@ -1,9 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite, type Results, types } from '@electric-sql/pglite';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/pglite';
 import type { DbBackend, Queryable, TransactionOptions } from './connection.js';
+import { loadTemplate, saveTemplate } from './pglite-template.js';
 import { rowCountOf } from './row-count.js';
 
 // Statements run through Drizzle's PGlite session (its prepared query takes SQL text with $n
@@ -32,10 +34,16 @@ function queryOn(session: PgDatabase<PgQueryResultHKT>['_']['session']): Queryab
 
 // PGlite is PostgreSQL in this process, one session: there is no other client to lock out, and the
 // run lock file already keeps a second stepwise off the same data directory.
-export async function openPglite(dir: string): Promise<DbBackend> {
+export async function openPglite(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<DbBackend> {
+  const fresh = !existsSync(join(dir, 'PG_VERSION'));
   mkdirSync(dir, { recursive: true });
+  const template = fresh ? loadTemplate(env) : undefined;
   // int8 as text, as postgres.js gives it (PGlite would give a number, or a BigInt JSON cannot hold).
-  const client = await PGlite.create(dir, { parsers: { [types.INT8]: (value: string) => value } });
+  const client = await PGlite.create(dir, {
+    parsers: { [types.INT8]: (value: string) => value },
+    loadDataDir: template,
+  });
+  if (fresh && !template) await saveTemplate(client, env);
   const db = drizzle(client) as unknown as PgDatabase<PgQueryResultHKT>;
   const query = queryOn(db._.session);
   return {
