@@ -58,9 +58,10 @@ export function backfillProgressLines(args: {
   if (rate !== undefined && !finished) add(`${formatCount(rate)} rows/s`);
   if (etaMs !== undefined && !finished && !live?.paused) add(`ETA ${formatClock(etaMs)}`);
   if (batchSize !== undefined) add(`batch ${formatCount(batchSize)}`);
-  if (key !== undefined) add(`key ${describeValue(key)}`);
   add(`${formatCount(skipped)} skipped`, skipped > 0 ? { color: 'yellow' } : { dim: true });
-  if (step.batches.count > 0) add(`${formatCount(step.batches.count)} batches`, { dim: true });
+  if (key !== undefined) add(`key ${describeValue(key)}`);
+  if (step.batches.count > 0)
+    add(`${formatCount(step.batches.count)} batch${step.batches.count === 1 ? '' : 'es'}`, { dim: true });
   lines.push(facts);
   return lines.map((line) => fitLine(line, width, ascii));
 }
