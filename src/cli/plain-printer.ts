@@ -305,15 +305,16 @@ class PlainPrinter {
       }
       case 'step.succeeded': {
         this.flushHeldBack(e.step);
+        // The executor's summary already counts rows; without one, the batches or rows say it.
         const parts = [`succeeded in ${formatDuration(e.duration_ms)}`];
         const batches = this.step(e.step)?.batches;
-        if (batches && batches.count > 0) {
+        if (e.summary) parts.push(e.summary);
+        else if (batches && batches.count > 0) {
           parts.push(
             `${formatCount(batches.rows)} rows copied, ${formatCount(batches.skipped)} skipped in ${formatCount(batches.count)} batches`,
           );
         } else if (e.rows !== undefined)
           parts.push(`${formatCount(e.rows)} ${e.rows === 1 ? 'row' : 'rows'}`);
-        if (e.summary) parts.push(e.summary);
         this.line(e.ts, m.ok, `${this.label(e.step)}  ${parts.join(sep)}`, 'green');
         return;
       }
