@@ -1,9 +1,10 @@
-import { ExitCode, type ExitCodeValue } from './exit-codes.js';
-import type { FrontEndMode } from './choose-mode.js';
-import { createJsonPrinter } from './json-printer.js';
-import { createPlainPrinter } from './plain-printer.js';
 import { driveHeadless } from '../engine/drive-headless.js';
 import type { OpenedRun } from '../engine/open-run.js';
+import { readJournal } from '../journal/file-journal.js';
+import type { FrontEndMode } from './choose-mode.js';
+import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import { createJsonPrinter } from './json-printer.js';
+import { createPlainPrinter } from './plain-printer.js';
 
 export interface DriveOptions {
   mode: FrontEndMode;
@@ -39,7 +40,12 @@ export async function driveFrontEnd(opened: OpenedRun, options: DriveOptions): P
       if (result.exit === 'paused') return ExitCode.paused;
       return engine.run.status === 'failed' ? ExitCode.stepFailed : ExitCode.done;
     }
-    const print = options.mode === 'json' ? createJsonPrinter(process.stdout) : createPlainPrinter(process.stdout, { tail: (s) => engine.tail(s) });
+    // Printers attach after run.started / run.resumed: the JSON one replays what is journaled,
+    // the plain one starts from the state.
+    const print =
+      options.mode === 'json'
+        ? createJsonPrinter(process.stdout, { history: readJournal(engine.journalPath).events })
+        : createPlainPrinter(process.stdout, { tail: (s) => engine.tail(s), run: engine.run });
     engine.onEvent(print);
     const say = (text: string) => process.stderr.write(`${text}\n`);
     if (options.purpose === 'rollback') return await rollbackHeadless(opened, options, say);
@@ -64,7 +70,9 @@ async function rollbackHeadless(
   const plan = engine.rollbackPlan(options.to);
   say(`Rollback plan for ${engine.run.runId}${options.to ? ` (back to ${options.to})` : ''}:`);
   if (plan.pointOfNoReturnPassed.length) {
-    say(`  ! past the point of no return (${plan.pointOfNoReturnPassed.join(', ')}): reversing steps may not be enough`);
+    say(
+      `  ! past the point of no return (${plan.pointOfNoReturnPassed.join(', ')}): reversing steps may not be enough`,
+    );
   }
   for (const item of plan.items) {
     const what = item.action === 'reverse' ? 'reverse' : item.action === 'signoff' ? 'sign off' : 'pass over';
@@ -83,7 +91,9 @@ async function rollbackHeadless(
   await engine.rollback({ to: options.to, note: 'auto (--yes)' });
   const failed = Object.values(engine.run.steps).find((s) => s.status === 'rollback_failed');
   if (failed) {
-    say(`rollback of ${failed.id} failed: ${failed.rollback?.error}\nfix it, then run \`stepwise rollback ${engine.run.runId}\` again`);
+    say(
+      `rollback of ${failed.id} failed: ${failed.rollback?.error}\nfix it, then run \`stepwise rollback ${engine.run.runId}\` again`,
+    );
     return ExitCode.stepFailed;
   }
   return ExitCode.done;

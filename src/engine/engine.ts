@@ -23,9 +23,9 @@ import type {
   NextAction,
   RollbackPlan,
 } from './engine-api.js';
+import type { ExecContext, StepResult } from './executor.js';
 import { evaluateCheck } from './executors/check.js';
 import { executorFor } from './executors/registry.js';
-import type { ExecContext, StepResult } from './executor.js';
 import { maskDeep } from './mask-deep.js';
 import { nextAction } from './next-action.js';
 import { OutputTail } from './output-tail.js';
@@ -104,6 +104,10 @@ export class Engine implements EngineHandle {
 
   get loaded(): LoadedRunbook {
     return this.setup.loaded;
+  }
+
+  get journalPath(): string {
+    return this.setup.journal.path;
   }
 
   get isRunning(): boolean {
@@ -206,7 +210,8 @@ export class Engine implements EngineHandle {
     this.requireIdle();
     this.live.notice = undefined;
     const entry = this.requireNextStep(step);
-    if (entry.kind === 'manual') throw new StepwiseError(`${step} is a manual step: sign it off when it is done`);
+    if (entry.kind === 'manual')
+      throw new StepwiseError(`${step} is a manual step: sign it off when it is done`);
     const { confirm } = entry.step;
     if (typeof confirm === 'string' && confirmation?.phrase !== confirm) {
       throw new StepwiseError(`${step} needs the phrase "${confirm}" typed exactly`);
@@ -263,7 +268,8 @@ export class Engine implements EngineHandle {
         if (!result.ok) failures.push(result.summary ?? result.error ?? 'check failed');
       }
       this.append({ type: 'gate.checked', phase, ok: failures.length === 0, details: { failures } });
-      if (failures.length) throw new StepwiseError(`gate of ${phase}: ${failures.join('; ')}`, ExitCode.stepFailed);
+      if (failures.length)
+        throw new StepwiseError(`gate of ${phase}: ${failures.join('; ')}`, ExitCode.stepFailed);
     }
     const needed = p.gate?.signoff ?? 0;
     const signers = new Set(p.gateSignoffs.map((s) => s.operator));
@@ -292,7 +298,9 @@ export class Engine implements EngineHandle {
     this.requireIdle();
     const s = this.state.steps[step];
     if (!s || (s.status !== 'interrupted' && s.status !== 'failed')) {
-      throw new StepwiseError(`${step} is ${s?.status ?? 'unknown'}; only an interrupted or failed step can be marked done`);
+      throw new StepwiseError(
+        `${step} is ${s?.status ?? 'unknown'}; only an interrupted or failed step can be marked done`,
+      );
     }
     this.append({ type: 'step.signed', step, operator: this.setup.operator, note, purpose: 'interrupted' });
   }
@@ -456,7 +464,11 @@ export class Engine implements EngineHandle {
       if (result.ok && !rollback && entry.step.verify && !signal.aborted) {
         const verify = await this.check(entry.step.verify, `${id}.verify`, ctx);
         if (!verify.ok) {
-          result = { ...verify, ok: false, error: `verify failed: ${verify.summary ?? verify.error ?? ''}`.trim() };
+          result = {
+            ...verify,
+            ok: false,
+            error: `verify failed: ${verify.summary ?? verify.error ?? ''}`.trim(),
+          };
         }
       }
     } catch (error) {
@@ -469,7 +481,13 @@ export class Engine implements EngineHandle {
     const duration_ms = Math.round(performance.now() - started);
     if (rollback) {
       if (result.ok) {
-        this.append({ type: 'step.rolled_back', step: id, operator: this.setup.operator, duration_ms, how: 'reversed' });
+        this.append({
+          type: 'step.rolled_back',
+          step: id,
+          operator: this.setup.operator,
+          duration_ms,
+          how: 'reversed',
+        });
       } else {
         this.append({ type: 'step.rollback_failed', step: id, error: result.error ?? 'failed', duration_ms });
       }
@@ -561,7 +579,12 @@ export class Engine implements EngineHandle {
       },
       commitBatch: (batch) => this.append({ type: 'batch.committed', step: id, ...batch }),
       committed: state
-        ? { count: state.batches.count, rows: state.batches.rows, skipped: state.batches.skipped, lastHi: state.batches.lastHi }
+        ? {
+            count: state.batches.count,
+            rows: state.batches.rows,
+            skipped: state.batches.skipped,
+            lastHi: state.batches.lastHi,
+          }
         : { count: 0, rows: 0, skipped: 0 },
       controls: {
         paused: () => this.live.backfill[id]?.paused === true || existsSync(pauseFile),
