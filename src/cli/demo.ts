@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { openConnections } from '../db/open-connections.js';
+import { resumeRun, startRun } from '../engine/open-run.js';
 import { findLatestRun } from '../journal/find-run.js';
 import { embeddedDir, resolveStateDir } from '../journal/state-dir.js';
 import { createRenderer } from '../runbook/create-renderer.js';
@@ -10,14 +11,20 @@ import { loadRunbook } from '../runbook/load-runbook.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 import { resolveVars } from '../runbook/resolve-vars.js';
 import { splitStatements } from '../runbook/split-statements.js';
-import { resumeRun, startRun } from '../engine/open-run.js';
 import { chooseMode } from './choose-mode.js';
 import { driveFrontEnd } from './drive-front-end.js';
 import { StepwiseError } from './exit-codes.js';
 import { promptVarsFor } from './prompt-vars.js';
 import { type RunFlags, withRunOptions } from './shared-options.js';
 
-const demoRunbook = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'runbooks', 'queue-migration', 'runbook.yaml');
+const demoRunbook = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'runbooks',
+  'queue-migration',
+  'runbook.yaml',
+);
 
 // The demo always runs on the embedded database, whatever DATABASE_URL says.
 function embeddedOnly(loaded: LoadedRunbook): NodeJS.ProcessEnv {
@@ -28,7 +35,12 @@ function embeddedOnly(loaded: LoadedRunbook): NodeJS.ProcessEnv {
   return env;
 }
 
-async function seed(loaded: LoadedRunbook, stateDir: string, env: NodeJS.ProcessEnv, cli: Record<string, string>) {
+async function seed(
+  loaded: LoadedRunbook,
+  stateDir: string,
+  env: NodeJS.ProcessEnv,
+  cli: Record<string, string>,
+) {
   const demo = loaded.runbook.demo;
   if (!demo) return;
   const text = demo.file ? loaded.files[demo.file] : (demo.text ?? '');
@@ -56,7 +68,9 @@ async function seed(loaded: LoadedRunbook, stateDir: string, env: NodeJS.Process
 
 export const demoCommand = withRunOptions(
   new Command('demo')
-    .description('the queue-migration runbook on an embedded database seeded with demo data (no server needed)')
+    .description(
+      'the queue-migration runbook on an embedded database seeded with demo data (no server needed)',
+    )
     .option('--reset', 'start over: fresh demo data and a new run', false)
     .option('--runbook <path>', 'another runbook with a `demo:` generator', demoRunbook),
 ).action(async (flags: RunFlags & { reset: boolean; runbook: string }) => {
@@ -69,7 +83,13 @@ export const demoCommand = withRunOptions(
   }
   const latest = flags.reset ? undefined : findLatestRun(stateDir, loaded.runbook.name);
   const mode = chooseMode(flags);
-  const common = { stateDir, operator: flags.operator, vars: flags.var, env, promptVars: promptVarsFor(mode) };
+  const common = {
+    stateDir,
+    operator: flags.operator,
+    vars: flags.var,
+    env,
+    promptVars: promptVarsFor(mode),
+  };
   if (latest && !latest.finished) {
     const opened = await resumeRun({
       ...common,

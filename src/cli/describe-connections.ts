@@ -1,6 +1,6 @@
-import type { Runbook } from '../runbook/schema.js';
 import { redactUrl } from '../db/redact-url.js';
 import { embeddedDir } from '../journal/state-dir.js';
+import type { Runbook } from '../runbook/schema.js';
 
 export interface ConnectionDescription {
   name: string;
@@ -10,15 +10,27 @@ export interface ConnectionDescription {
 }
 
 // Where each connection would point, without connecting: for `plan` and `demo`.
-export function describeConnections(runbook: Runbook, env: NodeJS.ProcessEnv, stateDir: string): ConnectionDescription[] {
+export function describeConnections(
+  runbook: Runbook,
+  env: NodeJS.ProcessEnv,
+  stateDir: string,
+): ConnectionDescription[] {
   return Object.entries(runbook.connections ?? {}).map(([name, def]) => {
     const source = typeof def.url === 'string' ? undefined : def.url?.env;
     const url = typeof def.url === 'string' ? def.url : source ? env[source] || undefined : undefined;
     if (url) return { name, url, describe: redactUrl(url), production: def.production === true };
     if (def.embedded) {
       const why = source ? ` (${source} is unset)` : '';
-      return { name, describe: `embedded PGlite ${embeddedDir(stateDir, def.embedded)}${why}`, production: false };
+      return {
+        name,
+        describe: `embedded PGlite ${embeddedDir(stateDir, def.embedded)}${why}`,
+        production: false,
+      };
     }
-    return { name, describe: `not configured: set ${source ?? 'its url'}`, production: def.production === true };
+    return {
+      name,
+      describe: `not configured: set ${source ?? 'its url'}`,
+      production: def.production === true,
+    };
   });
 }

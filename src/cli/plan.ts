@@ -1,12 +1,12 @@
 import { Command } from 'commander';
+import { indexSteps } from '../engine/step-index.js';
+import { resolveStateDir } from '../journal/state-dir.js';
 import { createRenderer } from '../runbook/create-renderer.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
 import { previewStep } from '../runbook/preview-step.js';
 import { resolveVars } from '../runbook/resolve-vars.js';
-import { indexSteps } from '../engine/step-index.js';
 import { describeConnections } from './describe-connections.js';
 import { withStateDir } from './shared-options.js';
-import { resolveStateDir } from '../journal/state-dir.js';
 
 function indent(text: string, by: string): string {
   return text
@@ -20,10 +20,15 @@ export const planCommand = withStateDir(
   new Command('plan')
     .description('show everything a run would do, values filled in and secrets masked (a dry run)')
     .argument('<runbook>', 'path to the runbook YAML')
-    .option('--var <k=v>', 'set a variable (repeatable)', (v: string, p: Record<string, string>) => {
-      const eq = v.indexOf('=');
-      return { ...p, [v.slice(0, eq)]: v.slice(eq + 1) };
-    }, {}),
+    .option(
+      '--var <k=v>',
+      'set a variable (repeatable)',
+      (v: string, p: Record<string, string>) => {
+        const eq = v.indexOf('=');
+        return { ...p, [v.slice(0, eq)]: v.slice(eq + 1) };
+      },
+      {},
+    ),
 ).action(async (path: string, flags: { var: Record<string, string>; stateDir?: string }) => {
   const loaded = await loadRunbook(path);
   const { runbook } = loaded;
@@ -40,7 +45,9 @@ export const planCommand = withStateDir(
   const out: string[] = [];
   out.push(`${runbook.name}${runbook.title ? ` — ${runbook.title}` : ''}`);
   if (runbook.window) {
-    out.push(`window ${runbook.window.budget ?? '-'} · rollback budget ${runbook.window.rollback_budget ?? '-'}`);
+    out.push(
+      `window ${runbook.window.budget ?? '-'} · rollback budget ${runbook.window.rollback_budget ?? '-'}`,
+    );
   }
   out.push('connections:');
   for (const c of urls) out.push(`  ${c.name}  ${c.describe}${c.production ? '  PRODUCTION' : ''}`);
@@ -59,15 +66,27 @@ export const planCommand = withStateDir(
         step.retries ? `retries ${step.retries.attempts}` : '',
         step.point_of_no_return ? 'POINT OF NO RETURN' : '',
       ].filter(Boolean);
-      out.push(`  ${entry.number} ${step.title ?? step.id}  [${entry.kind}]${flags.length ? `  ${flags.join(' · ')}` : ''}`);
+      out.push(
+        `  ${entry.number} ${step.title ?? step.id}  [${entry.kind}]${flags.length ? `  ${flags.join(' · ')}` : ''}`,
+      );
       out.push(indent(previewStep(step, renderer, loaded), '      '));
-      if (step.verify) out.push('      verify:', indent(previewStep({ check: step.verify }, renderer, loaded), '        '));
-      if (step.rollback) out.push('      rollback:', indent(previewStep(step.rollback, renderer, loaded), '        '));
-      else if (!['check', 'wait', 'compare'].includes(entry.kind)) out.push('      rollback: none (irreversible: needs a sign-off)');
+      if (step.verify)
+        out.push('      verify:', indent(previewStep({ check: step.verify }, renderer, loaded), '        '));
+      if (step.rollback)
+        out.push('      rollback:', indent(previewStep(step.rollback, renderer, loaded), '        '));
+      else if (!['check', 'wait', 'compare'].includes(entry.kind))
+        out.push('      rollback: none (irreversible: needs a sign-off)');
     }
     if (phase.gate) {
-      const signoff = phase.gate.signoff === true ? 1 : typeof phase.gate.signoff === 'object' ? phase.gate.signoff.count : 0;
-      out.push(`  gate: ${signoff ? `sign-off by ${signoff} operator${signoff > 1 ? 's' : ''}` : ''}${phase.gate.checks?.length ? `${signoff ? ' · ' : ''}${phase.gate.checks.length} check(s)` : ''}`);
+      const signoff =
+        phase.gate.signoff === true
+          ? 1
+          : typeof phase.gate.signoff === 'object'
+            ? phase.gate.signoff.count
+            : 0;
+      out.push(
+        `  gate: ${signoff ? `sign-off by ${signoff} operator${signoff > 1 ? 's' : ''}` : ''}${phase.gate.checks?.length ? `${signoff ? ' · ' : ''}${phase.gate.checks.length} check(s)` : ''}`,
+      );
     }
   });
   process.stdout.write(`${renderer.mask(out.join('\n'))}\n`);

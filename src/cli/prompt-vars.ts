@@ -1,5 +1,5 @@
-import type { FrontEndMode } from './choose-mode.js';
 import type { MissingVar } from '../engine/open-run.js';
+import type { FrontEndMode } from './choose-mode.js';
 
 // Vars declared with `prompt:` are asked in the TUI (secret ones without echo); headless runs
 // need --var, so there is no prompt there.

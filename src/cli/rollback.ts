@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { resolveStateDir } from '../journal/state-dir.js';
 import { resumeRun } from '../engine/open-run.js';
+import { resolveStateDir } from '../journal/state-dir.js';
 import { chooseMode } from './choose-mode.js';
 import { driveFrontEnd } from './drive-front-end.js';
 import { promptVarsFor } from './prompt-vars.js';
@@ -31,5 +31,10 @@ export const rollbackCommand = withRunOptions(
       purpose: 'rollback',
       warn: (text) => process.stderr.write(`warning: ${text}\n`),
     });
-    process.exitCode = await driveFrontEnd(opened, { mode, purpose: 'rollback', yes: flags.yes, to: flags.to });
+    process.exitCode = await driveFrontEnd(opened, {
+      mode,
+      purpose: 'rollback',
+      yes: flags.yes,
+      to: flags.to,
+    });
   });

@@ -3,7 +3,10 @@ import { StepwiseError } from './exit-codes.js';
 
 // Options several commands take, declared once.
 export function withStateDir(command: Command): Command {
-  return command.option('--state-dir <dir>', 'where runs are journaled (default $STEPWISE_STATE_DIR or ./.stepwise)');
+  return command.option(
+    '--state-dir <dir>',
+    'where runs are journaled (default $STEPWISE_STATE_DIR or ./.stepwise)',
+  );
 }
 
 export function withRunOptions(command: Command): Command {

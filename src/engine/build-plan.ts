@@ -20,7 +20,11 @@ export function buildPlan(runbook: Runbook): PlanPhase[] {
     gate: phase.gate
       ? {
           signoff:
-            phase.gate.signoff === true ? 1 : typeof phase.gate.signoff === 'object' ? phase.gate.signoff.count : 0,
+            phase.gate.signoff === true
+              ? 1
+              : typeof phase.gate.signoff === 'object'
+                ? phase.gate.signoff.count
+                : 0,
           checks: phase.gate.checks?.length ?? 0,
         }
       : undefined,

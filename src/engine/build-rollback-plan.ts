@@ -1,8 +1,8 @@
-import type { RunState } from '../journal/reducer.js';
-import { previewStep } from '../runbook/preview-step.js';
-import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
-import type { Renderer } from '../runbook/render.js';
 import { StepwiseError } from '../cli/exit-codes.js';
+import type { RunState } from '../journal/reducer.js';
+import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
+import { previewStep } from '../runbook/preview-step.js';
+import type { Renderer } from '../runbook/render.js';
 import type { RollbackPlan, RollbackPlanItem } from './engine-api.js';
 import { type IndexedStep, readOnlyKinds } from './step-index.js';
 
@@ -18,7 +18,8 @@ export function buildRollbackPlan(
   let scope = state.order;
   if (to !== undefined) {
     const at = state.order.indexOf(to);
-    if (at < 0) throw new StepwiseError(`--to ${to}: no such step in this run; steps: ${state.order.join(', ')}`);
+    if (at < 0)
+      throw new StepwiseError(`--to ${to}: no such step in this run; steps: ${state.order.join(', ')}`);
     scope = state.order.slice(at + 1);
   }
   const completed = scope
@@ -29,7 +30,8 @@ export function buildRollbackPlan(
     const entry = index.get(s.id);
     const title = s.title;
     if (!entry) return { step: s.id, title, action: 'signoff', note: 'no longer in the runbook' };
-    if (readOnlyKinds.has(entry.kind)) return { step: s.id, title, action: 'pass-over', note: 'changes nothing' };
+    if (readOnlyKinds.has(entry.kind))
+      return { step: s.id, title, action: 'pass-over', note: 'changes nothing' };
     const body = entry.step.rollback;
     if (!body) {
       return {
@@ -41,13 +43,21 @@ export function buildRollbackPlan(
     }
     // A manual rollback body is an instruction: the operator does it and signs it off.
     if (body.manual !== undefined) {
-      return { step: s.id, title, action: 'signoff', note: 'undo it by hand', rendered: renderer.text(body.manual) };
+      return {
+        step: s.id,
+        title,
+        action: 'signoff',
+        note: 'undo it by hand',
+        rendered: renderer.text(body.manual),
+      };
     }
     return { step: s.id, title, action: 'reverse', rendered: previewStep(body, renderer, loaded) };
   });
   return {
     items,
-    pointOfNoReturnPassed: scope.filter((id) => state.steps[id].pointOfNoReturn && state.steps[id].status === 'succeeded'),
+    pointOfNoReturnPassed: scope.filter(
+      (id) => state.steps[id].pointOfNoReturn && state.steps[id].status === 'succeeded',
+    ),
     partial: scope.filter((id) => ['failed', 'interrupted'].includes(state.steps[id].status)),
   };
 }

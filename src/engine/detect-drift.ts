@@ -1,5 +1,5 @@
-import type { DriftItem } from './engine-api.js';
 import type { RunState } from '../journal/reducer.js';
+import type { DriftItem } from './engine-api.js';
 
 // Compares the runbook as it is now with the step hashes journaled at run.started.
 export function detectDrift(state: RunState, stepHashes: Record<string, string>): DriftItem[] {

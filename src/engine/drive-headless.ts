@@ -42,7 +42,12 @@ export async function driveHeadless(engine: Engine, options: HeadlessOptions): P
         continue;
       } catch (error) {
         if (!(error instanceof StepwiseError)) throw error;
-        return await stop(engine, error.message, error.exitCode === ExitCode.stepFailed ? ExitCode.stepFailed : ExitCode.paused, say);
+        return await stop(
+          engine,
+          error.message,
+          error.exitCode === ExitCode.stepFailed ? ExitCode.stepFailed : ExitCode.paused,
+          say,
+        );
       }
     }
     const id = next.step;

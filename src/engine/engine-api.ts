@@ -17,7 +17,10 @@ export interface LiveState {
   // The step the engine is executing now (run or rollback), if any.
   active?: { step: string; rollback: boolean; since: number };
   // Backfill live controls and estimates not worth journaling.
-  backfill: Record<string, { paused: boolean; batchSize?: number; total?: number; rate?: number; etaMs?: number }>;
+  backfill: Record<
+    string,
+    { paused: boolean; batchSize?: number; total?: number; rate?: number; etaMs?: number }
+  >;
   // Engine-side message for the operator (e.g. why it stopped), cleared on the next intent.
   notice?: { level: 'info' | 'warn' | 'error'; text: string };
 }

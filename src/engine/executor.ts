@@ -1,8 +1,8 @@
-import type { CheckDetails } from '../journal/events.js';
 import type { DbConnection } from '../db/connection.js';
-import type { Step } from '../runbook/schema.js';
+import type { CheckDetails } from '../journal/events.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 import type { Renderer } from '../runbook/render.js';
+import type { Step } from '../runbook/schema.js';
 
 // What every step executor receives. Executors never write the journal directly, except
 // through `commitBatch`, and never touch the screen: output goes to `output`.

@@ -16,8 +16,8 @@ import { resolveVars } from '../runbook/resolve-vars.js';
 import type { Runbook } from '../runbook/schema.js';
 import { buildPlan } from './build-plan.js';
 import { detectDrift } from './detect-drift.js';
-import type { DriftItem } from './engine-api.js';
 import { Engine } from './engine.js';
+import type { DriftItem } from './engine-api.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 
 export const version = '0.1.0';
@@ -51,7 +51,10 @@ function sshOrigin(env: NodeJS.ProcessEnv): string | undefined {
   return env.SSH_CONNECTION?.split(' ')[0];
 }
 
-function connectionUrl(def: NonNullable<Runbook['connections']>[string], env: NodeJS.ProcessEnv): string | undefined {
+function connectionUrl(
+  def: NonNullable<Runbook['connections']>[string],
+  env: NodeJS.ProcessEnv,
+): string | undefined {
   if (typeof def.url === 'string') return def.url;
   return def.url ? env[def.url.env] || undefined : undefined;
 }
@@ -108,7 +111,8 @@ function rendererFor(
   run: { id: string; operator: string },
 ) {
   const urls: Record<string, { url?: string }> = {};
-  for (const [name, def] of Object.entries(loaded.runbook.connections ?? {})) urls[name] = { url: connectionUrl(def, env) };
+  for (const [name, def] of Object.entries(loaded.runbook.connections ?? {}))
+    urls[name] = { url: connectionUrl(def, env) };
   return createRenderer({ vars: vars.values, secretVars: vars.secretVars, connections: urls, run });
 }
 
@@ -142,7 +146,12 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
     const started = journal.append({
       type: 'run.started',
       run_id: runId,
-      runbook: { path: loaded.path, name: loaded.runbook.name, title: loaded.runbook.title ?? loaded.runbook.name, sha256: loaded.sha256 },
+      runbook: {
+        path: loaded.path,
+        name: loaded.runbook.name,
+        title: loaded.runbook.title ?? loaded.runbook.name,
+        sha256: loaded.sha256,
+      },
       step_hashes: loaded.stepHashes,
       plan: buildPlan(loaded.runbook),
       operator,
@@ -153,7 +162,11 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
       connections: Object.fromEntries(
         Object.entries(connections).map(([name, c]) => [
           name,
-          { target: c.target, production: c.production && c.driver === 'postgres', embedded: c.driver === 'pglite' },
+          {
+            target: c.target,
+            production: c.production && c.driver === 'postgres',
+            embedded: c.driver === 'pglite',
+          },
         ]),
       ),
       window: window
@@ -165,7 +178,15 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
       version,
     });
     const state = replay([started])!;
-    const engine = new Engine({ loaded, stateDir: options.stateDir, journal, state, connections, renderer, operator });
+    const engine = new Engine({
+      loaded,
+      stateDir: options.stateDir,
+      journal,
+      state,
+      connections,
+      renderer,
+      operator,
+    });
     return { engine, close: closer(engine, lock) };
   });
 }
@@ -191,7 +212,8 @@ export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
   const { runId, journalPath: path } = findRun(options.stateDir, options.ref);
   const operator = resolveOperator(options.operator, options.env);
   const name = readJournal(path).events[0];
-  if (name?.type !== 'run.started') throw new StepwiseError(`journal of ${runId} has no run.started event`, ExitCode.stepFailed);
+  if (name?.type !== 'run.started')
+    throw new StepwiseError(`journal of ${runId} has no run.started event`, ExitCode.stepFailed);
   const lock = await acquireRunLock(options.stateDir, name.runbook.name, {
     runId,
     operator,

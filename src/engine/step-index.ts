@@ -1,5 +1,5 @@
-import { type Phase, type Step, type StepBody, type StepKind, stepKinds } from '../runbook/schema.js';
 import type { Runbook } from '../runbook/schema.js';
+import { type Phase, type Step, type StepBody, type StepKind, stepKinds } from '../runbook/schema.js';
 
 export interface IndexedStep {
   step: Step;
