@@ -106,6 +106,36 @@ phases:
     expect((await first).exitCode).toBe(0);
   });
 
+  it.runIf(kind === 'postgres')(
+    'refuses a second bastion driving the same database: the advisory lock names the holder',
+    async () => {
+      const here = tempStateDir();
+      const there = tempStateDir();
+      const runbook = join(here, 'bastion.yaml');
+      writeFileSync(
+        runbook,
+        `version: 1
+name: bastion-story
+connections:
+  db: { url: { env: DATABASE_URL } }
+phases:
+  - id: main
+    steps:
+      - id: hold
+        sql: SELECT pg_sleep(3)
+`,
+      );
+      target = await createTarget(kind, here, 'unused');
+      const first = startCli(['run', runbook, '--plain', '--operator', 'alice'], { stateDir: here, env: target.env });
+      for (let i = 0; i < 200 && !existsSync(join(here, 'runs')); i++) await sleep(50);
+      await sleep(500);
+      const second = await runCli(['run', runbook, '--plain', '--operator', 'bob'], { stateDir: there, env: target.env });
+      expect(second.exitCode).toBe(4);
+      expect(second.stderr).toContain('stepwise alice');
+      expect((await first).exitCode).toBe(0);
+    },
+  );
+
   it('lists drift on resume and refuses to go on without --accept-drift', async () => {
     const stateDir = tempStateDir();
     const runbook = join(stateDir, 'drift.yaml');
