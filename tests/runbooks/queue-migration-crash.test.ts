@@ -9,6 +9,8 @@ import { createDemoDatabase, type DemoDatabase } from './demo-database.js';
 import { onlyRun, stepsByStatus } from './run-journal.js';
 
 const runbook = 'runbooks/queue-migration/runbook.yaml';
+// The first batch is small; after it the batch grows to about 500 ms of work, so the kill
+// after the first committed batch lands well inside the backfill of 60,000 rows.
 const runVars = ['--var', 'heartbeat_grace=1 second', '--var', 'batch_size=50'];
 
 const legacyAsQueue = `
@@ -32,7 +34,7 @@ describe.each(targetKinds)('queue-migration killed during dual-write on %s', (ki
 
   it('resumes after kill -9 in the backfill and copies every task exactly once', async () => {
     const stateDir = tempStateDir('rb-queue-crash-');
-    db = await createDemoDatabase(kind, runbook, stateDir, { demo_rows: '20000' });
+    db = await createDemoDatabase(kind, runbook, stateDir, { demo_rows: '60000' });
     const expected = await db.session((query) => digest(query, legacyAsQueue));
 
     const child = startCli(['run', runbook, '--yes', '--plain', ...runVars], { stateDir, env: db.env });
@@ -46,8 +48,8 @@ describe.each(targetKinds)('queue-migration killed during dual-write on %s', (ki
           return [];
         }
       })();
-      if (batches.length >= 2) break;
-      await sleep(20);
+      if (batches.length >= 1) break;
+      await sleep(10);
     }
     child.kill('SIGKILL');
     await child;
