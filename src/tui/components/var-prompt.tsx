@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { MissingVar } from '../../engine/open-run.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
@@ -18,18 +18,21 @@ export function VarPrompt(props: {
   const theme = useTheme();
   const { columns } = useTerminalSize();
   const width = Math.max(20, columns - 1);
+  // Answers live in a ref: the next answer may be typed before React renders the last one.
+  const answers = useRef<Record<string, string>>({});
   const [values, setValues] = useState<Record<string, string>>({});
   const [empty, setEmpty] = useState(false);
   const index = Object.keys(values).length;
   const current = props.vars[index];
   const input = useTextInput({
     onSubmit: (value) => {
-      if (!current) return;
+      const asked = props.vars[Object.keys(answers.current).length];
+      if (!asked) return;
       if (value === '') return setEmpty(true);
-      const next = { ...values, [current.name]: value };
+      answers.current = { ...answers.current, [asked.name]: value };
       input.clear();
-      setValues(next);
-      if (Object.keys(next).length === props.vars.length) props.onDone(next);
+      setValues(answers.current);
+      if (Object.keys(answers.current).length === props.vars.length) props.onDone(answers.current);
     },
     onCancel: props.onCancel,
     onChange: () => setEmpty(false),
