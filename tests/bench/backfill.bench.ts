@@ -6,7 +6,7 @@ import { type BenchDatabase, createAccounts, openBenchDatabase, timed } from './
 import type { Benchmark, BenchResult } from './benchmark.js';
 
 const rows = 1_000_000;
-const rounds = 2;
+const rounds = 3;
 
 async function baseline(db: BenchDatabase): Promise<number> {
   await db.conn.query('TRUNCATE bench_copy');

@@ -1,58 +1,58 @@
 import { ExitCode, StepwiseError } from '../../cli/exit-codes.js';
-import type { DbConnection } from '../../db/connection.js';
+import type { DbConnection, Queryable } from '../../db/connection.js';
 import { setBatchTimeouts } from './batch-timeouts.js';
 import { recordBatch } from './checkpoint-store.js';
-import { type CopyBatch, type CopySetup, skippedOf } from './copy-batch.js';
-import { probeParams, probeSql, readProbe } from './probe-batch.js';
+import { type BatchOutcome, type CopyBatch, type CopySetup, skippedOf } from './copy-batch.js';
+import { BatchProbe } from './probe-batch.js';
 
 export const batchTable = '_stepwise_batch';
 
 // Source and target on different connections: the batch's rows are read from the source as one
-// JSON array (one round trip, bound keys), loaded on the target into the temporary table
+// JSON array (bound keys), loaded on the target into the temporary table
 // _stepwise_batch (same column names and types, dropped at commit), then the runbook's SQL runs
 // on the target reading from it, in the transaction that records the checkpoint.
 export function copyBatchAcross(source: DbConnection, target: DbConnection, setup: CopySetup): CopyBatch {
-  const probe = probeSql(setup.table, '*', ', (SELECT json_agg(s)::text FROM s) AS rows');
+  const probe = new BatchProbe(setup.table, setup.lockRows, setup.signal);
   const columns = setup.table.columns.map((c) => `${c.sql} ${c.type}`).join(', ');
   const create = `CREATE TEMPORARY TABLE ${batchTable} (${columns}) ON COMMIT DROP`;
   const load = `INSERT INTO ${batchTable} SELECT * FROM json_populate_recordset(NULL::${batchTable}, $1::json)`;
+  // The source transaction (holding the batch's row locks) stays open until the target commits.
+  // Two names for one database share one session on PGlite, where nesting would wait on itself:
+  // there the read commits first.
+  const nest = source.target !== target.target;
   return async (lo, size, batch) => {
     const started = performance.now();
-    const read = await source.transaction(
-      async (tx) => {
-        await setBatchTimeouts(tx, setup.timeouts);
-        return (await tx.query(probe, probeParams(lo, setup.max, size), { signal: setup.signal })).rows[0];
-      },
-      { readOnly: true },
-    );
-    const found = readProbe(read, setup.table.key.length);
-    if (!found || found.n === 0) return undefined;
-    return target.transaction(async (tx) => {
+    const read = async (tx: Queryable) => {
       await setBatchTimeouts(tx, setup.timeouts);
-      try {
-        await tx.query(create);
-      } catch (error) {
-        throw new StepwiseError(
-          `backfill into ${target.name}: cannot create ${batchTable} with the columns of ${setup.table.name} (${(error as Error).message}); every column type must exist on both connections`,
-          ExitCode.stepFailed,
-        );
-      }
-      await tx.query(load, [read.rows], { signal: setup.signal });
-      const { rowCount } = await tx.query(setup.sql.text, setup.sql.params(lo, found.hi), {
-        signal: setup.signal,
+      const found = await probe.find(tx, lo, setup.max, size);
+      if (!found) return undefined;
+      const hi = found.hi ?? setup.max;
+      return { first: found.first, hi, ...(await probe.readRows(tx, lo, hi)) };
+    };
+    const write = async (got: Awaited<ReturnType<typeof read>>): Promise<BatchOutcome | undefined> => {
+      if (!got) return undefined;
+      return target.transaction(async (tx) => {
+        await setBatchTimeouts(tx, setup.timeouts);
+        try {
+          await tx.query(create);
+        } catch (error) {
+          throw new StepwiseError(
+            `backfill into ${target.name}: cannot create ${batchTable} with the columns of ${setup.table.name} (${(error as Error).message}); every column type must exist on both connections`,
+            ExitCode.stepFailed,
+          );
+        }
+        await tx.query(load, [got.rows], { signal: setup.signal });
+        const { rowCount: copied } = await tx.query(setup.sql.text, setup.sql.params(lo, got.hi), {
+          signal: setup.signal,
+        });
+        const ms = Math.round(performance.now() - started);
+        const skipped = skippedOf(got.n, copied);
+        const record = { batch, lo: batch === 1 ? null : lo, hi: got.hi, rows: copied, skipped, size, ms };
+        await recordBatch(tx, setup.runId, setup.step, record);
+        return { first: got.first, hi: got.hi, scanned: got.n, copied, ms };
       });
-      const copied = rowCount;
-      const ms = Math.round(performance.now() - started);
-      await recordBatch(tx, setup.runId, setup.step, {
-        batch,
-        lo: batch === 1 ? null : lo,
-        hi: found.hi,
-        rows: copied,
-        skipped: skippedOf(found.n, copied),
-        size,
-        ms,
-      });
-      return { first: found.first, hi: found.hi, scanned: found.n, copied, ms };
-    });
+    };
+    if (nest) return source.transaction(async (tx) => write(await read(tx)));
+    return write(await source.transaction(read));
   };
 }

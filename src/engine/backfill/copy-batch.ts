@@ -1,10 +1,11 @@
 import type { DbConnection } from '../../db/connection.js';
-import { type BatchTimeouts, setBatchTimeouts } from './batch-timeouts.js';
+import type { BatchTimeouts } from './batch-timeouts.js';
+import { setBatchTimeouts } from './batch-timeouts.js';
 import type { BatchSql } from './bind-batch-sql.js';
 import { recordBatch } from './checkpoint-store.js';
 import type { SourceTable } from './inspect-source.js';
 import type { KeyValue } from './keyset-sql.js';
-import { probeParams, probeSql, readProbe } from './probe-batch.js';
+import { BatchProbe } from './probe-batch.js';
 
 export interface BatchOutcome {
   first: KeyValue;
@@ -25,6 +26,8 @@ export interface CopySetup {
   sql: BatchSql;
   max: KeyValue;
   timeouts: BatchTimeouts;
+  // Lock each batch's source rows FOR KEY SHARE (the source has a dual-write trigger).
+  lockRows: boolean;
   // Cancels the running statement when the step is cancelled; the batch rolls back.
   signal: AbortSignal;
 }
@@ -36,29 +39,30 @@ export function skippedOf(scanned: number, copied: number): number {
 // Source and target on one connection: one transaction finds the batch's upper key, runs the
 // runbook's SQL over (lo, hi] and records the checkpoint.
 export function copyBatchInPlace(db: DbConnection, setup: CopySetup): CopyBatch {
-  const probe = probeSql(setup.table, 'key');
+  const probe = new BatchProbe(setup.table, setup.lockRows, setup.signal);
   return async (lo, size, batch) => {
     const started = performance.now();
     return db.transaction(async (tx) => {
       await setBatchTimeouts(tx, setup.timeouts);
-      const { rows } = await tx.query(probe, probeParams(lo, setup.max, size), { signal: setup.signal });
-      const found = readProbe(rows[0], setup.table.key.length);
-      if (!found || found.n === 0) return undefined;
-      const { rowCount } = await tx.query(setup.sql.text, setup.sql.params(lo, found.hi), {
+      const found = await probe.find(tx, lo, setup.max, size);
+      if (!found) return undefined;
+      const hi = found.hi ?? setup.max;
+      const scanned = await probe.countRows(tx, lo, hi, found.hi ? size : undefined);
+      const { rowCount: copied } = await tx.query(setup.sql.text, setup.sql.params(lo, hi), {
         signal: setup.signal,
       });
-      const copied = rowCount;
       const ms = Math.round(performance.now() - started);
+      const skipped = skippedOf(scanned, copied);
       await recordBatch(tx, setup.runId, setup.step, {
         batch,
         lo: batch === 1 ? null : lo,
-        hi: found.hi,
+        hi,
         rows: copied,
-        skipped: skippedOf(found.n, copied),
+        skipped,
         size,
         ms,
       });
-      return { first: found.first, hi: found.hi, scanned: found.n, copied, ms };
+      return { first: found.first, hi, scanned, copied, ms };
     });
   };
 }

@@ -21,6 +21,8 @@ export interface SourceTable {
   key: TableColumn[];
   // Planner's row estimate (-1 or 0 before the first ANALYZE).
   reltuples: number;
+  // Enabled row triggers on DELETE or UPDATE: a dual-write that propagates deletes and key changes.
+  writeTriggers: string[];
 }
 
 const integerTypes = new Set(['smallint', 'integer', 'bigint']);
@@ -117,6 +119,17 @@ async function checkKeyNotNull(db: Queryable, table: SourceTable): Promise<void>
   }
 }
 
+// tgtype bits: 1 row, 8 delete, 16 update; tgenabled 'D' is disabled.
+async function writeTriggers(db: Queryable, oid: string): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>(
+    `SELECT tgname::text AS name FROM pg_trigger
+      WHERE tgrelid = $1::oid AND NOT tgisinternal AND tgenabled <> 'D' AND tgtype & 1 = 1 AND tgtype & 24 <> 0
+      ORDER BY tgname`,
+    [oid],
+  );
+  return rows.map((r) => r.name);
+}
+
 // Resolves `from` and `key` against the catalog; every problem is reported before anything is copied.
 export async function inspectSource(
   db: Queryable,
@@ -148,7 +161,14 @@ export async function inspectSource(
   }));
   const nums = new Map(rows.map((r) => [r.name, r.num]));
   const key = keyNames.map((name) => pickColumn(columns, name, found.name));
-  const table: SourceTable = { name: found.name, oid: found.oid, columns, key, reltuples: found.reltuples };
+  const table: SourceTable = {
+    name: found.name,
+    oid: found.oid,
+    columns,
+    key,
+    reltuples: found.reltuples,
+    writeTriggers: await writeTriggers(db, found.oid),
+  };
   await checkKeyIndexes(db, table, nums);
   await checkKeyNotNull(db, table);
   return table;

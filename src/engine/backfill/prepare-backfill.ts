@@ -33,7 +33,7 @@ export async function prepareBackfill(
   const across = body.into !== undefined && body.into !== body.conn;
   const target = across ? ctx.connection(body.into) : source;
   const table = await inspectSource(source, settings.from, settings.key, `connection ${source.name}`);
-  const sql = bindBatchSql(ctx.render, body.sql, table.key, !across);
+  const sql = bindBatchSql(ctx.render, body.sql, table.key);
   if (across && !body.sql.includes(batchTable)) {
     throw new StepwiseError(
       `backfill into ${target.name}: the sql runs on ${target.name} and must read the batch from ${batchTable}, e.g. INSERT INTO t SELECT * FROM ${batchTable} ON CONFLICT DO NOTHING`,
@@ -44,6 +44,14 @@ export async function prepareBackfill(
   const checkpoint = await resumeCheckpoint(ctx, source, target, table);
   if (!checkpoint) return undefined;
   const start = await lowerBound(source, table);
+  // A delete committed while a batch runs would be undone by the copy (the trigger found nothing to
+  // delete yet): with a dual-write trigger, each batch locks its rows so such a delete waits.
+  const lockRows = table.writeTriggers.length > 0;
+  if (lockRows) {
+    ctx.output(
+      `${table.name} has dual-write triggers (${table.writeTriggers.join(', ')}): each batch locks its rows FOR KEY SHARE, so deletes wait for it\n`,
+    );
+  }
   const setup = {
     runId: ctx.runId,
     step: ctx.step.id,
@@ -51,6 +59,7 @@ export async function prepareBackfill(
     sql,
     max: checkpoint.maxKey,
     timeouts: settings.timeouts,
+    lockRows,
     signal: ctx.signal,
   };
   const copy = across ? copyBatchAcross(source, target, setup) : copyBatchInPlace(source, setup);

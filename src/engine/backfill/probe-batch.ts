@@ -1,37 +1,72 @@
+import type { Queryable } from '../../db/connection.js';
 import type { SourceTable } from './inspect-source.js';
-import { type KeyValue, keyAbove, keyAtMost, keyOrder } from './keyset-sql.js';
+import { type KeyValue, keyAbove, keyAtMost, keyOrder, readKey } from './keyset-sql.js';
 
-// One keyset step: the next `size` keys after lo (never past the bound max) as a materialised
-// set, with its count and first and last key. `extra` adds select-list items over the set `s`.
-// Parameters: lo ($1…), max, size.
-export function probeSql(table: SourceTable, select: '*' | 'key', extra = ''): string {
+// The next batch's key range found by index: its first key, and the key `size` rows on (its
+// inclusive upper bound), never past the bound max. No `hi` means fewer rows are left: the
+// batch runs up to max. Parameters: lo ($1…), max, size.
+function probeSql(table: SourceTable): string {
   const { key } = table;
   const n = key.length;
-  const list = key.map((c) => c.sql).join(', ');
-  const cols = select === '*' ? '*' : list;
-  const text = (alias: string, prefix: string) =>
-    key.map((c, i) => `${alias}.${c.sql}::text AS ${prefix}${i}`).join(', ');
-  return `WITH s AS MATERIALIZED (
-  SELECT ${cols} FROM ${table.name}
-   WHERE ${keyAbove(key, 1)} AND ${keyAtMost(key, n + 1)}
-   ORDER BY ${keyOrder(key, 'ASC')} LIMIT $${2 * n + 1})
-SELECT (SELECT count(*) FROM s)::int AS n, ${text('f', 'f')}, ${text('l', 'h')}${extra}
-  FROM (SELECT ${list} FROM s ORDER BY ${keyOrder(key, 'ASC')} LIMIT 1) f,
-       (SELECT ${list} FROM s ORDER BY ${keyOrder(key, 'DESC')} LIMIT 1) l`;
+  const range = `FROM ${table.name} WHERE ${keyAbove(key, 1)} AND ${keyAtMost(key, n + 1)} ORDER BY ${keyOrder(key, 'ASC')}`;
+  const pick = (prefix: string) => key.map((c, i) => `${c.sql}::text AS ${prefix}${i}`).join(', ');
+  return `SELECT f.*, h.* FROM (SELECT 1) one
+  LEFT JOIN LATERAL (SELECT ${pick('f')} ${range} LIMIT 1) f ON true
+  LEFT JOIN LATERAL (SELECT ${pick('h')} ${range} OFFSET $${2 * n + 1} - 1 LIMIT 1) h ON true`;
 }
 
-export function probeParams(lo: KeyValue, max: KeyValue, size: number): unknown[] {
-  return [...lo, ...max, size];
+// Rows of (lo, hi], optionally locked FOR KEY SHARE until the batch commits. `select` reads the
+// locked rows as `r`. Parameters: lo ($1…), hi.
+function rangeSql(table: SourceTable, lock: boolean, select: string): string {
+  const { key } = table;
+  return `SELECT ${select} FROM (SELECT * FROM ${table.name}
+     WHERE ${keyAbove(key, 1)} AND ${keyAtMost(key, key.length + 1)}${lock ? ' FOR KEY SHARE' : ''}) r`;
 }
 
 export interface Probed {
-  n: number;
   first: KeyValue;
-  hi: KeyValue;
+  // Undefined when fewer than `size` rows are left before max.
+  hi?: KeyValue;
 }
 
-export function readProbe(row: Record<string, unknown> | undefined, width: number): Probed | undefined {
-  if (!row) return undefined;
-  const pick = (prefix: string) => Array.from({ length: width }, (_, i) => String(row[`${prefix}${i}`]));
-  return { n: Number(row.n), first: pick('f'), hi: pick('h') };
+export class BatchProbe {
+  private readonly probe: string;
+  private readonly count: string;
+  private readonly rows: string;
+
+  // `lock`: hold the batch's source rows FOR KEY SHARE until it commits (see inspectSource).
+  constructor(
+    private readonly table: SourceTable,
+    private readonly lock: boolean,
+    private readonly signal: AbortSignal,
+  ) {
+    this.probe = probeSql(table);
+    this.count = rangeSql(table, lock, 'count(*)::int AS n');
+    this.rows = rangeSql(table, lock, 'count(*)::int AS n, json_agg(r)::text AS rows');
+  }
+
+  async find(tx: Queryable, lo: KeyValue, max: KeyValue, size: number): Promise<Probed | undefined> {
+    const { rows } = await tx.query(this.probe, [...lo, ...max, size], { signal: this.signal });
+    const row = rows[0];
+    if (!row || row.f0 === null) return undefined;
+    return {
+      first: readKey(row, this.table.key, 'f'),
+      hi: row.h0 === null ? undefined : readKey(row, this.table.key, 'h'),
+    };
+  }
+
+  // Rows in (lo, hi]: known from the probe when it found `size` rows and nothing is locked.
+  async countRows(tx: Queryable, lo: KeyValue, hi: KeyValue, known?: number): Promise<number> {
+    if (known !== undefined && !this.lock) return known;
+    const { rows } = await tx.query<{ n: number }>(this.count, [...lo, ...hi], { signal: this.signal });
+    return rows[0].n;
+  }
+
+  // The rows of (lo, hi] as one JSON array, for a copy into another connection.
+  async readRows(tx: Queryable, lo: KeyValue, hi: KeyValue): Promise<{ n: number; rows: string }> {
+    const { rows } = await tx.query<{ n: number; rows: string }>(this.rows, [...lo, ...hi], {
+      signal: this.signal,
+    });
+    return rows[0];
+  }
 }
