@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StepwiseError } from '../../src/cli/exit-codes.js';
-import { evaluateCheck } from '../../src/engine/executors/check.js';
+import { checkStep, evaluateCheck } from '../../src/engine/executors/check.js';
 import { executorFor } from '../../src/engine/executors/registry.js';
 import { databaseKinds, noServer, openTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { makeExecContext } from '../helpers/exec-context.js';
@@ -89,7 +89,7 @@ describe('a check that runs a command', () => {
 
 describe('the executor registry', () => {
   it('hands out one executor per kind and refuses manual steps', () => {
-    expect(executorFor('check')).toBe(evaluateCheck);
+    expect(executorFor('check')).toBe(checkStep);
     expect(() => executorFor('manual')).toThrow(StepwiseError);
     expect(() => executorFor('manual')).toThrow(/signed off by the operator/);
   });

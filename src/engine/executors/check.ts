@@ -4,6 +4,7 @@ import type { Renderer } from '../../runbook/render.js';
 import type { CheckBody, ExpectMap, ExpectValue, SqlCheck } from '../../runbook/schema.js';
 import { describeActual, evaluateExpect } from '../evaluate-expect.js';
 import type { ExecContext, StepResult } from '../executor.js';
+import { formatRows } from '../format-rows.js';
 import { executorFor } from './registry.js';
 import { runCommand } from './run.js';
 
@@ -21,7 +22,7 @@ function renderExpect(expect: ExpectMap, render: Renderer): ExpectMap {
 }
 
 // A check reads and never writes: it runs in a read-only transaction.
-async function sqlCheck(body: SqlCheck, ctx: ExecContext): Promise<StepResult> {
+async function sqlCheck(body: SqlCheck, ctx: ExecContext, showRows: boolean): Promise<StepResult> {
   const conn = ctx.connection(body.conn);
   const { text, params } = ctx.render.sql(body.sql);
   let rows: Record<string, unknown>[];
@@ -33,6 +34,7 @@ async function sqlCheck(body: SqlCheck, ctx: ExecContext): Promise<StepResult> {
     if (ctx.signal.aborted) throw ctx.signal.reason;
     throw new StepwiseError(`the check query failed: ${describeDbError(error)}`, ExitCode.stepFailed);
   }
+  if (showRows) ctx.output(formatRows(rows));
   const outcome = evaluateExpect(renderExpect(body.expect, ctx.render), rows);
   const details = { expected: outcome.expected, actual: outcome.actual, failures: outcome.failures };
   if (!outcome.ok) return { ok: false, error: outcome.failures.join('; '), details };
@@ -41,8 +43,17 @@ async function sqlCheck(body: SqlCheck, ctx: ExecContext): Promise<StepResult> {
 
 // A check body wherever it appears: a `check` step, verify, probe, gate checks, wait polls and
 // backfill throttles. Details carry expected and actual values so a failure shows both.
-export async function evaluateCheck(body: CheckBody, ctx: ExecContext): Promise<StepResult> {
+export async function evaluateCheck(
+  body: CheckBody,
+  ctx: ExecContext,
+  showRows = false,
+): Promise<StepResult> {
   if ('compare' in body) return executorFor('compare')(body.compare, ctx);
   if ('run' in body) return runCommand(body.run, ctx, body.expect);
-  return sqlCheck(body, ctx);
+  return sqlCheck(body, ctx, showRows);
+}
+
+// A `check` step also shows what its query returned; verify, probe, gate and wait polls do not.
+export function checkStep(body: CheckBody, ctx: ExecContext): Promise<StepResult> {
+  return evaluateCheck(body, ctx, true);
 }

@@ -2,7 +2,7 @@ import { StepwiseError } from '../../cli/exit-codes.js';
 import type { StepBody, StepKind } from '../../runbook/schema.js';
 import type { Executor } from '../executor.js';
 import { executeBackfill } from './backfill.js';
-import { evaluateCheck } from './check.js';
+import { checkStep } from './check.js';
 import { executeCompare } from './compare.js';
 import { runCommand } from './run.js';
 import { sqlExecutor } from './sql.js';
@@ -16,7 +16,7 @@ type BodyOf<K extends StepKind> = NonNullable<StepBody[K]>;
 const executors: { [K in Exclude<StepKind, 'manual'>]?: Executor<BodyOf<K>> } = {
   run: runCommand,
   sql: sqlExecutor,
-  check: evaluateCheck,
+  check: checkStep,
   wait: waitExecutor,
   backfill: executeBackfill,
   compare: executeCompare,
