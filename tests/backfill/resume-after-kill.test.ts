@@ -16,7 +16,7 @@ interface Target {
 }
 
 // PGlite is one process: the test opens the data directory only while no child has it.
-async function targetFor(kind: string, stateDir: string, scratch?: ScratchDatabase): Promise<Target> {
+async function targetFor(stateDir: string, scratch?: ScratchDatabase): Promise<Target> {
   if (scratch) return { url: scratch.url, stateDir, query: (text) => scratch.query(text) };
   return {
     stateDir,
@@ -50,7 +50,7 @@ describe.each(databaseKinds)('kill -9 during a backfill on %s', (kind) => {
     const stateDir = tempDir('stepwise-bf-kill-');
     const journalPath = join(stateDir, 'journal.jsonl');
     scratch = kind === 'postgres' ? await createScratchDatabase('bfkill') : undefined;
-    const target = await targetFor(kind, stateDir, scratch);
+    const target = await targetFor(stateDir, scratch);
     await target.query('CREATE TABLE bf_src (id int PRIMARY KEY, v text)');
     await target.query('CREATE TABLE bf_dst (id int PRIMARY KEY, v text)');
     await target.query(`INSERT INTO bf_src SELECT g, md5(g::text) FROM generate_series(1, ${rowsInTable}) g`);
