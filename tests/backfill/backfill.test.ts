@@ -97,6 +97,7 @@ describe.each(databaseKinds)('backfill on %s', (kind) => {
       expect(result.ok).toBe(true);
       expect(await rows(conn, 'bf_dst')).toEqual(await rows(conn, 'bf_src'));
       expect(batchEvents(journalPath, 'copy').length).toBeGreaterThan(2);
+      expect(r.progress.at(-1)!.data).toMatchObject({ rows: 1503, skipped: 0, total: 1503 });
     });
 
     it('copies a composite key with row-value bounds', async () => {

@@ -32,6 +32,7 @@ export class BackfillProgress {
   private lastBatchEnd = performance.now();
   private key?: KeyValue;
   private batchSize: number;
+  private finished = false;
 
   constructor(
     private readonly report: (message: string, data: Record<string, unknown>) => void,
@@ -46,7 +47,7 @@ export class BackfillProgress {
 
   get data(): ProgressData {
     const processed = this.rows + this.skipped;
-    const total = this.estimate.total(processed, this.keyNumber(this.key));
+    const total = this.finished ? processed : this.estimate.total(processed, this.keyNumber(this.key));
     const etaMs = total !== undefined && this.rate ? ((total - processed) * 1000) / this.rate : undefined;
     return {
       rows: this.rows,
@@ -94,6 +95,12 @@ export class BackfillProgress {
   // A state worth showing at once (paused, throttled, waiting for a lock).
   notice(text: string): void {
     this.report(`${text} · ${this.message()}`, { ...this.data, state: text });
+  }
+
+  // Every row is through: the total is exact now.
+  finish(): void {
+    this.finished = true;
+    this.emit(true);
   }
 
   emit(force = false): void {

@@ -78,7 +78,6 @@ export async function executeBackfill(body: BackfillBody, ctx: ExecContext): Pro
     progress.batch({ rows: done.copied, skipped: batchSkipped, lo, hi: done.hi, nextSize });
     lo = done.hi;
   }
-  progress.emit(true);
   const details = {
     batches: batch,
     rows,
@@ -87,6 +86,7 @@ export async function executeBackfill(body: BackfillBody, ctx: ExecContext): Pro
     last_key: journalKey(lo, table.key),
   };
   if (ctx.signal.aborted) {
+    progress.emit(true);
     return {
       ok: false,
       rows,
@@ -94,6 +94,7 @@ export async function executeBackfill(body: BackfillBody, ctx: ExecContext): Pro
       details,
     };
   }
+  progress.finish();
   const skippedText = skipped ? `, ${count(skipped)} skipped (already there)` : '';
   const summary = `copied ${count(rows)} rows in ${batch} batches${skippedText}, up to key ${showKey(max)}`;
   ctx.output(`${summary}\n`);
