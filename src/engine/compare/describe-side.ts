@@ -90,7 +90,7 @@ export async function describeSide(
   const from =
     side.table !== undefined
       ? await tableName(conn, ctx.render.text(side.table), label)
-      : `(${side.query}) q`;
+      : `(${side.query.trim().replace(/;+$/, '')}) q`;
   const what = `${side.table !== undefined ? from : 'the query'} on ${conn.name}`;
   const rendered = ctx.render.sql(`SELECT * FROM ${from}${side.where ? ` WHERE ${side.where}` : ''}`);
   let names: string[];
