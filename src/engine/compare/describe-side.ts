@@ -87,10 +87,9 @@ export async function describeSide(
     fail(`compare ${label}: give either table or query (exactly one)`);
   }
   const conn = ctx.connection(side.conn);
+  const query = side.query?.trim().replace(/;+$/, '');
   const from =
-    side.table !== undefined
-      ? await tableName(conn, ctx.render.text(side.table), label)
-      : `(${side.query.trim().replace(/;+$/, '')}) q`;
+    side.table !== undefined ? await tableName(conn, ctx.render.text(side.table), label) : `(${query}) q`;
   const what = `${side.table !== undefined ? from : 'the query'} on ${conn.name}`;
   const rendered = ctx.render.sql(`SELECT * FROM ${from}${side.where ? ` WHERE ${side.where}` : ''}`);
   let names: string[];
