@@ -17,31 +17,23 @@ export interface TuiOptions {
   rollbackTo?: string;
 }
 
-// Ink (and chalk in it) is loaded only after NO_COLOR became FORCE_COLOR=0, and React in its
-// production build unless NODE_ENV says otherwise (the development build renders several times
-// slower). NODE_ENV is put back: the steps' child processes inherit the environment.
+// Ink (and chalk in it) is loaded only after NO_COLOR became FORCE_COLOR=0.
 async function loadInk() {
   applyNoColor(process.env);
-  const nodeEnv = process.env.NODE_ENV;
-  if (nodeEnv === undefined) process.env.NODE_ENV = 'production';
-  try {
-    const [ink, app, prompt, root, theme] = await Promise.all([
-      import('ink'),
-      import('./components/app.js'),
-      import('./components/var-prompt.js'),
-      import('./components/tui-root.js'),
-      import('./theme.js'),
-    ]);
-    return {
-      render: ink.render,
-      App: app.App,
-      VarPrompt: prompt.VarPrompt,
-      TuiRoot: root.TuiRoot,
-      themeFor: theme.themeFor,
-    };
-  } finally {
-    if (nodeEnv === undefined) delete process.env.NODE_ENV;
-  }
+  const [ink, app, prompt, root, theme] = await Promise.all([
+    import('ink'),
+    import('./components/app.js'),
+    import('./components/var-prompt.js'),
+    import('./components/tui-root.js'),
+    import('./theme.js'),
+  ]);
+  return {
+    render: ink.render,
+    App: app.App,
+    VarPrompt: prompt.VarPrompt,
+    TuiRoot: root.TuiRoot,
+    themeFor: theme.themeFor,
+  };
 }
 
 // The interactive front end: alternate screen, checklist and dialogs until the operator quits,
