@@ -1,5 +1,6 @@
 import type { Key } from 'ink';
 import { createContext } from 'react';
+import { splitTypedKeys } from './split-typed-keys.js';
 
 export type KeyHandler = (input: string, key: Key) => void;
 
@@ -23,8 +24,10 @@ export class KeyRouter {
   }
 
   dispatch(input: string, key: Key): void {
-    for (const target of [...this.targets]) {
-      if (target.current.active) target.current.handler(input, key);
+    for (const [one, oneKey] of splitTypedKeys(input, key)) {
+      for (const target of [...this.targets]) {
+        if (target.current.active) target.current.handler(one, oneKey);
+      }
     }
   }
 }

@@ -210,3 +210,12 @@ describe('operator keys', () => {
     expect(engine.calls.filter((c) => c.intent !== 'rollbackPlan')).toEqual([]);
   });
 });
+
+describe('keys read together', () => {
+  it('moves once per key when several arrive in one read (key repeat, tmux, paste)', async () => {
+    const app = await renderApp(new FixtureEngine({ events: prepDone }));
+    await app.waitFor((s) => /›\s+· 2\.1 Create/.test(s), '2.1 selected');
+    await app.press('jj');
+    await app.waitFor((s) => /›\s+· 2\.3 Every task/.test(s), 'two rows down');
+  });
+});

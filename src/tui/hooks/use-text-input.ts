@@ -7,7 +7,7 @@ export interface TextInput {
 }
 
 // A one-line text field: printable keys append (pastes too), backspace deletes, ctrl+u clears,
-// enter (or a pasted newline) submits, escape cancels. Control keys (ctrl+c among them) are left to other handlers.
+// enter submits, escape cancels. Control keys (ctrl+c among them) are left to other handlers.
 // The value lives in a ref as well: keys of one paste arrive before React renders again.
 export function useTextInput(options: {
   onSubmit: (value: string) => void;
@@ -29,11 +29,8 @@ export function useTextInput(options: {
     if (key.ctrl && input === 'u') return update('');
     if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow)
       return;
-    // A paste ending in a newline is typed, then submitted.
-    const [line, ...rest] = input.split(/\r\n|\r|\n/);
-    const text = line.replace(/[\x00-\x1f\x7f]/g, '');
+    const text = input.replace(/[\x00-\x1f\x7f]/g, '');
     if (text) update(current.current + text);
-    if (rest.length > 0) options.onSubmit(current.current);
   }, options.isActive ?? true);
   return {
     value,

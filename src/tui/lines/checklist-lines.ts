@@ -48,8 +48,10 @@ function rowLine(args: Args, row: ChecklistRow): Line {
     const phase = view.run.phases.find((p) => p.id === row.phase)!;
     const progress = phaseProgress(phase, view.run);
     const gateNext = view.next?.kind === 'gate' && view.next.phase === phase.id;
+    // A narrow pane says only "gate": the phase title needs the room more.
+    const label = width - gateLabel(phase).length - 5 < 12 ? 'gate' : gateLabel(phase);
     const right: Line = gateNext
-      ? [seg(gateLabel(phase), { color: 'yellow', bold: true })]
+      ? [seg(label, { color: 'yellow', bold: true })]
       : [phaseSymbol(args, phase.id), seg(` ${progress.done}/${progress.total}`)];
     const number = view.run.phases.indexOf(phase) + 1;
     return spreadLine([pointer, seg(` ${number} ${phase.title}`, strong)], right, width, ascii);
