@@ -15,3 +15,11 @@ export interface Benchmark {
   name: string;
   run(): Promise<BenchResult[]>;
 }
+
+// Rounds run interleaved (baseline, then ours) and are compared in pairs: the median of the
+// per-round figures, so one round disturbed by a noisy neighbour does not decide the result.
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

@@ -1,10 +1,10 @@
 import { executeCompare } from '../../src/engine/executors/compare.js';
 import { makeExecContext } from '../helpers/exec-context.js';
 import { type BenchDatabase, createAccounts, openBenchDatabase, timed } from './bench-database.js';
-import type { Benchmark, BenchResult } from './benchmark.js';
+import { type Benchmark, type BenchResult, median } from './benchmark.js';
 
 const rows = 1_000_000;
-const rounds = 2;
+const rounds = 3;
 
 const exceptBoth = `SELECT count(*) AS n FROM (
   (SELECT * FROM bench_left EXCEPT SELECT * FROM bench_right)
@@ -37,9 +37,9 @@ export const compareBenchmark: Benchmark = {
         except.push(await timed(() => db.conn.query(exceptBoth)));
         ours.push(await compare(db));
       }
-      const exceptMs = Math.min(...except);
-      const compareMs = Math.min(...ours);
-      const ratio = compareMs / exceptMs;
+      const exceptMs = median(except);
+      const compareMs = median(ours);
+      const ratio = median(ours.map((ms, i) => ms / except[i]));
       return [
         {
           name: 'compare 1M equal rows vs EXCEPT both ways',
