@@ -22,6 +22,15 @@ async function stop(engine: Engine, reason: string, code: ExitCodeValue, say: (t
 // Drives a run without a screen until it ends, fails or needs an operator (DESIGN.md section 7).
 export async function driveHeadless(engine: Engine, options: HeadlessOptions): Promise<ExitCodeValue> {
   const { say } = options;
+  const { rollback } = engine.run;
+  if (rollback && !rollback.finished) {
+    return stop(
+      engine,
+      `a rollback of this run stopped half-way; finish it with \`stepwise rollback ${engine.run.runId}\``,
+      ExitCode.paused,
+      say,
+    );
+  }
   for (;;) {
     const next = engine.next();
     if (next.kind === 'done') {

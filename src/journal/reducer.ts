@@ -357,7 +357,9 @@ function apply(state: RunState, e: JournalEvent): RunState {
     case 'rollback.finished':
       return {
         ...state,
-        status: e.complete ? 'rolled_back' : 'failed',
+        // A partial rollback (--to) leaves a run that can go forward again; run.finished closes a
+        // full one.
+        status: e.complete ? 'paused' : 'failed',
         rollback: state.rollback ? { ...state.rollback, finished: true, complete: e.complete } : undefined,
       };
     default: {

@@ -64,6 +64,11 @@ phases:
     );
     expect(cols.map((c) => c.column_name)).toEqual(['id', 'name']);
 
+    const again = await runCli(['resume', '--yes', '--plain'], { stateDir, env: target.env });
+    expect(again.exitCode, again.all).toBe(0);
+    const readded = await target.query("SELECT 1 FROM information_schema.columns WHERE column_name = 'price'");
+    expect(readded).toHaveLength(1);
+
     const plan = await runCli(['rollback', '--plain'], { stateDir, env: target.env });
     expect(plan.exitCode).toBe(3);
     expect(plan.stderr).toMatch(/reverse\s+fill[\s\S]*reverse\s+create/);
@@ -75,7 +80,7 @@ phases:
     const rolledBack = eventsOf(stateDir)
       .filter((e) => e.type === 'step.rolled_back')
       .map((e) => e.step);
-    expect(rolledBack).toEqual(['column', 'fill', 'create']);
+    expect(rolledBack).toEqual(['column', 'column', 'fill', 'create']);
     expect(eventsOf(stateDir).at(-1)).toMatchObject({ type: 'run.finished', outcome: 'rolled_back' });
   });
 
