@@ -1,5 +1,5 @@
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { ExitCode, StepwiseError } from '../cli/exit-codes.js';
@@ -472,7 +472,7 @@ export class Engine implements EngineHandle {
         }
       }
     } catch (error) {
-      result = { ok: false, error: message(error) };
+      result = { ok: false, error: this.located(id, error) };
     } finally {
       if (timer) clearTimeout(timer);
     }
@@ -515,6 +515,14 @@ export class Engine implements EngineHandle {
       });
     }
     return result;
+  }
+
+  // A step refused for what it asks (a backfill key without an index, a missing table, a failing
+  // query) names its runbook line, like a lint error.
+  private located(step: string, error: unknown): string {
+    const at = this.setup.loaded.positions[step];
+    if (!(error instanceof StepwiseError) || !at) return message(error);
+    return `${relative(process.cwd(), this.setup.loaded.path)}:${at.line}:${at.col}: ${error.message}`;
   }
 
   // The kind's body; a step-level `rows` guard belongs to the forward sql body only.
