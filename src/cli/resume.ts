@@ -1,9 +1,7 @@
 import { Command } from 'commander';
-import { resumeRun } from '../engine/open-run.js';
-import { resolveStateDir } from '../journal/state-dir.js';
 import { chooseMode } from './choose-mode.js';
 import { driveFrontEnd } from './drive-front-end.js';
-import { promptVarsFor } from './prompt-vars.js';
+import { reopenRun } from './reopen-run.js';
 import { collectList, type RunFlags, withRunOptions } from './shared-options.js';
 
 interface ResumeFlags extends RunFlags {
@@ -22,18 +20,7 @@ export const resumeCommand = withRunOptions(
   .option('--mark-done <step>', 'mark this interrupted step done (repeatable)', collectList, [])
   .action(async (ref: string | undefined, flags: ResumeFlags) => {
     const mode = chooseMode(flags);
-    const opened = await resumeRun({
-      ref,
-      stateDir: resolveStateDir(flags.stateDir),
-      operator: flags.operator,
-      vars: flags.var,
-      env: process.env,
-      promptVars: promptVarsFor(mode),
-      // The TUI shows the drift and asks; headless needs the flag.
-      acceptDrift: async () => flags.acceptDrift || mode === 'tui',
-      purpose: 'resume',
-      warn: (text) => process.stderr.write(`warning: ${text}\n`),
-    });
+    const opened = await reopenRun(ref, flags, mode, 'resume');
     process.exitCode = await driveFrontEnd(opened, {
       mode,
       purpose: 'resume',

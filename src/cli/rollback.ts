@@ -1,9 +1,7 @@
 import { Command } from 'commander';
-import { resumeRun } from '../engine/open-run.js';
-import { resolveStateDir } from '../journal/state-dir.js';
 import { chooseMode } from './choose-mode.js';
 import { driveFrontEnd } from './drive-front-end.js';
-import { promptVarsFor } from './prompt-vars.js';
+import { reopenRun } from './reopen-run.js';
 import { type RunFlags, withRunOptions } from './shared-options.js';
 
 interface RollbackFlags extends RunFlags {
@@ -20,17 +18,7 @@ export const rollbackCommand = withRunOptions(
   .option('--accept-drift', 'go on although the runbook changed since the run started', false)
   .action(async (ref: string | undefined, flags: RollbackFlags) => {
     const mode = chooseMode(flags);
-    const opened = await resumeRun({
-      ref,
-      stateDir: resolveStateDir(flags.stateDir),
-      operator: flags.operator,
-      vars: flags.var,
-      env: process.env,
-      promptVars: promptVarsFor(mode),
-      acceptDrift: async () => flags.acceptDrift || mode === 'tui',
-      purpose: 'rollback',
-      warn: (text) => process.stderr.write(`warning: ${text}\n`),
-    });
+    const opened = await reopenRun(ref, flags, mode, 'rollback');
     process.exitCode = await driveFrontEnd(opened, {
       mode,
       purpose: 'rollback',

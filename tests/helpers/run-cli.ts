@@ -23,7 +23,7 @@ function childEnv(extra: Record<string, string | undefined> = {}): Record<string
   return { ...process.env, CI: undefined, DATABASE_URL: undefined, STEPWISE_OPERATOR: 'tester', ...extra };
 }
 
-export function runCli(args: string[], options: CliOptions) {
+export function startCli(args: string[], options: CliOptions) {
   return execa('node', [cliPath, ...args, '--state-dir', options.stateDir], {
     env: childEnv(options.env),
     extendEnv: false,
@@ -34,15 +34,8 @@ export function runCli(args: string[], options: CliOptions) {
   });
 }
 
-export function startCli(args: string[], options: CliOptions) {
-  return execa('node', [cliPath, ...args, '--state-dir', options.stateDir], {
-    env: childEnv(options.env),
-    extendEnv: false,
-    reject: false,
-    cwd: options.cwd,
-    stdin: 'ignore',
-    all: true,
-  });
+export async function runCli(args: string[], options: CliOptions) {
+  return await startCli(args, options);
 }
 
 export interface JournalLine {

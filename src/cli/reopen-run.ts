@@ -1,0 +1,26 @@
+import { type OpenedRun, resumeRun } from '../engine/open-run.js';
+import { resolveStateDir } from '../journal/state-dir.js';
+import type { FrontEndMode } from './choose-mode.js';
+import { promptVarsFor } from './prompt-vars.js';
+import type { RunFlags } from './shared-options.js';
+
+// Opens an existing run for `resume` and `rollback`: the TUI shows drift and asks, headless
+// needs --accept-drift.
+export function reopenRun(
+  ref: string | undefined,
+  flags: RunFlags & { acceptDrift: boolean },
+  mode: FrontEndMode,
+  purpose: 'resume' | 'rollback',
+): Promise<OpenedRun> {
+  return resumeRun({
+    ref,
+    stateDir: resolveStateDir(flags.stateDir),
+    operator: flags.operator,
+    vars: flags.var,
+    env: process.env,
+    promptVars: promptVarsFor(mode),
+    acceptDrift: async () => flags.acceptDrift || mode === 'tui',
+    purpose,
+    warn: (text) => process.stderr.write(`warning: ${text}\n`),
+  });
+}
