@@ -13,8 +13,14 @@ export interface KeyTarget {
 // in the latest render. Targets register in a layout effect (synchronously with the commit), so
 // a dialog receives the key right after the one that opened it, and a screen that a dialog
 // covered stops receiving keys at once.
+//
+// Keys that arrive together (typed while a long step blocked the event loop, a paste, key
+// repeat) are handed over one at a time with React rendering in between, so "q" then "y"
+// reaches the quit dialog that "q" opened.
 export class KeyRouter {
   private readonly targets = new Set<{ current: KeyTarget }>();
+  private readonly queue: Array<[string, Key]> = [];
+  private draining = false;
 
   add(target: { current: KeyTarget }): () => void {
     this.targets.add(target);
@@ -24,11 +30,23 @@ export class KeyRouter {
   }
 
   dispatch(input: string, key: Key): void {
-    for (const [one, oneKey] of splitTypedKeys(input, key)) {
-      for (const target of [...this.targets]) {
-        if (target.current.active) target.current.handler(one, oneKey);
-      }
+    this.queue.push(...splitTypedKeys(input, key));
+    if (!this.draining) this.drain();
+  }
+
+  private drain(): void {
+    const next = this.queue.shift();
+    if (!next) {
+      this.draining = false;
+      return;
     }
+    this.draining = true;
+    for (const target of [...this.targets]) {
+      if (target.current.active) target.current.handler(next[0], next[1]);
+    }
+    // React renders the update of this key in a task it schedules now: the next key waits for
+    // the timers phase of the next turn, after that render and its commit.
+    setTimeout(() => this.drain(), 0);
   }
 }
 

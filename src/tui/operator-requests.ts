@@ -4,6 +4,7 @@ import { type ChecklistRow, phaseOfKey } from './checklist-rows.js';
 import type { Dialog } from './dialog.js';
 import { findStep } from './find-step.js';
 import type { OperatorAction } from './operator-action.js';
+import { statusWord } from './step-symbol.js';
 
 // What a key asks for, decided from the state alone: a dialog, an intent that needs none
 // (read-only steps, gate checks), or a notice saying why not.
@@ -165,7 +166,7 @@ export function requestEnter(view: EngineView, selection: string): Request {
     const state = view.run.steps[sel.id];
     const what =
       state && state.status !== 'pending'
-        ? `${label(view, sel.id)} is ${state.status.replace('_', ' ')}`
+        ? `${label(view, sel.id)} is ${statusWord(state.status)}`
         : `${label(view, sel.id)} is not next`;
     return notice(`${what}; ${describeNext(view)}`);
   }

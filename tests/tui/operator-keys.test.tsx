@@ -219,3 +219,15 @@ describe('keys read together', () => {
     await app.waitFor((s) => /›\s+· 2\.3 Every task/.test(s), 'two rows down');
   });
 });
+
+describe('keys typed while the screen was busy', () => {
+  it('q then y read together reach the quit dialog that q opened', async () => {
+    const engine = new FixtureEngine({ events: [...prepDone, started('create-queue')] });
+    engine.setLive({ active: { step: 'create-queue', rollback: false, since: Date.now() } });
+    const app = await renderApp(engine);
+    await app.waitForText('Checklist');
+    await app.press('qy');
+    await app.waitFor(() => app.onExit.mock.calls.length > 0, 'the exit');
+    expect(engine.callsOf('pause')).toEqual([['quit']]);
+  });
+});

@@ -62,15 +62,29 @@ export async function renderApp(engine: FixtureEngine, options: RenderOptions = 
   };
   const waitForText = (text: string | RegExp) =>
     waitFor((s) => (typeof text === 'string' ? s.includes(text) : text.test(s)), String(text));
+  // Keys are handed over one at a time with a render in between: wait until the frame stops
+  // changing, so the last key has been handled.
+  const settle = async () => {
+    let last = raw();
+    let still = 0;
+    const deadline = Date.now() + 2000;
+    while (still < 3 && Date.now() < deadline) {
+      await sleep(15);
+      const now = raw();
+      still = now === last ? still + 1 : 0;
+      last = now;
+    }
+  };
   const press = async (...sequence: string[]) => {
     for (const key of sequence) {
       instance.stdin.write(key);
-      await sleep(20);
+      await settle();
     }
   };
+  // Typed fast, as one read (like a paste).
   const type = async (text: string) => {
-    for (const ch of text) instance.stdin.write(ch);
-    await sleep(15);
+    instance.stdin.write(text);
+    await settle();
   };
-  return { ...instance, onExit, resize, raw, screen, waitFor, waitForText, press, type };
+  return { ...instance, onExit, resize, raw, screen, waitFor, waitForText, press, type, settle };
 }

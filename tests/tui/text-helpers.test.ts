@@ -48,3 +48,13 @@ describe('typed keys', () => {
     expect(splitTypedKeys('c', { ...plain, ctrl: true })).toEqual([['c', { ...plain, ctrl: true }]]);
   });
 });
+
+describe('wrapping lists', () => {
+  it('hangs a list item’s wrapped text under its first word', () => {
+    expect(wrapText('  - scale the scheduler to 0', 16)).toEqual([
+      '  - scale the',
+      '    scheduler to',
+      '    0',
+    ]);
+  });
+});

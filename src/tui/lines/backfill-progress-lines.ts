@@ -23,8 +23,9 @@ export function backfillProgressLines(args: {
 }): Line[] {
   const { step, live, width, theme } = args;
   const data = step.progress?.data ?? {};
-  const copied = num(data.rows) ?? step.batches.rows;
-  const skipped = num(data.skipped) ?? step.batches.skipped;
+  // Committed batches are journaled (exactly once); a progress report may lead or lag them.
+  const copied = Math.max(num(data.rows) ?? 0, step.batches.rows);
+  const skipped = Math.max(num(data.skipped) ?? 0, step.batches.skipped);
   const done = copied + skipped;
   const total = num(live?.total) ?? num(data.total);
   const rate = num(live?.rate) ?? num(data.rate);

@@ -209,7 +209,9 @@ export function stepDetailLines(args: DetailArgs & { stepId: string }): Line[] {
       : active
         ? 'running:'
         : 'ran:';
-  const tail = view.live.output[step.id];
+  // An empty tail of a step that ended says nothing: the log file line is shown instead.
+  const kept = view.live.output[step.id];
+  const tail = kept && (kept.total > 0 || active) ? kept : undefined;
   const outputBody: Line[] = (tail?.lines ?? []).map((l) => [seg(l)]);
   const outputTitle = tail ? `output${theme.glyphs.separator}${formatCount(tail.total)} lines` : undefined;
   const logLine: Line | undefined = !tail && step.log ? [seg(`log: ${step.log}`, { dim: true })] : undefined;
