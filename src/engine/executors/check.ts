@@ -34,7 +34,7 @@ async function sqlCheck(body: SqlCheck, ctx: ExecContext, showRows: boolean): Pr
     if (ctx.signal.aborted) throw ctx.signal.reason;
     throw new StepwiseError(`the check query failed: ${describeDbError(error)}`, ExitCode.stepFailed);
   }
-  if (showRows) ctx.output(formatRows(rows));
+  if (showRows) ctx.output(ctx.render.mask(formatRows(rows)));
   const outcome = evaluateExpect(renderExpect(body.expect, ctx.render), rows);
   const details = { expected: outcome.expected, actual: outcome.actual, failures: outcome.failures };
   if (!outcome.ok) return { ok: false, error: outcome.failures.join('; '), details };
