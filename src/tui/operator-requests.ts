@@ -1,5 +1,6 @@
 import type { ConnectionView, EngineView } from '../engine/engine-api.js';
-import type { Step } from '../runbook/schema.js';
+import { readOnlyKinds } from '../engine/step-index.js';
+import type { Step, StepKind } from '../runbook/schema.js';
 import { type ChecklistRow, phaseOfKey } from './checklist-rows.js';
 import type { Dialog } from './dialog.js';
 import { findStep } from './find-step.js';
@@ -196,11 +197,13 @@ export function requestRetry(view: EngineView, selection: string): Request {
 export function requestRetryInterrupted(view: EngineView, step: string): Request {
   const def = findStep(view.runbook.runbook, step);
   const state = view.run.steps[step];
-  const risk = def?.idempotent
-    ? 'It was interrupted; it is idempotent, so running it again is safe.'
-    : state.probe?.applied === false
-      ? 'It was interrupted; its probe says it had not taken effect.'
-      : 'It was interrupted and may have partly run; it is not marked idempotent.';
+  const risk = readOnlyKinds.has(state.kind as StepKind)
+    ? `It was interrupted; it only reads (${state.kind}), so running it again is safe.`
+    : def?.idempotent
+      ? 'It was interrupted; it is idempotent, so running it again is safe.'
+      : state.probe?.applied === false
+        ? 'It was interrupted; its probe says it had not taken effect.'
+        : 'It was interrupted and may have partly run; it is not marked idempotent.';
   return runRequest(view, step, 'Retry', [risk]);
 }
 

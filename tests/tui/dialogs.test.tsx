@@ -116,6 +116,17 @@ describe('dialogs', () => {
     expect(plan).toMatch(/reverse\s+1\.2 Back up the task tables/);
   });
 
+  it('an interrupted check is called safe to run again: it only reads', async () => {
+    const engine = new FixtureEngine({
+      events: [started('health'), { type: 'run.resumed', operator: 'bob', host: 'h', pid: 2, accepted_drift: [] }],
+    });
+    const app = await renderApp(engine, { mode: 'resume' });
+    await app.press(keys.enter);
+    expect(await app.waitForText('Interrupted: 1.1')).toContain('It only reads (check): running it again is safe.');
+    await app.press('r');
+    expect(await app.waitForText('Retry 1.1')).toContain('it only reads (check), so running it again is safe');
+  });
+
   it('escape leaves an interrupted step for later; enter on it asks again', async () => {
     const engine = new FixtureEngine({ events: interruptedCreateQueue });
     const app = await renderApp(engine, { mode: 'resume' });

@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import type { EngineView } from '../../engine/engine-api.js';
+import { readOnlyKinds } from '../../engine/step-index.js';
+import type { StepKind } from '../../runbook/schema.js';
 import { findStep } from '../find-step.js';
 import { formatTimeOfDay } from '../format-time.js';
 import { useKeys } from '../hooks/use-keys.js';
@@ -50,7 +52,11 @@ export function InterruptedDialog(props: {
     ),
     ...wrap(
       [
-        def?.idempotent ? 'It is idempotent: running it again is safe.' : 'It is not marked idempotent.',
+        readOnlyKinds.has(state.kind as StepKind)
+          ? `It only reads (${state.kind}): running it again is safe.`
+          : def?.idempotent
+            ? 'It is idempotent: running it again is safe.'
+            : 'It is not marked idempotent.',
         state.probe
           ? state.probe.applied
             ? 'Its probe says it had taken effect.'

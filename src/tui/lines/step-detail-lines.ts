@@ -1,5 +1,7 @@
 import type { EngineView } from '../../engine/engine-api.js';
+import { readOnlyKinds } from '../../engine/step-index.js';
 import type { StepState } from '../../journal/reducer.js';
+import type { StepKind } from '../../runbook/schema.js';
 import { describeValue } from '../describe-value.js';
 import { findStep } from '../find-step.js';
 import { formatCount } from '../format-count.js';
@@ -22,8 +24,6 @@ export interface DetailArgs {
   spinnerFrame: string;
   now: number;
 }
-
-const readOnlyKinds = new Set(['check', 'wait', 'compare']);
 
 function wrapped(text: string, width: number, style: Style = {}, indent = ''): Line[] {
   return wrapText(text, width - indent.length).map((t) => [seg(indent + t, style)]);
@@ -122,7 +122,7 @@ function records(args: DetailArgs, step: StepState): Line[] {
     lines.push(
       ...wrapped(withNote(`${how} by ${rb.operator} at ${at(rb.ts)}`, rb.note), width, { color: 'magenta' }),
     );
-  } else if (!readOnlyKinds.has(step.kind) && step.kind !== 'manual') {
+  } else if (!readOnlyKinds.has(step.kind as StepKind) && step.kind !== 'manual') {
     lines.push([
       seg(
         step.reversible
