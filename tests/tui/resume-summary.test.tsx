@@ -1,0 +1,46 @@
+import { cleanup } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FixtureEngine, operator, prepDone, ran, started } from './fixture-engine.js';
+import { keys, renderApp } from './render-app.js';
+
+afterEach(cleanup);
+
+describe('resuming a run', () => {
+  it('opens on what ran, by whom and when, what was interrupted, and the window used', async () => {
+    const engine = new FixtureEngine({
+      startedMsAgo: 9 * 60_000 + 30_000,
+      events: [
+        ...prepDone,
+        ...ran('create-queue'),
+        started('copy-tasks'),
+        { type: 'run.resumed', operator: 'bob@bastion', host: 'bastion-2', pid: 9, ssh: '10.0.0.7', accepted_drift: [] },
+        { type: 'step.probed', step: 'copy-tasks', applied: false },
+      ],
+    });
+    const app = await renderApp(engine, { mode: 'resume', columns: 130, rows: 30 });
+    const summary = await app.waitForText('─ Resuming');
+    expect(summary).toContain('Run rehearsal-20261123T020000Z of "Rehearse the queue migration"');
+    expect(summary).toMatch(/started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d by alice@bastion on bastion; operators since: alice@bastion, bob@bastion/);
+    expect(summary).toMatch(/window used: 09:2\d of 15:00/);
+    expect(summary).toContain('3 of 9 steps done · 1 interrupted');
+    expect(summary).toMatch(
+      /! interrupted: 2\.2 Copy tasks into the queue \(attempt 1, started \d\d:\d\d:\d\d by alice@bastion\); its probe says it had not taken\s+effect/,
+    );
+    expect(summary).toMatch(/✔ 1\.1 Server is healthy\s+done alice@bastion \d\d:\d\d:\d\d 1\.2s/);
+    expect(summary).toMatch(/✔ 2\.1 Create the queue table\s+done alice@bastion/);
+    expect(summary).toContain('next: 2.2 Copy tasks into the queue (decide: retry, mark done or roll back)');
+    expect(operator).toBe('alice@bastion');
+    await app.press(keys.enter);
+    await app.waitForText('Interrupted: 2.2 Copy tasks into the queue');
+    await app.press(keys.escape);
+    await app.waitForText('─ Checklist');
+  });
+
+  it('goes straight to the checklist when nothing waits for a decision', async () => {
+    const engine = new FixtureEngine({ events: [...prepDone, { type: 'run.paused', reason: 'quit', operator }] });
+    const app = await renderApp(engine, { mode: 'resume' });
+    expect(await app.waitForText('─ Resuming')).toContain('next: 2.1 Create the queue table');
+    await app.press(keys.enter);
+    await app.waitFor((s) => /›\s+· 2\.1 Create the queue table/.test(s), 'the checklist on the next step');
+  });
+});
