@@ -1,4 +1,4 @@
-import type { ConnectionView, EngineView } from '../engine/engine-api.js';
+import type { ConnectionView, EngineView, RollbackPlan } from '../engine/engine-api.js';
 import { readOnlyKinds } from '../engine/step-index.js';
 import type { Step, StepKind } from '../runbook/schema.js';
 import { type ChecklistRow, phaseOfKey } from './checklist-rows.js';
@@ -48,7 +48,7 @@ function busy(view: EngineView): Request | undefined {
 }
 
 // The connection a step writes to, when it can be told from the runbook.
-export function stepConnection(
+function stepConnection(
   def: Step | undefined,
   connections: ConnectionView[],
 ): ConnectionView | undefined {
@@ -293,4 +293,29 @@ export function requestRollback(view: EngineView, to?: string): Request {
   const isBusy = busy(view);
   if (isBusy) return isBusy;
   return { kind: 'dialog', dialog: { kind: 'rollback-plan', to } };
+}
+
+// After the plan: a confirmation, or a note when irreversible steps are passed with a sign-off.
+export function rollbackConfirmation(view: EngineView, plan: RollbackPlan, to?: string): Dialog {
+  const undo = plan.items.filter((i) => i.action !== 'pass-over').length;
+  const steps = `${undo} step${undo === 1 ? '' : 's'}`;
+  const signed = plan.items.filter((i) => i.action === 'signoff').map((i) => i.step);
+  const names = (ids: string[]) => ids.map((id) => view.numbers[id] ?? id).join(', ');
+  const action: OperatorAction = { type: 'rollback', to };
+  const body = [
+    `${steps} will be undone, newest first, each journaled. A failed rollback stops there; b retries it.`,
+    ...(plan.pointOfNoReturnPassed.length
+      ? [`Past the point of no return (${names(plan.pointOfNoReturnPassed)}): reversing steps may not be enough.`]
+      : []),
+  ];
+  if (signed.length === 0) return { kind: 'confirm', action, title: `Roll back ${steps} now?`, body, danger: true };
+  return {
+    kind: 'note',
+    action,
+    title: `Roll back ${steps}?`,
+    body: [...body, `Irreversible, passed with your sign-off (undo them by hand): ${names(signed)}.`],
+    label: 'note for the sign-off (optional)',
+    required: false,
+    danger: true,
+  };
 }

@@ -26,6 +26,7 @@ import {
   requestRunPhase,
   requestSignOff,
   requestSkip,
+  rollbackConfirmation,
 } from '../operator-requests.js';
 import { type Line, seg } from '../styled-line.js';
 import type { TuiResult } from '../tui-result.js';
@@ -88,6 +89,7 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
         ? startupDialog(view, false)
         : undefined,
   );
+  const [logStep, setLogStep] = useState<string | undefined>();
   const [notice, setNotice] = useState<Notice | undefined>();
   const [quitting, setQuitting] = useState(false);
 
@@ -196,9 +198,9 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
         case 'b':
           return handle(requestRollback(latest()));
         case 'l':
-          return selectedStep
-            ? setScreen('log')
-            : setNotice({ level: 'warn', text: 'l shows the log of a step: select one' });
+          if (!selectedStep) return setNotice({ level: 'warn', text: 'l shows the log of a step: select one' });
+          setLogStep(selectedStep);
+          return setScreen('log');
         case '?':
           return setScreen('help');
         case 'q':
@@ -220,42 +222,7 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
     setDialog({ kind: 'rollback-plan' });
   };
 
-  const onRollbackPlan = (plan: RollbackPlan, to?: string) => {
-    const undo = plan.items.filter((i) => i.action !== 'pass-over').length;
-    const signed = plan.items.filter((i) => i.action === 'signoff');
-    const names = (ids: string[]) => ids.map((id) => latest().numbers[id] ?? id).join(', ');
-    const action: OperatorAction = { type: 'rollback', to };
-    const body = [
-      `${undo} step${undo === 1 ? '' : 's'} will be undone, newest first, each journaled. A failed rollback stops there; b retries it.`,
-      ...(plan.pointOfNoReturnPassed.length
-        ? [
-            `Past the point of no return (${names(plan.pointOfNoReturnPassed)}): reversing steps may not be enough.`,
-          ]
-        : []),
-    ];
-    if (signed.length) {
-      setDialog({
-        kind: 'note',
-        action,
-        title: `Roll back ${undo} step${undo === 1 ? '' : 's'}?`,
-        body: [
-          ...body,
-          `Irreversible, passed with your sign-off (undo them by hand): ${names(signed.map((i) => i.step))}.`,
-        ],
-        label: 'note for the sign-off (optional)',
-        required: false,
-        danger: true,
-      });
-    } else {
-      setDialog({
-        kind: 'confirm',
-        action,
-        title: `Roll back ${undo} step${undo === 1 ? '' : 's'} now?`,
-        body,
-        danger: true,
-      });
-    }
-  };
+  const onRollbackPlan = (plan: RollbackPlan, to?: string) => setDialog(rollbackConfirmation(latest(), plan, to));
 
   const width = size.columns;
   if (width < smallest.columns || bodyRows < smallest.bodyRows) {
@@ -364,11 +331,11 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
         onQuit={() => quitNow()}
       />
     );
-  } else if (screen === 'log' && selectedStep) {
+  } else if (screen === 'log' && logStep) {
     body = (
       <LogView
         view={view}
-        step={selectedStep}
+        step={logStep}
         width={width}
         height={screenHeight}
         onClose={() => setScreen('main')}
