@@ -231,3 +231,29 @@ describe('keys typed while the screen was busy', () => {
     expect(engine.callsOf('pause')).toEqual([['quit']]);
   });
 });
+
+describe('gates', () => {
+  it('enter on a gate that only has checks runs them without a dialog', async () => {
+    const engine = new FixtureEngine({
+      runbook: {
+        version: 1,
+        name: 'checked',
+        connections: { db: { url: 'postgres://db@localhost/db' } },
+        phases: [
+          {
+            id: 'one',
+            steps: [{ id: 'look', check: { sql: 'SELECT 1 AS one', expect: { one: 1 } } }],
+            gate: { checks: [{ sql: 'SELECT 0 AS missing', expect: { missing: 0 } }] },
+          },
+          { id: 'two', steps: [{ id: 'after', manual: 'Done.' }] },
+        ],
+      },
+      events: ran('look'),
+    });
+    const app = await renderApp(engine);
+    await app.waitFor((s) => /›\s+\? gate: check/.test(s), 'the gate selected');
+    expect(app.screen()).toContain('next: enter runs the gate checks');
+    await app.press(keys.enter);
+    expect(engine.callsOf('signGate')).toEqual([['one', '']]);
+  });
+});
