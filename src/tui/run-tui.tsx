@@ -47,10 +47,10 @@ export async function runTui(engine: EngineHandle, options: TuiOptions): Promise
   try {
     return await new Promise<TuiResult>((resolve, reject) => {
       let result: TuiResult = { exit: 'quit' };
-      let unmount: (() => void) | undefined;
+      // Called from keys and the signal, after `instance` below exists.
       const finish = (r: TuiResult) => {
         result = r;
-        unmount?.();
+        instance.unmount();
       };
       const onAbort = () => {
         finish({ exit: 'paused' });
@@ -66,7 +66,6 @@ export async function runTui(engine: EngineHandle, options: TuiOptions): Promise
         />,
         { stdin, stdout, exitOnCtrlC: false, maxFps: 15, patchConsole: true },
       );
-      unmount = () => instance.unmount();
       if (options.signal?.aborted) onAbort();
       options.signal?.addEventListener('abort', onAbort, { once: true });
       instance

@@ -15,11 +15,11 @@ export function LinesBlock({ lines, width, height }: { lines: Line[]; width: num
     <Box width={width} height={count} flexShrink={0} overflow="hidden">
       <Text>
         {rows.map((line, i) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: a screen row is identified by its position
+          // A screen row is identified by its position.
           <Fragment key={i}>
             {line.map((s, j) => (
               <Text
-                // biome-ignore lint/suspicious/noArrayIndexKey: segments have no identity beyond their place
+                // Segments have no identity beyond their place.
                 key={j}
                 color={theme.color ? s.color : undefined}
                 backgroundColor={theme.color ? s.backgroundColor : undefined}
