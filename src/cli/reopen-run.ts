@@ -4,8 +4,8 @@ import type { FrontEndMode } from './choose-mode.js';
 import { promptVarsFor } from './prompt-vars.js';
 import type { RunFlags } from './shared-options.js';
 
-// Opens an existing run for `resume` and `rollback`: the TUI shows drift and asks, headless
-// needs --accept-drift.
+// Opens an existing run for `resume` and `rollback`. Going on past drift always needs
+// --accept-drift: the decision is journaled in run.resumed before any front end starts.
 export function reopenRun(
   ref: string | undefined,
   flags: RunFlags & { acceptDrift: boolean },
@@ -19,7 +19,7 @@ export function reopenRun(
     vars: flags.var,
     env: process.env,
     promptVars: promptVarsFor(mode),
-    acceptDrift: async () => flags.acceptDrift || mode === 'tui',
+    acceptDrift: async () => flags.acceptDrift,
     purpose,
     warn: (text) => process.stderr.write(`warning: ${text}\n`),
   });

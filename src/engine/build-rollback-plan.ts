@@ -58,6 +58,10 @@ export function buildRollbackPlan(
     pointOfNoReturnPassed: scope.filter(
       (id) => state.steps[id].pointOfNoReturn && state.steps[id].status === 'succeeded',
     ),
-    partial: scope.filter((id) => ['failed', 'interrupted'].includes(state.steps[id].status)),
+    partial: scope.filter(
+      (id) =>
+        ['failed', 'interrupted'].includes(state.steps[id].status) &&
+        !readOnlyKinds.has(state.steps[id].kind as never),
+    ),
   };
 }

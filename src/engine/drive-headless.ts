@@ -34,7 +34,7 @@ export async function driveHeadless(engine: Engine, options: HeadlessOptions): P
   for (;;) {
     const next = engine.next();
     if (next.kind === 'done') {
-      if (engine.run.status !== 'rolled_back') engine.append({ type: 'run.finished', outcome: 'succeeded' });
+      engine.finishIfDone();
       return ExitCode.done;
     }
     if (next.kind === 'gate') {

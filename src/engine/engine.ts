@@ -62,6 +62,8 @@ export class Engine implements EngineHandle {
   private flushTimer?: NodeJS.Timeout;
   private readonly lastProgress = new Map<string, number>();
   private readonly connectionViews: ConnectionView[];
+  // Set by pause(): a phase being run stops before its next step.
+  private stopping = false;
 
   constructor(private readonly setup: EngineSetup) {
     this.state = setup.state;
@@ -91,6 +93,7 @@ export class Engine implements EngineHandle {
       next: this.next(),
       preview,
       numbers,
+      operator: setup.operator,
     }));
   }
 
@@ -206,6 +209,14 @@ export class Engine implements EngineHandle {
     return entry;
   }
 
+  // The last step or gate done ends the run: journaled whichever front end did it.
+  finishIfDone(): void {
+    const { status, rollback } = this.state;
+    if (this.next().kind !== 'done' || (rollback && !rollback.finished)) return;
+    if (status === 'succeeded' || status === 'rolled_back') return;
+    this.append({ type: 'run.finished', outcome: 'succeeded' });
+  }
+
   async runStep(step: string, confirmation?: { phrase?: string; note?: string }): Promise<void> {
     this.requireIdle();
     this.live.notice = undefined;
@@ -227,10 +238,13 @@ export class Engine implements EngineHandle {
       });
     }
     await this.track(step, () => this.execute(entry));
+    this.finishIfDone();
   }
 
   async runPhase(phase: string): Promise<void> {
+    this.stopping = false;
     for (;;) {
+      if (this.stopping) return;
       const next = this.next();
       if (next.kind === 'gate' && next.phase === phase && next.signoffsNeeded === 0) {
         await this.signGate(phase, '');
@@ -251,6 +265,7 @@ export class Engine implements EngineHandle {
       this.append({ type: 'step.started', step, attempt: s.attempts + 1, operator, log: '' });
     }
     this.append({ type: 'step.signed', step, operator, note, purpose: 'manual' });
+    this.finishIfDone();
   }
 
   async signGate(phase: string, note: string, operator = this.setup.operator): Promise<void> {
@@ -285,6 +300,7 @@ export class Engine implements EngineHandle {
       signers.add(operator);
     }
     if (signers.size >= needed) this.append({ type: 'gate.passed', phase });
+    this.finishIfDone();
   }
 
   async skip(step: string, reason: string): Promise<void> {
@@ -292,6 +308,7 @@ export class Engine implements EngineHandle {
     this.requireNextStep(step);
     if (!reason.trim()) throw new StepwiseError('a skip needs a reason');
     this.append({ type: 'step.skipped', step, reason, operator: this.setup.operator });
+    this.finishIfDone();
   }
 
   async markDone(step: string, note: string): Promise<void> {
@@ -303,6 +320,7 @@ export class Engine implements EngineHandle {
       );
     }
     this.append({ type: 'step.signed', step, operator: this.setup.operator, note, purpose: 'interrupted' });
+    this.finishIfDone();
   }
 
   // Settles interrupted steps that have a probe: the probe tells whether the step took effect.
@@ -363,6 +381,7 @@ export class Engine implements EngineHandle {
   }
 
   async pause(reason: string): Promise<void> {
+    this.stopping = true;
     const running = this.active;
     if (running) {
       this.cancel(`interrupted: ${reason}`);
