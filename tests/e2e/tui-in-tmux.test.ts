@@ -1,0 +1,303 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type JournalLine, readEvents, tempStateDir } from '../helpers/run-cli.js';
+import { writeRunbook } from '../runbook/write-runbook.js';
+import { isRunning, overflowingRows, TmuxSession } from './tmux-session.js';
+
+// The real TUI, built (dist/cli/main.js), in a real terminal (tmux), driven by keys.
+
+const itemsPhase = `  - id: prepare
+    title: Prepare
+    steps:
+      - id: create-table
+        title: Create the items table
+        sql: { conn: app, text: "CREATE TABLE items (id int PRIMARY KEY)" }
+        rollback:
+          sql: { conn: app, text: "DROP TABLE items" }
+      - id: fill-table
+        title: Fill the items table
+        sql: { conn: app, text: "INSERT INTO items SELECT generate_series(1, 10)" }
+        rollback:
+          sql: { conn: app, text: "DELETE FROM items" }
+`;
+
+const gateRunbook = `version: 1
+name: e2e-gate
+connections:
+  app: { embedded: e2e }
+phases:
+${itemsPhase}      - id: count-items
+        title: Ten items are there
+        check:
+          conn: app
+          sql: SELECT count(*)::int AS n FROM items
+          expect: { n: 10 }
+    gate: { signoff: true }
+  - id: work
+    title: Work
+    steps:
+      - id: report
+        title: Report
+        run: [echo, done]
+`;
+
+const quitRunbook = `version: 1
+name: e2e-quit
+connections:
+  app: { embedded: e2e }
+phases:
+${itemsPhase}      - id: long-step
+        title: A long step
+        run: [sleep, "30"]
+`;
+
+// The long step sleeps the first time and succeeds at once when retried; it writes its pid so
+// the test can clean up the sleep a kill -9 of stepwise leaves behind.
+function crashRunbook(dir: string): string {
+  return `version: 1
+name: e2e-crash
+vars:
+  marker: { default: "${join(dir, 'second-time')}" }
+  pidfile: { default: "${join(dir, 'step.pid')}" }
+phases:
+  - id: work
+    title: Work
+    steps:
+      - id: first
+        title: First
+        run: [echo, first]
+      - id: long-step
+        title: A long step
+        run:
+          shell: >-
+            test -e {{ vars.marker }} && exit 0; touch {{ vars.marker }};
+            echo $$ > {{ vars.pidfile }}; exec sleep 30
+      - id: after
+        title: After
+        run: [echo, after]
+`;
+}
+
+function journalPath(stateDir: string): string {
+  const runs = existsSync(join(stateDir, 'runs')) ? readdirSync(join(stateDir, 'runs')) : [];
+  return runs.length === 1 ? join(stateDir, 'runs', runs[0], 'journal.jsonl') : '';
+}
+
+function journal(stateDir: string): JournalLine[] {
+  const path = journalPath(stateDir);
+  return path && existsSync(path) ? readEvents(path) : [];
+}
+
+async function waitForEvent(
+  stateDir: string,
+  matches: (event: JournalLine) => boolean,
+  timeoutMs = 20_000,
+): Promise<JournalLine> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const found = journal(stateDir).find(matches);
+    if (found) return found;
+    await sleep(100);
+  }
+  const types = journal(stateDir).map((e) => `${e.type}${e.step ? ` ${e.step}` : ''}`);
+  throw new Error(`no such journal event within ${timeoutMs} ms; journal: ${types.join(', ')}`);
+}
+
+function expectFits(tmux: TmuxSession, target: string): void {
+  expect(overflowingRows(tmux.screen(target, { joinWrapped: true }), tmux.size)).toEqual([]);
+}
+
+let tmux: TmuxSession | undefined;
+const cleanups: Array<() => void> = [];
+
+afterEach(async () => {
+  await tmux?.kill();
+  tmux = undefined;
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function session(options: ConstructorParameters<typeof TmuxSession>[0] = {}): TmuxSession {
+  tmux = new TmuxSession(options);
+  return tmux;
+}
+
+function scratchRunbook(yaml: string): string {
+  const path = writeRunbook(yaml);
+  cleanups.push(() => rmSync(dirname(path), { recursive: true, force: true }));
+  return path;
+}
+
+function scratchDir(): string {
+  const dir = tempStateDir('stepwise-e2e-');
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe('the TUI in a real terminal', () => {
+  it('runs a phase with a, then the operator signs its gate off with a note', async () => {
+    const stateDir = scratchDir();
+    const runbook = scratchRunbook(gateRunbook);
+    const t = session();
+    const pane = t.start(['run', runbook, '--state-dir', stateDir]);
+
+    await t.waitFor(pane, 'enter run');
+    const first = t.screen(pane);
+    expect(first).toContain('1.1 Create the items table');
+    expect(first).toContain('gate: sign-off');
+    expectFits(t, pane);
+
+    t.keys(pane, 'a');
+    await t.waitFor(pane, 'Run the rest of phase 1 Prepare?');
+    t.keys(pane, 'y');
+    await t.waitFor(pane, 'next: s signs off the gate');
+    expect(journal(stateDir).filter((e) => e.type === 'step.succeeded').map((e) => e.step)).toEqual([
+      'create-table',
+      'fill-table',
+      'count-items',
+    ]);
+    expectFits(t, pane);
+
+    t.keys(pane, 's');
+    await t.waitFor(pane, 'Sign off the gate of phase 1 Prepare');
+    t.type(pane, 'counts checked');
+    await t.waitFor(pane, 'counts checked');
+    t.keys(pane, 'Enter');
+    const signed = await waitForEvent(stateDir, (e) => e.type === 'gate.signed');
+    expect(signed).toMatchObject({ phase: 'prepare', operator: 'tester', note: 'counts checked' });
+    await t.waitFor(pane, /1 Prepare +✔ 3\/3/);
+    await t.waitFor(pane, '2.1 Report');
+
+    // Quitting between steps pauses the run too: it is not finished.
+    t.keys(pane, 'q');
+    expect(await t.waitForExit(pane)).toBe(3);
+    expect(journal(stateDir).at(-1)).toMatchObject({ type: 'run.paused', reason: 'quit' });
+  });
+
+  it('quits while a step runs (paused), resumes with a summary, and rolls back newest first', async () => {
+    const stateDir = scratchDir();
+    const runbook = scratchRunbook(quitRunbook);
+    const t = session();
+    const first = t.start(['run', runbook, '--state-dir', stateDir]);
+
+    await t.waitFor(first, 'enter run');
+    t.keys(first, 'a');
+    await t.waitFor(first, 'Run the rest of phase 1 Prepare?');
+    t.keys(first, 'y');
+    await waitForEvent(stateDir, (e) => e.type === 'step.started' && e.step === 'long-step');
+    await t.waitFor(first, /running · attempt 1/);
+
+    t.keys(first, 'q');
+    await t.waitFor(first, 'Quit while a step runs?');
+    t.keys(first, 'y');
+    const paused = await waitForEvent(stateDir, (e) => e.type === 'run.paused');
+    expect(paused).toMatchObject({ reason: 'quit', step: 'long-step', operator: 'tester' });
+    expect(await t.waitForExit(first)).toBe(3);
+
+    const second = t.newWindow(['resume', '--state-dir', stateDir]);
+    const summary = await t.waitFor(second, 'what ran:');
+    expect(summary).toContain('Resuming');
+    expect(summary).toMatch(/✔ 1\.1 Create the items table +done tester/);
+    expect(summary).toMatch(/✔ 1\.2 Fill the items table +done tester/);
+    expect(summary).toContain('failed: 1.3 A long step: interrupted: quit');
+    expectFits(t, second);
+
+    t.keys(second, 'Enter');
+    await t.waitFor(second, 'r retry');
+    t.keys(second, 'b');
+    const plan = await t.waitFor(second, 'Rollback plan: 2 steps to undo, newest first');
+    const fillAt = plan.indexOf('reverse    1.2 Fill the items table');
+    const createAt = plan.indexOf('reverse    1.1 Create the items table');
+    expect(fillAt).toBeGreaterThan(-1);
+    expect(createAt).toBeGreaterThan(fillAt);
+    expect(plan).toContain('DELETE FROM items');
+    expect(plan).toContain('DROP TABLE items');
+    expectFits(t, second);
+
+    t.keys(second, 'y');
+    await t.waitFor(second, 'Roll back 2 steps now?');
+    t.keys(second, 'y');
+    await waitForEvent(stateDir, (e) => e.type === 'run.finished');
+    const events = journal(stateDir);
+    expect(events.filter((e) => e.type === 'step.rolled_back').map((e) => e.step)).toEqual([
+      'fill-table',
+      'create-table',
+    ]);
+    expect(events.at(-1)).toMatchObject({ type: 'run.finished', outcome: 'rolled_back' });
+    await t.waitFor(second, 'the run is rolled back');
+    t.keys(second, 'q');
+    await t.waitForExit(second);
+  });
+
+  it('after kill -9 during a step, resume asks about the interrupted step and retry finishes', async () => {
+    const stateDir = scratchDir();
+    const runbook = scratchRunbook(crashRunbook(stateDir));
+    const stepPidFile = join(stateDir, 'step.pid');
+    cleanups.unshift(() => {
+      // kill -9 leaves the step's own process group running: end it.
+      const pid = existsSync(stepPidFile) ? Number(readFileSync(stepPidFile, 'utf8')) : 0;
+      if (pid && isRunning(pid)) process.kill(-pid, 'SIGKILL');
+    });
+    const t = session();
+    const first = t.start(['run', runbook, '--state-dir', stateDir]);
+
+    await t.waitFor(first, 'enter run');
+    t.keys(first, 'a');
+    await t.waitFor(first, 'Run the rest of phase 1 Work?');
+    t.keys(first, 'y');
+    await waitForEvent(stateDir, (e) => e.type === 'step.started' && e.step === 'long-step');
+    for (let i = 0; i < 100 && !existsSync(stepPidFile); i++) await sleep(50);
+    await t.waitFor(first, /running · attempt 1/);
+
+    const { pid } = journal(stateDir)[0] as JournalLine & { pid: number };
+    expect(t.exitStatus(first)).toBeUndefined();
+    process.kill(pid, 'SIGKILL');
+    expect(await t.waitForExit(first)).toBe(128 + 9);
+    expect(journal(stateDir).at(-1)).toMatchObject({ type: 'step.started', step: 'long-step' });
+
+    const second = t.newWindow(['resume', '--state-dir', stateDir]);
+    const summary = await t.waitFor(second, 'what ran:');
+    expect(summary).toContain('interrupted: 1.2 A long step (attempt 1');
+    expect(summary).toContain('decide: retry, mark done or roll back');
+
+    t.keys(second, 'Enter');
+    const dialog = await t.waitFor(second, 'Interrupted: 1.2 A long step');
+    expect(dialog).toContain('It may have partly run');
+    expect(dialog).toMatch(/r +retry it/);
+    expect(dialog).toMatch(/d +mark it done/);
+    expect(dialog).toMatch(/b +roll the run back/);
+    expectFits(t, second);
+
+    t.keys(second, 'r');
+    await t.waitFor(second, 'Retry 1.2 A long step?');
+    t.keys(second, 'y');
+    await waitForEvent(stateDir, (e) => e.type === 'step.succeeded' && e.step === 'long-step');
+    t.keys(second, 'a');
+    await t.waitFor(second, 'Run the rest of phase 1 Work?');
+    t.keys(second, 'y');
+    const finished = await waitForEvent(stateDir, (e) => e.type === 'run.finished');
+    expect(finished).toMatchObject({ outcome: 'succeeded' });
+    await t.waitFor(second, 'the run is complete');
+    t.keys(second, 'q');
+    expect(await t.waitForExit(second)).toBe(0);
+  });
+
+  it('fits an 80x24 terminal and redraws to fit when the window grows to 120x36', async () => {
+    const stateDir = scratchDir();
+    const runbook = resolve(import.meta.dirname, '..', '..', 'runbooks', 'queue-migration', 'runbook.yaml');
+    const t = session({ width: 80, height: 24 });
+    const pane = t.start(['run', runbook, '--state-dir', stateDir]);
+
+    const small = await t.waitFor(pane, 'enter run');
+    expect(small).toContain('Checklist');
+    expect(small).toMatch(/1 Preparation +· 0\/4/);
+    expect(small).toMatch(/4 Cleanup +· 0\/5/);
+    expectFits(t, pane);
+
+    t.resize({ width: 120, height: 36 });
+    const large = await t.waitFor(pane, '1.3 Count the legacy tasks by status');
+    expect(large).toContain('1.1 Server is a writable primary on PostgreSQL 15 or later ── check');
+    expectFits(t, pane);
+  });
+});
