@@ -2,6 +2,7 @@ import type { CheckDetails, JournalEvent } from '../journal/events.js';
 import type { JournalProblem } from '../journal/file-journal.js';
 import { ReduceError, type RunState, reduce, type StepState } from '../journal/reducer.js';
 import { stepsDone } from './steps-done.js';
+import { describeRunState } from './summarise-run.js';
 
 // The sign-off sheet of a run, as data: everything an auditor or a change ticket needs, from
 // the journal alone. Rendered as Markdown by render-report-markdown.ts; as JSON it is this object.
@@ -17,14 +18,7 @@ export type StepOutcome =
   | 'rolling back'
   | 'pending';
 
-export type RunOutcome =
-  | 'succeeded'
-  | 'failed'
-  | 'rolled back'
-  | 'paused'
-  | 'running'
-  | 'rolling back'
-  | 'interrupted';
+export type RunOutcome = ReturnType<typeof describeRunState>;
 
 export interface SignoffRecord {
   operator: string;
@@ -171,19 +165,6 @@ function stepOutcome(s: StepState, live: boolean): StepOutcome {
       return 'rollback failed';
     default:
       return s.status;
-  }
-}
-
-function runOutcome(state: RunState, live: boolean): RunOutcome {
-  switch (state.status) {
-    case 'running':
-      return live ? 'running' : 'interrupted';
-    case 'rolling_back':
-      return live ? 'rolling back' : 'interrupted';
-    case 'rolled_back':
-      return 'rolled back';
-    default:
-      return state.status;
   }
 }
 
@@ -401,7 +382,7 @@ export function buildReport(events: JournalEvent[], options: BuildReportOptions 
     runId: state.runId,
     runbook: state.started.runbook,
     version: state.started.version,
-    outcome: runOutcome(state, live),
+    outcome: describeRunState(state, live),
     pauseReason: state.status === 'paused' ? state.pauseReason : undefined,
     startedAt: state.startedAt,
     lastEventAt: state.lastEventAt,

@@ -41,7 +41,8 @@ function currentStep(state: RunState): string | undefined {
   return state.order.find((id) => state.steps[id].status === 'pending');
 }
 
-function summaryState(state: RunState, live: boolean): RunSummaryState {
+// What a run is doing as a person says it: a run left running by a dead process is interrupted.
+export function describeRunState(state: RunState, live: boolean): Exclude<RunSummaryState, 'damaged'> {
   switch (state.status) {
     case 'running':
       return live ? 'running' : 'interrupted';
@@ -80,7 +81,7 @@ export function summariseRun(runId: string, events: JournalEvent[], liveHolder?:
     runId,
     runbook: state.started.runbook.name,
     title: state.started.runbook.title,
-    state: damage ? 'damaged' : summaryState(state, live),
+    state: damage ? 'damaged' : describeRunState(state, live),
     reason: damage ?? (state.status === 'paused' ? state.pauseReason : undefined),
     progress: stepsDone(state),
     current: currentStep(state),
