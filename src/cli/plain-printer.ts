@@ -1,11 +1,11 @@
 import type { CheckDetails, JournalEvent } from '../journal/events.js';
 import { type PhaseState, type RunState, reduce, type StepState } from '../journal/reducer.js';
 import { stepsDone } from '../report/steps-done.js';
-import { formatCount } from '../tui/format-count.js';
-import { formatDuration, formatTimeOfDay } from '../tui/format-time.js';
-import { glyphsFor } from '../tui/glyphs.js';
+import { formatCount } from '../format/format-count.js';
+import { formatDuration, formatTimeOfDay } from '../format/format-time.js';
+import { glyphsFor } from '../format/glyphs.js';
 import { localeIsUtf8 } from '../tui/terminal-caps.js';
-import { toAscii } from '../tui/to-ascii.js';
+import { toAscii } from '../format/to-ascii.js';
 import { type SafeOutput, safeOutput } from './safe-output.js';
 
 // The `--plain` front end: one line per journal event, for a person reading a log at 2 a.m.

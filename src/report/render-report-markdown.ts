@@ -1,5 +1,5 @@
-import { formatCount } from '../tui/format-count.js';
-import { formatDuration } from '../tui/format-time.js';
+import { formatCount } from '../format/format-count.js';
+import { formatDuration } from '../format/format-time.js';
 import type { Report, ReportPhase, ReportRollback, ReportStep, SignoffRecord } from './build-report.js';
 import { formatUtc, formatUtcSince } from './format-utc.js';
 import { markdownTable } from './markdown-table.js';

@@ -1,5 +1,5 @@
 import stringWidthOf from 'string-width';
-import { toAscii } from './to-ascii.js';
+import { toAscii } from '../format/to-ascii.js';
 
 // One screen line as styled segments. Every line is fitted to its width before Ink sees it, so
 // nothing wraps or overflows and the ASCII fallback applies to content as well as chrome.

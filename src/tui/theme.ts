@@ -1,5 +1,5 @@
 import { createContext } from 'react';
-import { type Glyphs, glyphsFor } from './glyphs.js';
+import { type Glyphs, glyphsFor } from '../format/glyphs.js';
 import type { TerminalCaps } from './terminal-caps.js';
 
 export interface Theme {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { markdownToText } from '../../src/tui/markdown-to-text.js';
 import { splitTypedKeys } from '../../src/tui/split-typed-keys.js';
 import { fitLine, plainText, seg } from '../../src/tui/styled-line.js';
-import { toAscii } from '../../src/tui/to-ascii.js';
+import { toAscii } from '../../src/format/to-ascii.js';
 import { wrapText } from '../../src/tui/wrap-text.js';
 
 describe('fitting text', () => {

@@ -3,7 +3,7 @@ import type { EngineView } from '../../engine/engine-api.js';
 import { readOnlyKinds } from '../../engine/step-index.js';
 import type { StepKind } from '../../runbook/schema.js';
 import { findStep } from '../find-step.js';
-import { formatTimeOfDay } from '../format-time.js';
+import { formatTimeOfDay } from '../../format/format-time.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { useTheme } from '../hooks/use-theme.js';
 import { type Line, seg } from '../styled-line.js';

@@ -1,7 +1,7 @@
 import { Box } from 'ink';
 import { useState } from 'react';
 import type { EngineView } from '../../engine/engine-api.js';
-import { formatCount } from '../format-count.js';
+import { formatCount } from '../../format/format-count.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { useTheme } from '../hooks/use-theme.js';
 import { titledRule } from '../lines/rule-lines.js';

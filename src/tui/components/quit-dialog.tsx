@@ -1,5 +1,5 @@
 import type { EngineView } from '../../engine/engine-api.js';
-import { formatClock } from '../format-time.js';
+import { formatClock } from '../../format/format-time.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { type Line, seg } from '../styled-line.js';
 import { wrapText } from '../wrap-text.js';

@@ -4,7 +4,7 @@ import { useStore } from 'zustand';
 import type { EngineHandle, EngineView, RollbackPlan } from '../../engine/engine-api.js';
 import { frameHeight, paneWidths, smallest } from '../compute-layout.js';
 import type { Dialog } from '../dialog.js';
-import { formatCount } from '../format-count.js';
+import { formatCount } from '../../format/format-count.js';
 import { useChecklistSelection } from '../hooks/use-checklist-selection.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { useNow } from '../hooks/use-now.js';

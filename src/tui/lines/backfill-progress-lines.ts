@@ -1,8 +1,8 @@
 import type { LiveState } from '../../engine/engine-api.js';
 import type { StepState } from '../../journal/reducer.js';
 import { describeValue } from '../describe-value.js';
-import { formatCount } from '../format-count.js';
-import { formatClock } from '../format-time.js';
+import { formatCount } from '../../format/format-count.js';
+import { formatClock } from '../../format/format-time.js';
 import { fitLine, type Line, lineWidth, seg } from '../styled-line.js';
 import type { Theme } from '../theme.js';
 

@@ -1,5 +1,5 @@
 import type { ConnectionView, EngineView } from '../../engine/engine-api.js';
-import { formatClock } from '../format-time.js';
+import { formatClock } from '../../format/format-time.js';
 import { fitLine, type Line, lineWidth, seg, spreadLine } from '../styled-line.js';
 import type { Theme } from '../theme.js';
 import { windowUsage } from '../window-usage.js';

@@ -1,6 +1,6 @@
 import type { EngineView } from '../../engine/engine-api.js';
 import { findPhase } from '../find-step.js';
-import { formatTimeOfDay } from '../format-time.js';
+import { formatTimeOfDay } from '../../format/format-time.js';
 import { markdownToText } from '../markdown-to-text.js';
 import { phaseProgress } from '../phase-progress.js';
 import { fitLine, type Line, type Style, seg } from '../styled-line.js';

@@ -1,5 +1,5 @@
 import type { EngineView } from '../../engine/engine-api.js';
-import { formatClock, formatDateTime, formatDuration, formatTimeOfDay } from '../format-time.js';
+import { formatClock, formatDateTime, formatDuration, formatTimeOfDay } from '../../format/format-time.js';
 import { statusWord, stepSymbol } from '../step-symbol.js';
 import { type Line, seg, spreadLine } from '../styled-line.js';
 import type { Theme } from '../theme.js';
