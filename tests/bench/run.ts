@@ -5,8 +5,17 @@ import { join } from 'node:path';
 import { backfillBenchmark } from './backfill.bench.js';
 import type { Benchmark, BenchResult } from './benchmark.js';
 import { compareBenchmark } from './compare.bench.js';
+import { outputBenchmark } from './output.bench.js';
+import { planBenchmark } from './plan.bench.js';
+import { replayBenchmark } from './replay.bench.js';
 
-const benchmarks: Benchmark[] = [backfillBenchmark, compareBenchmark];
+const benchmarks: Benchmark[] = [
+  backfillBenchmark,
+  compareBenchmark,
+  outputBenchmark,
+  replayBenchmark,
+  planBenchmark,
+];
 const resultsPath = join(import.meta.dirname, 'results.json');
 
 interface StoredResult extends BenchResult {

@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface ProcessTiming {
+  ms: number;
+  exitCode: number | null;
+  // Peak resident memory (VmHWM) of the process itself, read while it runs.
+  peakKb?: number;
+  stdoutBytes: number;
+  stderr: string;
+}
+
+// VmHWM from /proc: the peak resident set of a live process, in kB (undefined once it is gone).
+export function peakRssKb(pid: number): number | undefined {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// Polls a process's peak memory until stopped; the peak is monotonic, so the last reading
+// before the process exits is its peak up to a few milliseconds.
+export function watchPeakRss(pid: number, everyMs = 10): { stop(): number | undefined } {
+  let peak: number | undefined;
+  const read = () => {
+    const kb = peakRssKb(pid);
+    if (kb !== undefined) peak = Math.max(peak ?? 0, kb);
+  };
+  read();
+  const timer = setInterval(read, everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      read();
+      return peak;
+    },
+  };
+}
+
+// Wall time of a command from spawn to exit, its stdout read through a pipe and thrown away
+// (as a terminal would take it), or sent straight to /dev/null.
+export function timeProcess(
+  file: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; stdout?: 'pipe' | 'ignore'; memory?: boolean } = {},
+): Promise<ProcessTiming> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(file, args, {
+      env: options.env ?? process.env,
+      stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'],
+    });
+    const memory = options.memory && child.pid !== undefined ? watchPeakRss(child.pid) : undefined;
+    let stdoutBytes = 0;
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdoutBytes += chunk.length;
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    // The process's own status file is gone after 'exit'; the peak is read up to then.
+    let peakKb: number | undefined;
+    child.once('exit', () => {
+      peakKb = memory?.stop();
+    });
+    child.once('error', reject);
+    child.once('close', (exitCode) => {
+      resolve({ ms: performance.now() - started, exitCode, peakKb, stdoutBytes, stderr });
+    });
+  });
+}
