@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PGlite, type Results, types } from '@electric-sql/pglite';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -22,6 +23,10 @@ function queryOn(session: PgDatabase<PgQueryResultHKT>['_']['session']): Queryab
       // Drizzle wraps the database error in one whose message lists the parameter values (secrets
       // included): the operator gets PostgreSQL's own error.
       throw error instanceof DrizzleQueryError && error.cause ? error.cause : error;
+    } finally {
+      // PGlite answers in this process without any I/O: a loop of queries (a backfill, a compare)
+      // would run in microtasks only and starve timers, keys and rendering until it ends.
+      await nextTurn();
     }
     const command = (result as Results<T> & { command?: string }).command ?? '';
     return {
