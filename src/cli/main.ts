@@ -1,16 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { demoCommand } from './demo.js';
 import { ExitCode, StepwiseError } from './exit-codes.js';
-import { lintCommand } from './lint.js';
-import { logCommand } from './log.js';
-import { planCommand } from './plan.js';
-import { reportCommand } from './report.js';
-import { resumeCommand } from './resume.js';
-import { rollbackCommand } from './rollback.js';
-import { runCommand } from './run.js';
-import { statusCommand } from './status.js';
-import { verifyCommand } from './verify.js';
 
 const program = new Command('stepwise')
   .description('An interactive runbook for the terminal: checklists, checkpoints, resume and rollback')
@@ -18,19 +8,23 @@ const program = new Command('stepwise')
   .showHelpAfterError()
   .exitOverride();
 
-// Each subcommand lives in its own file and exports a commander Command; add it here.
-const commands: Command[] = [
-  runCommand,
-  resumeCommand,
-  rollbackCommand,
-  planCommand,
-  demoCommand,
-  lintCommand,
-  statusCommand,
-  logCommand,
-  reportCommand,
-  verifyCommand,
-];
+// Each subcommand lives in its own file and exports a commander Command; add it here. Only the
+// command named on the command line is loaded: loading them all (drizzle, execa, PGlite) took
+// most of a short command's time. Help, --version and unknown names load every one.
+const loaders: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./run.js')).runCommand,
+  resume: async () => (await import('./resume.js')).resumeCommand,
+  rollback: async () => (await import('./rollback.js')).rollbackCommand,
+  plan: async () => (await import('./plan.js')).planCommand,
+  demo: async () => (await import('./demo.js')).demoCommand,
+  lint: async () => (await import('./lint.js')).lintCommand,
+  status: async () => (await import('./status.js')).statusCommand,
+  log: async () => (await import('./log.js')).logCommand,
+  report: async () => (await import('./report.js')).reportCommand,
+  verify: async () => (await import('./verify.js')).verifyCommand,
+};
+const named = Object.hasOwn(loaders, process.argv[2] ?? '') ? loaders[process.argv[2]] : undefined;
+const commands = named ? [await named()] : await Promise.all(Object.values(loaders).map((load) => load()));
 // addCommand does not pass exitOverride and friends down: usage errors must exit 2 here, not 1.
 for (const command of commands) program.addCommand(command.copyInheritedSettings(program));
 
