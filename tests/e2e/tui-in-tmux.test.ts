@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type JournalLine, readEvents, tempStateDir } from '../helpers/run-cli.js';
+import { type JournalLine, tempStateDir } from '../helpers/run-cli.js';
 import { writeRunbook } from '../runbook/write-runbook.js';
+import { journalEvents, waitForEvent } from './journal-watch.js';
 import { isRunning, overflowingRows, TmuxSession } from './tmux-session.js';
 
 // The real TUI, built (dist/cli/main.js), in a real terminal (tmux), driven by keys.
@@ -80,30 +81,36 @@ phases:
 `;
 }
 
-function journalPath(stateDir: string): string {
-  const runs = existsSync(join(stateDir, 'runs')) ? readdirSync(join(stateDir, 'runs')) : [];
-  return runs.length === 1 ? join(stateDir, 'runs', runs[0], 'journal.jsonl') : '';
-}
-
-function journal(stateDir: string): JournalLine[] {
-  const path = journalPath(stateDir);
-  return path && existsSync(path) ? readEvents(path) : [];
-}
-
-async function waitForEvent(
-  stateDir: string,
-  matches: (event: JournalLine) => boolean,
-  timeoutMs = 20_000,
-): Promise<JournalLine> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const found = journal(stateDir).find(matches);
-    if (found) return found;
-    await sleep(100);
-  }
-  const types = journal(stateDir).map((e) => `${e.type}${e.step ? ` ${e.step}` : ''}`);
-  throw new Error(`no such journal event within ${timeoutMs} ms; journal: ${types.join(', ')}`);
-}
+const backfillRunbook = `version: 1
+name: e2e-backfill
+connections:
+  app: { embedded: e2e }
+phases:
+  - id: copy
+    title: Copy
+    steps:
+      - id: make-source
+        title: Create the source and target tables
+        sql:
+          conn: app
+          text: |
+            CREATE TABLE source (id int PRIMARY KEY, v text);
+            INSERT INTO source SELECT g, md5(g::text) FROM generate_series(1, 100000) g;
+            CREATE TABLE target (id int PRIMARY KEY, v text);
+        rollback:
+          sql: { conn: app, text: "DROP TABLE target; DROP TABLE source" }
+      - id: copy-rows
+        title: Copy the rows
+        backfill:
+          conn: app
+          from: source
+          key: id
+          batch: 500
+          sql: INSERT INTO target SELECT id, v FROM source WHERE id > :lo AND id <= :hi ON CONFLICT (id) DO NOTHING
+        idempotent: true
+        rollback:
+          sql: { conn: app, text: "DELETE FROM target" }
+`;
 
 function expectFits(tmux: TmuxSession, target: string): void {
   expect(overflowingRows(tmux.screen(target, { joinWrapped: true }), tmux.size)).toEqual([]);
@@ -152,7 +159,7 @@ describe('the TUI in a real terminal', () => {
     await t.waitFor(pane, 'Run the rest of phase 1 Prepare?');
     t.keys(pane, 'y');
     await t.waitFor(pane, 'next: s signs off the gate');
-    expect(journal(stateDir).filter((e) => e.type === 'step.succeeded').map((e) => e.step)).toEqual([
+    expect(journalEvents(stateDir).filter((e) => e.type === 'step.succeeded').map((e) => e.step)).toEqual([
       'create-table',
       'fill-table',
       'count-items',
@@ -172,7 +179,7 @@ describe('the TUI in a real terminal', () => {
     // Quitting between steps pauses the run too: it is not finished.
     t.keys(pane, 'q');
     expect(await t.waitForExit(pane)).toBe(3);
-    expect(journal(stateDir).at(-1)).toMatchObject({ type: 'run.paused', reason: 'quit' });
+    expect(journalEvents(stateDir).at(-1)).toMatchObject({ type: 'run.paused', reason: 'quit' });
   });
 
   it('quits while a step runs (paused), resumes with a summary, and rolls back newest first', async () => {
@@ -219,7 +226,7 @@ describe('the TUI in a real terminal', () => {
     await t.waitFor(second, 'Roll back 2 steps now?');
     t.keys(second, 'y');
     await waitForEvent(stateDir, (e) => e.type === 'run.finished');
-    const events = journal(stateDir);
+    const events = journalEvents(stateDir);
     expect(events.filter((e) => e.type === 'step.rolled_back').map((e) => e.step)).toEqual([
       'fill-table',
       'create-table',
@@ -250,11 +257,11 @@ describe('the TUI in a real terminal', () => {
     for (let i = 0; i < 100 && !existsSync(stepPidFile); i++) await sleep(50);
     await t.waitFor(first, /running · attempt 1/);
 
-    const { pid } = journal(stateDir)[0] as JournalLine & { pid: number };
+    const { pid } = journalEvents(stateDir)[0] as JournalLine & { pid: number };
     expect(t.exitStatus(first)).toBeUndefined();
     process.kill(pid, 'SIGKILL');
     expect(await t.waitForExit(first)).toBe(128 + 9);
-    expect(journal(stateDir).at(-1)).toMatchObject({ type: 'step.started', step: 'long-step' });
+    expect(journalEvents(stateDir).at(-1)).toMatchObject({ type: 'step.started', step: 'long-step' });
 
     const second = t.newWindow(['resume', '--state-dir', stateDir]);
     const summary = await t.waitFor(second, 'what ran:');
@@ -281,6 +288,31 @@ describe('the TUI in a real terminal', () => {
     await t.waitFor(second, 'the run is complete');
     t.keys(second, 'q');
     expect(await t.waitForExit(second)).toBe(0);
+  });
+
+  it('keeps answering keys while a backfill runs on the embedded database: p pauses it mid-copy', async () => {
+    const stateDir = scratchDir();
+    const runbook = scratchRunbook(backfillRunbook);
+    const t = session();
+    const pane = t.start(['run', runbook, '--state-dir', stateDir]);
+
+    await t.waitFor(pane, 'enter run');
+    t.keys(pane, 'a');
+    await t.waitFor(pane, 'Run the rest of phase 1 Copy?');
+    t.keys(pane, 'y');
+    await waitForEvent(stateDir, (e) => e.type === 'step.started' && e.step === 'copy-rows');
+    await t.waitFor(pane, 'p pause');
+    t.keys(pane, 'p');
+    const paused = await t.waitFor(pane, /paused after batch \d+/);
+    expect(paused).toContain('p resume');
+    const copied = journalEvents(stateDir).filter((e) => e.type === 'batch.committed');
+    expect(copied.reduce((sum, e) => sum + Number(e.rows), 0)).toBeLessThan(100_000);
+    expect(journalEvents(stateDir).some((e) => e.type === 'step.succeeded' && e.step === 'copy-rows')).toBe(false);
+    expectFits(t, pane);
+
+    t.keys(pane, 'p');
+    await waitForEvent(stateDir, (e) => e.type === 'run.finished' && e.outcome === 'succeeded');
+    await t.waitFor(pane, /1 Copy +✔ 2\/2/);
   });
 
   it('fits an 80x24 terminal and redraws to fit when the window grows to 120x36', async () => {
