@@ -1,0 +1,127 @@
+// `npm run screenshots`: drives the built TUI in tmux (120x36, TERM=xterm so it uses the 16
+// named colours), captures real screens with their colours and writes screenshots/*.png.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { waitForEvent } from '../e2e/journal-watch.js';
+import { TmuxSession } from '../e2e/tmux-session.js';
+import { screenToSvg, svgToPng } from './screen-to-png.js';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const outDir = join(root, 'screenshots');
+const ordersRunbook = join(import.meta.dirname, 'orders-check', 'runbook.yaml');
+// The demo's first start seeds 120,000 rows into a new embedded database.
+const startTimeout = 120_000;
+
+function session(): TmuxSession {
+  return new TmuxSession({ term: 'xterm', env: { STEPWISE_OPERATOR: 'alice@bastion' } });
+}
+
+async function save(tmux: TmuxSession, target: string, name: string): Promise<void> {
+  const png = await svgToPng(screenToSvg(tmux.screen(target, { escapes: true }), tmux.size.width));
+  const path = join(outDir, `${name}.png`);
+  writeFileSync(path, png);
+  console.log(`wrote ${path} (${Math.round(png.length / 1024)} KB)`);
+}
+
+async function runPhase(tmux: TmuxSession, target: string, phase: string): Promise<void> {
+  tmux.keys(target, 'a');
+  await tmux.waitFor(target, `Run the rest of phase ${phase}`);
+  tmux.keys(target, 'y');
+}
+
+// The operator halves the backfill's batch size with `-` until it is at most `limit` rows. Each
+// press halves what the detail pane shows, so the next waits until the pane has caught up.
+async function shrinkBatches(tmux: TmuxSession, target: string, limit: number): Promise<void> {
+  let size = Number.POSITIVE_INFINITY;
+  while (size > limit) {
+    tmux.keys(target, '-');
+    const notice = /batch size ([\d,]+) rows from the next batch/;
+    const screen = await tmux.waitFor(target, notice);
+    const shown = screen.match(notice)![1];
+    await tmux.waitFor(target, `batch ${shown} · `);
+    size = Number(shown.replaceAll(',', ''));
+  }
+}
+
+async function queueMigration(): Promise<void> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'stepwise-demo-'));
+  const tmux = session();
+  try {
+    const first = tmux.start(['demo', '--reset', '--state-dir', stateDir]);
+    await tmux.waitFor(first, 'enter run', startTimeout);
+
+    await runPhase(tmux, first, '1 Preparation');
+    await tmux.waitFor(first, 'next: s signs off the gate');
+    tmux.keys(first, 's');
+    await tmux.waitFor(first, 'Sign off the gate of phase 1');
+    tmux.type(first, 'counts match the change ticket CHG-1234');
+    await tmux.waitFor(first, 'CHG-1234');
+    await save(tmux, first, 'sign-off');
+    tmux.keys(first, 'Enter');
+    await tmux.waitFor(first, /1 Preparation +✔ 4\/4/);
+
+    // The demo's backfill takes about a second. As an operator would, pause it (p), pick
+    // smaller batches (-) and resume it (p), so it runs slowly enough to watch.
+    await runPhase(tmux, first, '2 Dual-write');
+    await waitForEvent(stateDir, (e) => e.type === 'step.started' && e.step === 'backfill-queue');
+    await tmux.waitFor(first, 'p pause');
+    tmux.keys(first, 'p');
+    await tmux.waitFor(first, /paused after batch \d+/);
+    await shrinkBatches(tmux, first, 1000);
+    tmux.keys(first, 'p');
+    await tmux.waitFor(first, / [3-6]\d% {2}/, 60_000);
+    await save(tmux, first, 'backfill');
+
+    tmux.keys(first, 'q');
+    await tmux.waitFor(first, 'Quit while a step runs?');
+    tmux.keys(first, 'y');
+    await tmux.waitForExit(first);
+
+    const second = tmux.newWindow(['resume', '--state-dir', stateDir]);
+    await tmux.waitFor(second, 'what ran:', startTimeout);
+    await save(tmux, second, 'resume');
+    tmux.keys(second, 'Enter');
+    await tmux.waitFor(second, 'r retry');
+    tmux.keys(second, 'r');
+    await tmux.waitFor(second, 'Retry 2.5');
+    tmux.keys(second, 'y');
+    await waitForEvent(stateDir, (e) => e.type === 'step.succeeded' && e.step === 'backfill-queue', 60_000);
+    await runPhase(tmux, second, '2 Dual-write');
+    await tmux.waitFor(second, 'next: s signs off the gate', 60_000);
+    tmux.keys(second, 'k');
+    await tmux.waitFor(second, '2.7 Legacy and queue rows are identical ── compare');
+    await save(tmux, second, 'checklist');
+
+    tmux.keys(second, 'b');
+    await tmux.waitFor(second, 'Rollback plan');
+    await save(tmux, second, 'rollback-plan');
+    tmux.keys(second, 'Escape');
+    tmux.keys(second, 'q');
+    await tmux.waitForExit(second);
+  } finally {
+    await tmux.kill();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+async function failedCheck(): Promise<void> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'stepwise-demo-'));
+  const tmux = session();
+  try {
+    const pane = tmux.start(['demo', '--reset', '--runbook', ordersRunbook, '--state-dir', stateDir]);
+    await tmux.waitFor(pane, 'enter run', startTimeout);
+    await runPhase(tmux, pane, '1 Pre-flight checks');
+    await tmux.waitFor(pane, 'r retry');
+    await save(tmux, pane, 'failed-check');
+    tmux.keys(pane, 'q');
+    await tmux.waitForExit(pane);
+  } finally {
+    await tmux.kill();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+mkdirSync(outDir, { recursive: true });
+await queueMigration();
+await failedCheck();
