@@ -17,8 +17,8 @@ async function timed(args: string[], what: string): Promise<number> {
   return run.ms;
 }
 
-// `stepwise plan` of a 200-step runbook, whole process, against `stepwise --help` (the CLI's
-// own start-up) and `node -e ''` (Node's) in the same rounds.
+// `stepwise plan` of a 200-step runbook, whole process, against `node -e ''` (Node's own
+// start-up) and `stepwise --help` (which loads every subcommand) in the same rounds.
 export const planBenchmark: Benchmark = {
   name: 'plan',
   async run(): Promise<BenchResult[]> {
@@ -38,19 +38,19 @@ export const planBenchmark: Benchmark = {
       const ms = median(ours);
       return [
         {
-          name: `plan of a ${phases * stepsPerPhase}-step runbook vs stepwise --help`,
+          name: `plan of a ${phases * stepsPerPhase}-step runbook vs node start-up`,
           value: Math.round(ms),
           unit: 'ms',
-          baseline: Math.round(median(help)),
-          ratio: Number(median(ours.map((o, i) => o / help[i])).toFixed(2)),
+          baseline: Math.round(median(node)),
+          ratio: Number(median(ours.map((o, i) => o / node[i])).toFixed(2)),
           target: '< 500 ms',
           pass: ms < 500,
           details: {
             steps: phases * stepsPerPhase,
             plan_ms: ours.map(Math.round),
-            help_ms: help.map(Math.round),
             node_start_ms: node.map(Math.round),
-            ratio_to_node_start: Number(median(ours.map((o, i) => o / node[i])).toFixed(2)),
+            help_ms: help.map(Math.round),
+            ratio_to_help: Number(median(ours.map((o, i) => o / help[i])).toFixed(2)),
           },
         },
       ];
