@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { journalPath, listRunIds } from '../../src/journal/state-dir.js';
@@ -14,7 +14,8 @@ import { peakRssKb, timeProcess } from './time-process.js';
 const lines = 500_000;
 const format = 'log line %08.0f: copied one batch of rows into the target table';
 const command = ['seq', '-f', format, '1', String(lines)];
-const rounds = 5;
+// Plain rounds are short; a TUI round starts a tmux server.
+const rounds = { plain: 7, tui: 5 };
 const memoryLimitMb = 200;
 
 function runbookYaml(argv: string[]): string {
@@ -118,15 +119,17 @@ interface Measured {
   runs: StepRun[];
   // The same front end running a step that prints one line: what the output adds to memory.
   quiet: StepRun[];
+  // 1-minute load average before and after: other work on the machine slows every figure.
+  loadAverage: number[];
 }
 
-async function measure(mode: Mode, dir: string, label: string): Promise<Measured> {
+async function measure(mode: Mode, dir: string, label: 'plain' | 'tui'): Promise<Measured> {
   const loud = join(dir, 'loud.yaml');
   const quiet = join(dir, 'quiet.yaml');
   writeFileSync(loud, runbookYaml(command));
   writeFileSync(quiet, runbookYaml(['echo', 'one line']));
-  const measured: Measured = { bare: [], runs: [], quiet: [] };
-  for (let round = 1; round <= rounds; round++) {
+  const measured: Measured = { bare: [], runs: [], quiet: [], loadAverage: [loadavg()[0]] };
+  for (let round = 1; round <= rounds[label]; round++) {
     const stateDir = join(dir, `${label}-${round}`);
     measured.bare.push(await bare());
     measured.runs.push(await mode(loud, stateDir));
@@ -134,6 +137,7 @@ async function measure(mode: Mode, dir: string, label: string): Promise<Measured
     rmSync(stateDir, { recursive: true, force: true });
     measured.quiet.push(await mode(quiet, `${stateDir}-quiet`));
   }
+  measured.loadAverage.push(loadavg()[0]);
   return measured;
 }
 
@@ -161,6 +165,7 @@ function results(m: Measured, label: string, target: number, wall: string): Benc
         wall_what: wall,
         wall_ms: m.runs.map((r) => Math.round(r.wallMs)),
         wall_ratio: Number(median(m.runs.map((r, i) => r.wallMs / m.bare[i].pipe)).toFixed(2)),
+        load_average: m.loadAverage,
       },
     },
     {

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliPath } from '../helpers/run-cli.js';
 import { type Benchmark, type BenchResult, median } from './benchmark.js';
@@ -8,7 +8,7 @@ import { timeProcess } from './time-process.js';
 
 const phases = 10;
 const stepsPerPhase = 20;
-const rounds = 7;
+const rounds = 11;
 
 async function timed(args: string[], what: string): Promise<number> {
   const env = { ...process.env, CI: undefined, BENCH_APP_URL: undefined, BENCH_API_TOKEN: undefined };
@@ -27,6 +27,7 @@ export const planBenchmark: Benchmark = {
       const runbook = writePlanRunbook(dir, phases, stepsPerPhase);
       const plan = [cliPath, 'plan', runbook, '--state-dir', join(dir, 'state')];
       await timed(plan, 'stepwise plan');
+      const loadBefore = loadavg()[0];
       const node: number[] = [];
       const help: number[] = [];
       const ours: number[] = [];
@@ -51,6 +52,8 @@ export const planBenchmark: Benchmark = {
             node_start_ms: node.map(Math.round),
             help_ms: help.map(Math.round),
             ratio_to_help: Number(median(ours.map((o, i) => o / help[i])).toFixed(2)),
+            // 1-minute load average before and after: other work on the machine slows every figure.
+            load_average: [loadBefore, loadavg()[0]],
           },
         },
       ];

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Benchmark, type BenchResult, median } from './benchmark.js';
 import { writeReplayJournal } from './replay-journal.js';
@@ -26,6 +26,7 @@ export const replayBenchmark: Benchmark = {
       const writeStarted = performance.now();
       writeReplayJournal(path, events);
       const writeMs = performance.now() - writeStarted;
+      const loadBefore = loadavg()[0];
       const parse: number[] = [];
       const ours: Array<{ ms: number; readMs: number }> = [];
       for (let round = 1; round <= rounds; round++) {
@@ -52,6 +53,8 @@ export const replayBenchmark: Benchmark = {
             read_journal_ms: ours.map((o) => Math.round(o.readMs)),
             reduce_ms: ours.map((o) => Math.round(o.ms - o.readMs)),
             parse_ms: parse.map(Math.round),
+            // 1-minute load average before and after: other work on the machine slows every figure.
+            load_average: [loadBefore, loadavg()[0]],
           },
         },
       ];
