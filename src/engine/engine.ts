@@ -1,4 +1,5 @@
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createStore, type StoreApi } from 'zustand/vanilla';
@@ -27,6 +28,7 @@ import type { ExecContext, StepResult } from './executor.js';
 import { evaluateCheck } from './executors/check.js';
 import { executorFor } from './executors/registry.js';
 import { maskDeep } from './mask-deep.js';
+import { killProcessGroup } from './kill-process-group.js';
 import { nextAction } from './next-action.js';
 import { OutputTail } from './output-tail.js';
 import { type IndexedStep, indexSteps, stepKind } from './step-index.js';
@@ -323,8 +325,16 @@ export class Engine implements EngineHandle {
     this.finishIfDone();
   }
 
-  // Settles interrupted steps that have a probe: the probe tells whether the step took effect.
-  async settleInterrupted(): Promise<void> {
+  // Settles interrupted steps. What is left of a killed stepwise's step (its process group, on
+  // this host) is ended first, so nothing runs twice at once; then a probe tells whether the step
+  // took effect.
+  async settleInterrupted(say: (text: string) => void = () => {}): Promise<void> {
+    for (const id of this.state.order) {
+      const s = this.state.steps[id];
+      const pgid = s.progress?.data?.pgid;
+      if (s.status !== 'interrupted' || typeof pgid !== 'number' || this.state.started.host !== hostname()) continue;
+      if (await killProcessGroup(pgid)) say(`step ${id}: ended process group ${pgid} left running by the interrupted attempt`);
+    }
     for (const id of this.state.order) {
       const s = this.state.steps[id];
       const entry = this.index.get(id);
@@ -603,6 +613,9 @@ export class Engine implements EngineHandle {
         if (now - (this.lastProgress.get(id) ?? 0) < progressEveryMs) return;
         this.lastProgress.set(id, now);
         this.append({ type: 'step.progress', step: id, message: text, data });
+      },
+      processStarted: (pgid) => {
+        if (entry) this.append({ type: 'step.progress', step: id, message: `process group ${pgid}`, data: { pgid } });
       },
       commitBatch: (batch) => this.append({ type: 'batch.committed', step: id, ...batch }),
       committed: state

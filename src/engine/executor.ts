@@ -20,6 +20,8 @@ export interface ExecContext {
   output(chunk: string): void;
   // Non-durable progress for the screen (rate-limited by the engine).
   progress(message: string, data?: Record<string, unknown>): void;
+  // The step's process group, journaled so that a resume after a crash can end what is left of it.
+  processStarted(pgid: number): void;
   // A committed batch of a backfill: journaled (fsync'd) before the next batch starts.
   commitBatch(batch: {
     batch: number;

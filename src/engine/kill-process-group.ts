@@ -46,9 +46,12 @@ async function waitForExit(pgid: number, ms: number): Promise<boolean> {
 
 // Ends a step's whole process group (the step runs detached, as its own group), grandchildren
 // included: SIGTERM, then SIGKILL to whatever is left after the grace period.
-export async function killProcessGroup(pgid: number, graceMs = 2000): Promise<void> {
+// Returns whether anything of the group was still running.
+export async function killProcessGroup(pgid: number, graceMs = 2000): Promise<boolean> {
+  if (!groupAlive(pgid)) return false;
   signalGroup(pgid, 'SIGTERM');
-  if (await waitForExit(pgid, graceMs)) return;
+  if (await waitForExit(pgid, graceMs)) return true;
   signalGroup(pgid, 'SIGKILL');
   await waitForExit(pgid, 1000);
+  return true;
 }

@@ -293,6 +293,6 @@ async function reopen(
     operator,
     drift,
   });
-  await engine.settleInterrupted();
+  await engine.settleInterrupted(options.warn);
   return { engine, close: closer(engine, lock) };
 }

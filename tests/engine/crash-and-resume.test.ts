@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -64,7 +64,10 @@ phases:
     const first = await runCli(['run', runbook, '--plain'], { stateDir, env: target.env });
     expect(first.exitCode).not.toBe(0);
     const before = readEvents(journalOf(stateDir));
-    expect(before.at(-1)).toMatchObject({ type: 'step.started', step: 'crash' });
+    expect(before.filter((e) => e.type !== 'step.progress').at(-1)).toMatchObject({
+      type: 'step.started',
+      step: 'crash',
+    });
 
     const resumed = await runCli(['resume', '--plain', '--yes'], { stateDir, env: target.env });
     expect(resumed.all).toContain('crash');
@@ -151,6 +154,45 @@ phases:
     const events = readEvents(journalOf(stateDir));
     expect(events.find((e) => e.type === 'step.probed')).toMatchObject({ applied: true });
     expect(events.filter((e) => e.type === 'step.started' && e.step === 'effect-then-crash')).toHaveLength(1);
+  });
+
+  it('ends what is left of an interrupted step before anything runs again', async () => {
+    const stateDir = tempStateDir();
+    const runbook = join(stateDir, 'leftover.yaml');
+    const marker = join(stateDir, 'crashed-once');
+    const pidFile = join(stateDir, 'pid');
+    writeFileSync(
+      runbook,
+      `version: 1
+name: crash-leftover
+connections:
+  db: { url: { env: DATABASE_URL }, embedded: leftover }
+vars:
+  marker: { default: "${marker}" }
+  pid: { default: "${pidFile}" }
+phases:
+  - id: main
+    steps:
+      - id: slow
+        run: { shell: "test -e {{ vars.marker }} && exit 0; touch {{ vars.marker }}; echo $$ > {{ vars.pid }}; sleep 0.5; kill -9 $PPID; sleep 30" }
+        idempotent: true
+`,
+    );
+    target = await createTarget(kind, stateDir, 'leftover');
+    await runCli(['run', runbook, '--plain'], { stateDir, env: target.env });
+    const leftover = Number(readFileSync(pidFile, 'utf8'));
+    expect(() => process.kill(leftover, 0)).not.toThrow();
+    const resumed = await runCli(['resume', '--plain', '--yes'], { stateDir, env: target.env });
+    expect(resumed.exitCode, resumed.all).toBe(0);
+    expect(resumed.stderr).toContain(`ended process group ${leftover}`);
+    const alive = () => {
+      try {
+        return !readFileSync(`/proc/${leftover}/stat`, 'utf8').split(') ')[1].startsWith('Z');
+      } catch {
+        return false;
+      }
+    };
+    expect(alive()).toBe(false);
   });
 
   it('stops with exit 3 on an interrupted step that is neither idempotent nor probed, and retries it when told', async () => {

@@ -66,6 +66,7 @@ export function makeExecContext(options: ExecContextOptions = {}): TestExecConte
     }),
     output: (chunk) => chunks.push(chunk),
     progress: (message) => progress.push(message),
+    processStarted: () => {},
     commitBatch: (batch) => batches.push(batch),
     committed: { count: 0, rows: 0, skipped: 0 },
     controls: {

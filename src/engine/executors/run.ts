@@ -84,9 +84,10 @@ export async function runCommand(
     stdin: 'ignore',
     reject: false,
   });
+  if (child.pid !== undefined) ctx.processStarted(child.pid);
   const endStdout = follow(child.stdout, ctx, matcher);
   const endStderr = follow(child.stderr, ctx);
-  let ending: Promise<void> | undefined;
+  let ending: Promise<boolean> | undefined;
   const endGroup = () => {
     if (child.pid !== undefined) ending ??= killProcessGroup(child.pid);
   };
