@@ -103,20 +103,8 @@ export class Engine implements EngineHandle {
     return this.state;
   }
 
-  get operator(): string {
-    return this.setup.operator;
-  }
-
-  get loaded(): LoadedRunbook {
-    return this.setup.loaded;
-  }
-
   get journalPath(): string {
     return this.setup.journal.path;
-  }
-
-  get isRunning(): boolean {
-    return this.active !== undefined;
   }
 
   entry(step: string): IndexedStep | undefined {

@@ -209,17 +209,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
         status: state.rollback && !state.rollback.finished ? 'rolling_back' : 'running',
         pauseReason: undefined,
         operators: withOperator(state, e.operator),
-        // A step that was running when the process died is interrupted, not running.
-        steps: Object.fromEntries(
-          Object.entries(base.steps).map(([id, s]) => [
-            id,
-            s.status === 'running'
-              ? { ...s, status: 'interrupted' as const }
-              : s.status === 'rolling_back'
-                ? { ...s, status: 'rollback_failed' as const, rollback: s.rollback }
-                : s,
-          ]),
-        ),
+        steps: markInterrupted(base).steps,
       };
     }
     case 'run.paused':
@@ -378,15 +368,16 @@ export function replay(events: Iterable<JournalEvent>): RunState | undefined {
   return state;
 }
 
-// A step whose last start has no end is interrupted: derived on replay, journaled by no one.
+// A step whose last start has no end is interrupted (and a rollback cut off is failed): derived
+// on replay and on run.resumed, journaled by no one.
 export function markInterrupted(state: RunState): RunState {
   let changed = false;
   const steps: Record<string, StepState> = {};
   for (const [id, s] of Object.entries(state.steps)) {
-    if (s.status === 'running') {
-      steps[id] = { ...s, status: 'interrupted' };
-      changed = true;
-    } else steps[id] = s;
+    if (s.status === 'running') steps[id] = { ...s, status: 'interrupted' };
+    else if (s.status === 'rolling_back') steps[id] = { ...s, status: 'rollback_failed' };
+    else steps[id] = s;
+    changed ||= steps[id] !== s;
   }
   return changed ? { ...state, steps } : state;
 }
