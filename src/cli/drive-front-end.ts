@@ -35,7 +35,7 @@ export async function driveFrontEnd(opened: OpenedRun, options: DriveOptions): P
   for (const s of signals) process.on(s, onSignal);
   try {
     if (options.mode === 'tui') {
-      const { runTui } = await import('../tui/run-tui.js');
+      const { runTui } = await (await import('../tui/load-tui.js')).loadTui();
       const result = await runTui(engine, { mode: options.purpose, signal: closeTui.signal });
       if (result.exit === 'paused') return ExitCode.paused;
       return engine.run.status === 'failed' ? ExitCode.stepFailed : ExitCode.done;

@@ -24,6 +24,10 @@ const loaders: Record<string, () => Promise<Command>> = {
   verify: async () => (await import('./verify.js')).verifyCommand,
 };
 const named = Object.hasOwn(loaders, process.argv[2] ?? '') ? loaders[process.argv[2]] : undefined;
+// Commands that may run steps start the process worker now: it loads execa on the other core
+// while this thread loads the command, instead of when the first step starts.
+if (['run', 'resume', 'rollback', 'demo'].includes(process.argv[2] ?? ''))
+  (await import('../engine/process/run-in-worker.js')).warmUpProcessWorker();
 const commands = named ? [await named()] : await Promise.all(Object.values(loaders).map((load) => load()));
 // addCommand does not pass exitOverride and friends down: usage errors must exit 2 here, not 1.
 for (const command of commands) program.addCommand(command.copyInheritedSettings(program));

@@ -6,7 +6,7 @@ import type { FrontEndMode } from './choose-mode.js';
 export function promptVarsFor(mode: FrontEndMode) {
   if (mode !== 'tui') return undefined;
   return async (missing: MissingVar[]) => {
-    const { promptVars } = await import('../tui/run-tui.js');
+    const { promptVars } = await (await import('../tui/load-tui.js')).loadTui();
     return promptVars(missing, { stdin: process.stdin, stdout: process.stdout });
   };
 }

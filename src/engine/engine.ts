@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -458,7 +458,8 @@ export class Engine implements EngineHandle {
     const attempt = this.state.steps[id].attempts + 1;
     const log = logPath(this.setup.stateDir, this.state.runId, id, attempt, rollback);
     mkdirSync(dirname(log), { recursive: true });
-    const file = createWriteStream(log);
+    // Appended to: the process worker writes a command's output to the same file.
+    const file = createWriteStream(log, { flags: 'a' });
     const tail = new OutputTail();
     this.tails.set(id, tail);
     this.append({ type: 'step.started', step: id, attempt, operator: this.setup.operator, log, rollback });
@@ -563,7 +564,7 @@ export class Engine implements EngineHandle {
   private context(
     entry: IndexedStep | undefined,
     attempt: number,
-    file: NodeJS.WritableStream | undefined,
+    file: WriteStream | undefined,
     tail: OutputTail,
     signal: AbortSignal,
     label?: string,
@@ -594,6 +595,13 @@ export class Engine implements EngineHandle {
         file?.write(chunk);
         tail.push(chunk);
         this.scheduleFlush();
+      },
+      processOutput: {
+        log: file?.path.toString(),
+        tail: (snapshot) => {
+          tail.adopt(snapshot);
+          this.scheduleFlush();
+        },
       },
       progress: (text, data) => {
         if (!entry) return;

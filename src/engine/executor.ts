@@ -3,6 +3,7 @@ import type { CheckDetails } from '../journal/events.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 import type { Renderer } from '../runbook/render.js';
 import type { Step } from '../runbook/schema.js';
+import type { TailSnapshot } from './output-tail.js';
 
 // What every step executor receives. Executors never write the journal directly, except
 // through `commitBatch`, and never touch the screen: output goes to `output`.
@@ -18,6 +19,9 @@ export interface ExecContext {
   render: Renderer;
   // Step output: written to the per-attempt log file and to a bounded tail for the screen.
   output(chunk: string): void;
+  // Where a child process's output goes when it is read off the main thread: the log file it
+  // appends to (none for a check outside a step) and the tail it keeps, which replaces `output`'s.
+  processOutput: { log?: string; tail(tail: TailSnapshot): void };
   // Non-durable progress for the screen (rate-limited by the engine).
   progress(message: string, data?: Record<string, unknown>): void;
   // The step's process group, journaled so that a resume after a crash can end what is left of it.

@@ -1,6 +1,7 @@
 import { quote } from 'shell-quote';
 import { StepwiseError } from '../cli/exit-codes.js';
 import { quoteIdent } from './quote-ident.js';
+import { maskSecrets } from './mask-secrets.js';
 import type { Renderer } from './render.js';
 import { findSqlParams } from './sql-placeholders.js';
 import { replaceTemplates, type TemplateMatch } from './template-refs.js';
@@ -37,8 +38,7 @@ export function createRenderer(input: RendererInput): Renderer {
   ]
     .filter((s) => s.length > 0)
     .sort((a, b) => b.length - a.length);
-
-  const mask = (text: string): string => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
+  const mask = (text: string): string => maskSecrets(text, secrets);
 
   function varValue(name: string): VarValue {
     const value = input.vars[name];
@@ -102,6 +102,7 @@ export function createRenderer(input: RendererInput): Renderer {
     shell: (template) => replaceTemplates(template, (match) => quote([textValue(match)])),
     sql,
     mask,
+    secrets,
     maskedVars: () =>
       Object.fromEntries(
         Object.entries(input.vars).map(([name, value]) => [

@@ -10,6 +10,8 @@ export interface Renderer {
   sql(text: string, extra?: Record<string, unknown>): { text: string; params: unknown[] };
   // Replaces every secret value (secret vars, connection passwords) with ***.
   mask(text: string): string;
+  // The values `mask` hides, longest first: for output masked off the main thread.
+  secrets: readonly string[];
   // Resolved variables with secrets masked, for the journal and screens.
   maskedVars(): Record<string, string>;
 }

@@ -1,10 +1,16 @@
+import { render } from 'ink';
 import { ExitCode, StepwiseError } from '../cli/exit-codes.js';
 import type { EngineHandle } from '../engine/engine-api.js';
 import type { MissingVar } from '../engine/open-run.js';
 import { enterAlternateScreen } from './alternate-screen.js';
-import type { TuiMode } from './components/app.js';
-import { applyNoColor, detectTerminalCaps } from './terminal-caps.js';
+import { App, type TuiMode } from './components/app.js';
+import { TuiRoot } from './components/tui-root.js';
+import { VarPrompt } from './components/var-prompt.js';
+import { detectTerminalCaps } from './terminal-caps.js';
+import { themeFor } from './theme.js';
 import type { TuiResult } from './tui-result.js';
+
+// Load this module through load-tui.ts: Ink must see the environment it prepares.
 
 export interface TuiOptions {
   mode: TuiMode;
@@ -17,29 +23,9 @@ export interface TuiOptions {
   rollbackTo?: string;
 }
 
-// Ink (and chalk in it) is loaded only after NO_COLOR became FORCE_COLOR=0.
-async function loadInk() {
-  applyNoColor(process.env);
-  const [ink, app, prompt, root, theme] = await Promise.all([
-    import('ink'),
-    import('./components/app.js'),
-    import('./components/var-prompt.js'),
-    import('./components/tui-root.js'),
-    import('./theme.js'),
-  ]);
-  return {
-    render: ink.render,
-    App: app.App,
-    VarPrompt: prompt.VarPrompt,
-    TuiRoot: root.TuiRoot,
-    themeFor: theme.themeFor,
-  };
-}
-
 // The interactive front end: alternate screen, checklist and dialogs until the operator quits,
 // the run is paused, or `signal` aborts. The terminal is restored on every way out.
 export async function runTui(engine: EngineHandle, options: TuiOptions): Promise<TuiResult> {
-  const { render, App } = await loadInk();
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
   const caps = detectTerminalCaps(process.env);
@@ -85,7 +71,6 @@ export async function promptVars(
   io: { stdin?: NodeJS.ReadStream; stdout?: NodeJS.WriteStream },
 ): Promise<Record<string, string>> {
   if (missing.length === 0) return {};
-  const { render, VarPrompt, TuiRoot, themeFor } = await loadInk();
   const theme = themeFor(detectTerminalCaps(process.env));
   return new Promise((resolve, reject) => {
     let outcome: { values?: Record<string, string> } = {};

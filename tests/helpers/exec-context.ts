@@ -1,3 +1,6 @@
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DbConnection } from '../../src/db/connection.js';
 import type { ExecContext } from '../../src/engine/executor.js';
 import { createRenderer, type VarValue } from '../../src/runbook/create-renderer.js';
@@ -29,7 +32,9 @@ export interface TestExecContext {
 export function makeExecContext(options: ExecContextOptions = {}): TestExecContext {
   const connections = options.connections ?? {};
   const runbookDir = options.runbookDir ?? process.cwd();
-  const chunks: string[] = [];
+  // The step log, as the engine keeps it: executors write to it, and so does the process worker.
+  const log = join(mkdtempSync(join(tmpdir(), 'stepwise-ctx-')), 'step.log');
+  writeFileSync(log, '');
   const progress: string[] = [];
   const batches: TestExecContext['batches'] = [];
   const controls: TestExecContext['controls'] = { paused: false };
@@ -64,7 +69,8 @@ export function makeExecContext(options: ExecContextOptions = {}): TestExecConte
       connections: Object.fromEntries(Object.entries(options.urls ?? {}).map(([n, url]) => [n, { url }])),
       run: { id: 'test-run', operator: 'tester' },
     }),
-    output: (chunk) => chunks.push(chunk),
+    output: (chunk) => appendFileSync(log, chunk),
+    processOutput: { log, tail: () => {} },
     progress: (message) => progress.push(message),
     processStarted: () => {},
     commitBatch: (batch) => batches.push(batch),
@@ -80,7 +86,7 @@ export function makeExecContext(options: ExecContextOptions = {}): TestExecConte
   };
   return {
     ctx,
-    output: () => chunks.join(''),
+    output: () => readFileSync(log, 'utf8'),
     progress,
     batches,
     controls,

@@ -1,14 +1,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
-import { execa } from 'execa';
 import { StepwiseError } from '../../cli/exit-codes.js';
 import type { RunBody, RunCheck } from '../../runbook/schema.js';
 import type { ExecContext, StepResult } from '../executor.js';
-import { killProcessGroup } from '../kill-process-group.js';
-import { maskedOutput } from './masked-output.js';
-import { OutputMatcher } from './output-matcher.js';
+import type { ProcessOutcome } from '../process/process-job.js';
+import { runInWorker } from '../process/run-in-worker.js';
 
 export type RunExpect = NonNullable<RunCheck['expect']>;
 
@@ -44,28 +40,8 @@ function patternOf(source: string): RegExp {
   }
 }
 
-// Streams a pipe to the step output as it comes (decoded, masked); returns what ends it.
-function follow(stream: Readable | null, ctx: ExecContext, matcher?: OutputMatcher): () => void {
-  const decoder = new StringDecoder('utf8');
-  const out = maskedOutput(ctx.render.mask, ctx.output);
-  const take = (text: string) => {
-    matcher?.push(text);
-    out.write(text);
-  };
-  let ended = false;
-  const end = () => {
-    if (ended) return;
-    ended = true;
-    take(decoder.end());
-    out.end();
-  };
-  stream?.on('data', (chunk: Buffer) => take(decoder.write(chunk)));
-  stream?.once('end', end);
-  return end;
-}
-
-// The `run` executor (and run checks): a command as its own process group; aborting ctx.signal
-// ends the whole group.
+// The `run` executor (and run checks): a command as its own process group, run from the process
+// worker thread; aborting ctx.signal ends the whole group.
 export async function runCommand(
   body: RunBody,
   ctx: ExecContext,
@@ -75,54 +51,41 @@ export async function runCommand(
   const command = commandOf(body, ctx);
   const expect: RunExpect = { ...(Array.isArray(body) ? {} : body.expect), ...expectOverride };
   const exits = expect.exit ?? [0];
-  const matcher = expect.stdout === undefined ? undefined : new OutputMatcher(patternOf(expect.stdout));
-  const child = execa(command.file, command.args, {
-    cwd: command.cwd,
-    env: command.env,
-    detached: true,
-    buffer: false,
-    stdin: 'ignore',
-    reject: false,
-  });
-  if (child.pid !== undefined) ctx.processStarted(child.pid);
-  const endStdout = follow(child.stdout, ctx, matcher);
-  const endStderr = follow(child.stderr, ctx);
-  let ending: Promise<boolean> | undefined;
-  const endGroup = () => {
-    if (child.pid !== undefined) ending ??= killProcessGroup(child.pid);
-  };
-  ctx.signal.addEventListener('abort', endGroup, { once: true });
-  // A step leaves nothing behind: what it started in the background goes when it exits.
-  child.once('exit', endGroup);
-  let result: Awaited<typeof child>;
+  const pattern = expect.stdout === undefined ? undefined : patternOf(expect.stdout).source;
+  const running = runInWorker(
+    { ...command, secrets: ctx.render.secrets, log: ctx.processOutput.log, pattern },
+    { spawned: (pid) => ctx.processStarted(pid), tail: (tail) => ctx.processOutput.tail(tail) },
+  );
+  const abort = () => running.abort();
+  ctx.signal.addEventListener('abort', abort, { once: true });
+  let outcome: ProcessOutcome;
   try {
-    result = await child;
+    outcome = await running.done;
   } finally {
-    ctx.signal.removeEventListener('abort', endGroup);
-    await ending;
-    endStdout();
-    endStderr();
+    ctx.signal.removeEventListener('abort', abort);
   }
   if (ctx.signal.aborted) throw ctx.signal.reason;
-  if (result.exitCode === undefined && !result.signal) {
+  if (outcome.startError) {
     const notFound =
-      result.code === 'ENOENT' ? 'command not found; check the run: of the runbook and PATH' : '';
-    return { ok: false, error: `${command.file}: ${notFound || result.originalMessage}` };
+      outcome.startError.code === 'ENOENT' ? 'command not found; check the run: of the runbook and PATH' : '';
+    return { ok: false, error: `${command.file}: ${notFound || outcome.startError.message}` };
   }
+  const matched = pattern === undefined ? undefined : outcome.matched;
   const failures: string[] = [];
-  if (result.exitCode === undefined) failures.push(`killed by ${result.signal}`);
-  else if (!exits.includes(result.exitCode))
-    failures.push(`exit ${result.exitCode}, expected ${exits.join(' or ')}`);
-  if (matcher && !matcher.matched) failures.push(`the output did not match /${expect.stdout}/`);
+  if (outcome.exitCode === undefined) failures.push(`killed by ${outcome.signal}`);
+  else if (!exits.includes(outcome.exitCode))
+    failures.push(`exit ${outcome.exitCode}, expected ${exits.join(' or ')}`);
+  if (matched === false) failures.push(`the output did not match /${expect.stdout}/`);
   const details = {
-    expected: { exit: exits, ...(matcher ? { stdout: `/${expect.stdout}/` } : {}) },
+    expected: { exit: exits, ...(matched === undefined ? {} : { stdout: `/${expect.stdout}/` }) },
     actual: {
-      exit: result.exitCode ?? result.signal,
-      ...(matcher ? { stdout: matcher.matched ? 'matched' : 'no match' } : {}),
+      exit: outcome.exitCode ?? outcome.signal,
+      ...(matched === undefined ? {} : { stdout: matched ? 'matched' : 'no match' }),
     },
     failures,
   };
   if (failures.length) return { ok: false, error: failures.join('; '), details };
-  const summary = `exit ${result.exitCode}${matcher ? `, output matched /${expect.stdout}/` : ''}`;
+  const logNote = outcome.logError ? ` (the log file is incomplete: ${outcome.logError})` : '';
+  const summary = `exit ${outcome.exitCode}${matched ? `, output matched /${expect.stdout}/` : ''}${logNote}`;
   return { ok: true, summary, details };
 }

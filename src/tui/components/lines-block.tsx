@@ -12,7 +12,7 @@ export function LinesBlock({ lines, width, height }: { lines: Line[]; width: num
   const rows: Line[] = [];
   for (let i = 0; i < count; i++) rows.push(fitLine(lines[i] ?? [], width, { ascii: theme.ascii }));
   return (
-    <Box width={width} height={count} flexShrink={0} overflow="hidden">
+    <Box width={width} height={count} flexShrink={0}>
       <Text>
         {rows.map((line, i) => (
           // A screen row is identified by its position.

@@ -2,7 +2,6 @@ import { Box } from 'ink';
 import type { EngineView } from '../../engine/engine-api.js';
 import type { ChecklistRow } from '../checklist-rows.js';
 import { paneWidths } from '../compute-layout.js';
-import { useSpinnerFrame } from '../hooks/use-spinner-frame.js';
 import { useTheme } from '../hooks/use-theme.js';
 import { checklistLines } from '../lines/checklist-lines.js';
 import { phaseDetailLines } from '../lines/phase-detail-lines.js';
@@ -19,15 +18,13 @@ export function MainPanes(props: {
   width: number;
   height: number;
   now: number;
+  spinnerFrame: string;
 }) {
   const theme = useTheme();
-  const { view, selected, width, height, now } = props;
+  const { view, selected, width, height, now, spinnerFrame } = props;
   const widths = paneWidths(width);
   const body = Math.max(0, height - 1);
   const inner = Math.max(0, widths.right - 1);
-  const running =
-    view.live.active !== undefined || Object.values(view.run.steps).some((s) => s.status === 'running');
-  const spinnerFrame = useSpinnerFrame(theme.glyphs.spinner, running);
 
   const at = selected.indexOf(':');
   const kind = selected.slice(0, at);

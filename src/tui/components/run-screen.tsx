@@ -7,7 +7,7 @@ import type { Dialog } from '../dialog.js';
 import { formatCount } from '../../format/format-count.js';
 import { useChecklistSelection } from '../hooks/use-checklist-selection.js';
 import { useKeys } from '../hooks/use-keys.js';
-import { useNow } from '../hooks/use-now.js';
+import { useClock } from '../hooks/use-clock.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { useTheme } from '../hooks/use-theme.js';
 import { dialogKeyHints, mainKeyHints, type Screen, screenKeyHints } from '../key-hints.js';
@@ -62,6 +62,13 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+// While a step runs the spinner turns at this pace; the window timer counts seconds.
+const spinnerMs = 200;
+
+function isRunning(view: EngineView): boolean {
+  return view.live.active !== undefined || Object.values(view.run.steps).some((s) => s.status === 'running');
+}
+
 function isFinished(view: EngineView): boolean {
   return view.run.status === 'succeeded' || view.run.status === 'rolled_back' || view.next?.kind === 'done';
 }
@@ -80,7 +87,7 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
   const theme = useTheme();
   const view = useStore(engine.store);
   const size = useTerminalSize();
-  const now = useNow(1000);
+  const now = useClock(isRunning(view) ? spinnerMs : 1000);
   const [screen, setScreen] = useState<Screen>(mode === 'resume' ? 'resume' : 'main');
   const [dialog, setDialog] = useState<Dialog | undefined>(() =>
     mode === 'rollback'
@@ -346,7 +353,15 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
   } else {
     hints = mainKeyHints(view, selected);
     body = (
-      <MainPanes view={view} rows={rows} selected={selected} width={width} height={screenHeight} now={now} />
+      <MainPanes
+        view={view}
+        rows={rows}
+        selected={selected}
+        width={width}
+        height={screenHeight}
+        now={now}
+        spinnerFrame={theme.glyphs.spinner[Math.floor(now / spinnerMs) % theme.glyphs.spinner.length]}
+      />
     );
   }
   if (quitting) hints = [];

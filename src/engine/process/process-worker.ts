@@ -1,0 +1,112 @@
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { parentPort } from 'node:worker_threads';
+import { execa } from 'execa';
+import { killProcessGroup } from '../kill-process-group.js';
+import { OutputTail } from '../output-tail.js';
+import { LogFile } from './log-file.js';
+import { maskedOutput } from './masked-output.js';
+import { OutputMatcher } from './output-matcher.js';
+import type { FromWorker, ProcessJob, ProcessOutcome, ToWorker } from './process-job.js';
+
+// The worker thread that runs `run` steps' commands (see process-job.ts).
+
+// The screen shows a step's output a few times a second: more would cost the step, not help the operator.
+const tailEveryMs = 200;
+
+if (!parentPort) throw new Error('process-worker.ts runs as a worker thread (run-in-worker.ts starts it)');
+const port = parentPort;
+const post = (message: FromWorker) => port.postMessage(message);
+const aborts = new Map<number, () => void>();
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'abort') aborts.get(message.id)?.();
+  else start(message.id, message.job);
+});
+
+// Streams a pipe, masked, into `sink` as it comes; `text` sees it decoded and unmasked (for
+// expect.stdout). Returns what ends it.
+function follow(
+  stream: Readable | null,
+  job: ProcessJob,
+  sink: (bytes: Buffer) => void,
+  text?: (text: string) => void,
+) {
+  const decoder = text && new StringDecoder('utf8');
+  const out = maskedOutput(job.secrets, sink);
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    if (decoder) text?.(decoder.end());
+    out.end();
+  };
+  stream?.on('data', (chunk: Buffer) => {
+    if (decoder) text?.(decoder.write(chunk));
+    out.write(chunk);
+  });
+  stream?.once('end', end);
+  return end;
+}
+
+function start(id: number, job: ProcessJob): void {
+  const tail = new OutputTail();
+  const matcher = job.pattern === undefined ? undefined : new OutputMatcher(new RegExp(job.pattern, 'm'));
+  const log = new LogFile(job.log);
+  let changed = false;
+  const sink = (bytes: Buffer) => {
+    log.write(bytes);
+    tail.push(bytes);
+    changed = true;
+  };
+  const child = execa(job.file, job.args, {
+    cwd: job.cwd,
+    env: job.env,
+    detached: true,
+    buffer: false,
+    stdin: 'ignore',
+    reject: false,
+  });
+  const pid = child.pid;
+  if (pid !== undefined) post({ type: 'spawned', id, pid });
+  const endStdout = follow(child.stdout, job, sink, matcher && ((text) => matcher.push(text)));
+  const endStderr = follow(child.stderr, job, sink);
+  const timer = setInterval(() => {
+    log.flush();
+    if (!changed) return;
+    changed = false;
+    post({ type: 'tail', id, tail: tail.snapshot() });
+  }, tailEveryMs);
+  let ending: Promise<boolean> | undefined;
+  const endGroup = () => {
+    if (pid !== undefined) ending ??= killProcessGroup(pid);
+  };
+  aborts.set(id, endGroup);
+  // A step leaves nothing behind: what it started in the background goes when it exits.
+  child.once('exit', endGroup);
+  child
+    .then(async (result) => {
+      await ending;
+      endStdout();
+      endStderr();
+      log.close();
+      const started = result.exitCode !== undefined || result.signal !== undefined;
+      const outcome: ProcessOutcome = {
+        exitCode: result.exitCode,
+        signal: result.signal,
+        startError: started
+          ? undefined
+          : { code: result.code, message: result.originalMessage ?? result.message ?? 'it did not start' },
+        matched: matcher?.matched ?? false,
+        logError: log.error,
+      };
+      post({ type: 'exited', id, outcome, tail: tail.snapshot() });
+    })
+    .catch((error: unknown) => {
+      post({ type: 'failed', id, error: error instanceof Error ? error.message : String(error) });
+    })
+    .finally(() => {
+      clearInterval(timer);
+      aborts.delete(id);
+    });
+}
