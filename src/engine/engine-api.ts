@@ -1,6 +1,7 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type { RunState } from '../journal/reducer.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
+import type { LogPage, LogPosition } from './read-log-page.js';
 
 // What a front end (TUI, plain printer) sees and may ask for. The engine owns the store;
 // front ends only read it and call intents.
@@ -96,4 +97,7 @@ export interface EngineIntents {
 
 export interface EngineHandle extends EngineIntents {
   store: StoreApi<EngineView>;
+  // A page of the step's latest log file (its whole output), for the log view; none before
+  // the step has run.
+  logPage(step: string, position: LogPosition, count: number): LogPage | undefined;
 }

@@ -31,6 +31,7 @@ import { maskDeep } from './mask-deep.js';
 import { killProcessGroup } from './kill-process-group.js';
 import { nextAction } from './next-action.js';
 import { OutputTail } from './output-tail.js';
+import { type LogPage, type LogPosition, readLogPage } from './read-log-page.js';
 import { type IndexedStep, indexSteps, stepKind } from './step-index.js';
 
 export interface EngineSetup {
@@ -109,6 +110,16 @@ export class Engine implements EngineHandle {
 
   entry(step: string): IndexedStep | undefined {
     return this.index.get(step);
+  }
+
+  logPage(step: string, position: LogPosition, count: number): LogPage | undefined {
+    const log = this.state.steps[step]?.log;
+    try {
+      return log ? readLogPage(log, position, count) : undefined;
+    } catch {
+      // Gone or unreadable: the view says so.
+      return undefined;
+    }
   }
 
   tail(step: string): string[] {

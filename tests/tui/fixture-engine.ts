@@ -10,6 +10,7 @@ import type {
   RollbackPlan,
 } from '../../src/engine/engine-api.js';
 import { nextAction } from '../../src/engine/next-action.js';
+import { type LogPage, type LogPosition, readLogPage } from '../../src/engine/read-log-page.js';
 import { indexSteps } from '../../src/engine/step-index.js';
 import type { EventPayload, JournalEvent } from '../../src/journal/events.js';
 import { type RunState, reduce } from '../../src/journal/reducer.js';
@@ -310,6 +311,16 @@ export class FixtureEngine implements EngineHandle {
   rollbackPlan(to?: string): RollbackPlan {
     this.calls.push({ intent: 'rollbackPlan', args: [to] });
     return buildRollbackPlan(this.state, this.index, this.loaded, this.renderer, to);
+  }
+
+  // The real reader, on the log file named by the step's step.started event.
+  logPage(step: string, position: LogPosition, count: number): LogPage | undefined {
+    const log = this.state.steps[step]?.log;
+    try {
+      return log ? readLogPage(log, position, count) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 }
 

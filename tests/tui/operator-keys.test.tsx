@@ -1,6 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FixtureEngine, prepDone, ran, started } from './fixture-engine.js';
+import { FixtureEngine, operator, prepDone, ran, started } from './fixture-engine.js';
 import { keys, renderApp } from './render-app.js';
 
 afterEach(cleanup);
@@ -121,8 +124,17 @@ describe('operator keys', () => {
     expect(engine.callsOf('rollback')).toEqual([[{ to: undefined, note: undefined }]]);
   });
 
-  it('l opens the log of the selected step, scrolls it, and escape closes it', async () => {
-    const engine = new FixtureEngine({ events: [...prepDone, ...ran('create-queue')] });
+  it('l opens the whole log of the selected step at its end, scrolls back to line 1, and escape closes it', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'stepwise-log-view-')), 'create-queue.1.log');
+    writeFileSync(log, Array.from({ length: 1000 }, (_, i) => `line ${i + 1}\n`).join(''));
+    const engine = new FixtureEngine({
+      events: [
+        ...prepDone,
+        { type: 'step.started', step: 'create-queue', attempt: 1, operator, log },
+        { type: 'step.succeeded', step: 'create-queue', attempt: 1, duration_ms: 1200 },
+      ],
+    });
+    // The screen's tail holds the last 200 lines; the log view reads the file.
     engine.setLive({
       output: {
         'create-queue': { lines: Array.from({ length: 200 }, (_, i) => `line ${i + 801}`), total: 1000 },
@@ -130,9 +142,9 @@ describe('operator keys', () => {
     });
     const app = await renderApp(engine, { columns: 80, rows: 24 });
     await app.press('k', 'l');
-    const log = await app.waitForText('Log 2.1 Create the queue table');
-    expect(log).toContain('line 1000');
-    expect(log).toContain('(following)');
+    const end = await app.waitForText('Log 2.1 Create the queue table');
+    expect(end).toContain('line 1000');
+    expect(end).toContain('100% · 1,000 lines (following)');
     await app.press('k', 'k');
     const scrolled = await app.waitFor(
       (s) => !s.includes('line 1000') && s.includes('line 998'),
@@ -140,9 +152,20 @@ describe('operator keys', () => {
     );
     expect(scrolled).not.toContain('(following)');
     await app.press('g');
-    await app.waitForText('line 801');
+    const top = await app.waitFor((s) => /^line 1 *$/m.test(s), 'the first line of the log');
+    expect(top).not.toContain('line 801');
+    await app.press(keys.pageDown);
+    await app.waitFor((s) => /^line 21 *$/m.test(s) && !/^line 1 *$/m.test(s), 'the next page');
+    await app.press('G');
+    await app.waitForText('(following)');
     await app.press(keys.escape);
     await app.waitForText('─ Checklist');
+  });
+
+  it('l on a step that has not run says there is no output yet', async () => {
+    const app = await renderApp(new FixtureEngine({ events: prepDone }), { columns: 80, rows: 24 });
+    await app.press('j', 'l');
+    await app.waitForText('This step has not run: no output yet.');
   });
 
   it('? shows the keys and the symbols; escape returns', async () => {

@@ -14,7 +14,7 @@ const keys: Array<[string, string]> = [
   ['x', 'skip the next step (asks a reason)'],
   ['r', 'retry a failed or interrupted step'],
   ['b', 'roll back: shows the plan, then asks'],
-  ['l', 'full-screen log of the selected step'],
+  ['l', 'the whole log of the selected step, from its first line to its end'],
   ['p + -', 'running backfill: pause/resume, bigger/smaller batches'],
   ['q, Ctrl+C', 'quit; a running step is cancelled after you confirm'],
 ];

@@ -345,6 +345,7 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
         step={logStep}
         width={width}
         height={screenHeight}
+        readPage={(position, count) => engine.logPage(logStep, position, count)}
         onClose={() => setScreen('main')}
       />
     );
