@@ -22,8 +22,9 @@ export interface LiveState {
     string,
     { paused: boolean; batchSize?: number; total?: number; rate?: number; etaMs?: number }
   >;
-  // Engine-side message for the operator (e.g. why it stopped), cleared on the next intent.
-  notice?: { level: 'info' | 'warn' | 'error'; text: string };
+  // Engine-side message for the operator (e.g. why it stopped), cleared on the next intent; one
+  // about a running `step` is shown only while that step runs.
+  notice?: { level: 'info' | 'warn' | 'error'; text: string; step?: string };
 }
 
 export interface ConnectionView {

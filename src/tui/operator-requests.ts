@@ -8,11 +8,11 @@ import type { OperatorAction } from './operator-action.js';
 import { statusWord } from './step-symbol.js';
 
 // What a key asks for, decided from the state alone: a dialog, an intent that needs none
-// (read-only steps, gate checks), or a notice saying why not.
+// (read-only steps, gate checks), or a notice saying why not (about `step` while it runs).
 export type Request =
   | { kind: 'dialog'; dialog: Dialog }
   | { kind: 'intent'; action: OperatorAction }
-  | { kind: 'notice'; text: string };
+  | { kind: 'notice'; text: string; step?: string };
 
 const mutatingKinds = new Set(['run', 'sql', 'backfill']);
 
@@ -44,7 +44,11 @@ function describeNext(view: EngineView): string {
 function busy(view: EngineView): Request | undefined {
   const active = view.live.active;
   if (!active) return undefined;
-  return notice(`${label(view, active.step)} is running: wait for it, or q to pause the run`);
+  return {
+    kind: 'notice',
+    text: `${label(view, active.step)} is running: wait for it, or q to pause the run`,
+    step: active.step,
+  };
 }
 
 // The connection a step writes to, when it can be told from the runbook.

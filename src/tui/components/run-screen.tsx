@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useStore } from 'zustand';
 import type { EngineHandle, EngineView, RollbackPlan } from '../../engine/engine-api.js';
 import { frameHeight, paneWidths, smallest } from '../compute-layout.js';
+import { currentNotice, type Notice } from '../current-notice.js';
 import type { Dialog } from '../dialog.js';
 import { formatCount } from '../../format/format-count.js';
 import { useChecklistSelection } from '../hooks/use-checklist-selection.js';
@@ -51,11 +52,6 @@ export interface RunScreenProps {
   warnSsh: boolean;
   rollbackTo?: string;
   onExit: (result: TuiResult) => void;
-}
-
-interface Notice {
-  level: 'info' | 'warn' | 'error';
-  text: string;
 }
 
 function message(error: unknown): string {
@@ -115,7 +111,7 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
   };
 
   const handle = (request: Request) => {
-    if (request.kind === 'notice') setNotice({ level: 'warn', text: request.text });
+    if (request.kind === 'notice') setNotice({ level: 'warn', text: request.text, step: request.step });
     else if (request.kind === 'dialog') setDialog(request.dialog);
     else launch(request.action);
   };
@@ -153,12 +149,17 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
       return setNotice({
         level: 'info',
         text: live?.paused ? 'backfill resumed' : 'backfill pauses after the current batch',
+        step: step.id,
       });
     }
     const current = currentBatchSize(latest(), step.id);
     const batchSize = nextBatchSize(current, input === '-' || input === '_' ? 'down' : 'up');
     engine.backfillControl(step.id, { batchSize });
-    setNotice({ level: 'info', text: `batch size ${formatCount(batchSize)} rows from the next batch` });
+    setNotice({
+      level: 'info',
+      text: `batch size ${formatCount(batchSize)} rows from the next batch`,
+      step: step.id,
+    });
   };
 
   // Ctrl+C anywhere: the same as q; a second one while the quit dialog is open quits.
@@ -170,8 +171,7 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
 
   const header = headerLines({ view, now, width: size.columns, theme, warnSsh });
   const shownNotice: Notice | undefined =
-    notice ??
-    view.live.notice ??
+    currentNotice(view, notice, view.live.notice) ??
     (isFinished(view) && screen === 'main' && !dialog
       ? {
           level: 'info',
