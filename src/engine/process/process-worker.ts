@@ -20,8 +20,13 @@ const post = (message: FromWorker) => port.postMessage(message);
 const aborts = new Map<number, () => void>();
 
 port.on('message', (message: ToWorker) => {
-  if (message.type === 'abort') aborts.get(message.id)?.();
-  else start(message.id, message.job);
+  if (message.type === 'abort') return aborts.get(message.id)?.();
+  try {
+    start(message.id, message.job);
+  } catch (error) {
+    // Options execa refuses: this command fails, the worker goes on.
+    post({ type: 'failed', id: message.id, error: error instanceof Error ? error.message : String(error) });
+  }
 });
 
 // Streams a pipe, masked, into `sink` as it comes; `text` sees it decoded and unmasked (for
@@ -52,7 +57,6 @@ function follow(
 function start(id: number, job: ProcessJob): void {
   const tail = new OutputTail();
   const matcher = job.pattern === undefined ? undefined : new OutputMatcher(new RegExp(job.pattern, 'm'));
-  const log = new LogFile(job.log);
   let changed = false;
   const sink = (bytes: Buffer) => {
     log.write(bytes);
@@ -67,6 +71,8 @@ function start(id: number, job: ProcessJob): void {
     stdin: 'ignore',
     reject: false,
   });
+  // Opened once execa took the command: a refused one leaves no file open.
+  const log = new LogFile(job.log);
   const pid = child.pid;
   if (pid !== undefined) post({ type: 'spawned', id, pid });
   const endStdout = follow(child.stdout, job, sink, matcher && ((text) => matcher.push(text)));
