@@ -77,9 +77,13 @@ export class Engine implements EngineHandle {
       production: this.isProduction(name),
       embedded: c.driver === 'pglite',
     }));
+    // A running step's events (progress, batches, its end) reach the store about ten times a
+    // second. Any other event comes from an intent or a decision between steps: it is in the
+    // store at once, so the next key acts on what the last one did.
     setup.journal.onAppend((event) => {
       this.state = reduce(this.state, event);
-      this.scheduleFlush();
+      if (this.active) this.scheduleFlush();
+      else this.flush();
     });
     const preview: Record<string, string> = {};
     const numbers: Record<string, string> = {};

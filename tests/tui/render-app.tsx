@@ -1,10 +1,10 @@
 import { render } from 'ink-testing-library';
 import stripAnsi from 'strip-ansi';
 import { expect, vi } from 'vitest';
+import type { EngineHandle } from '../../src/engine/engine-api.js';
 import { App, type TuiMode } from '../../src/tui/components/app.js';
 import type { TerminalCaps } from '../../src/tui/terminal-caps.js';
 import type { TuiResult } from '../../src/tui/tui-result.js';
-import type { FixtureEngine } from './fixture-engine.js';
 
 export const keys = {
   up: '\u001B[A',
@@ -29,8 +29,9 @@ export interface RenderOptions {
 }
 
 // The App in ink-testing-library at a given terminal size (resized through the same 'resize'
-// event a terminal sends), with helpers that wait for frames instead of sleeping blindly.
-export async function renderApp(engine: FixtureEngine, options: RenderOptions = {}) {
+// event a terminal sends), with helpers that wait for frames instead of sleeping blindly. The
+// engine is a FixtureEngine, or a real one for stories that need its timing.
+export async function renderApp(engine: EngineHandle, options: RenderOptions = {}) {
   const onExit = vi.fn<(result: TuiResult) => void>();
   const caps: TerminalCaps = { color: true, unicode: true, sshWithoutMultiplexer: false, ...options.caps };
   const instance = render(
