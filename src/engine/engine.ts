@@ -406,10 +406,11 @@ export class Engine implements EngineHandle {
     this.flush();
   }
 
+  // In the store at once, like any intent: a second `-` halves what the first one asked for.
   backfillControl(step: string, control: { paused?: boolean; batchSize?: number }): void {
     const current = this.live.backfill[step] ?? { paused: false };
     this.live.backfill = { ...this.live.backfill, [step]: { ...current, ...control } };
-    this.scheduleFlush();
+    this.flush();
   }
 
   async close(): Promise<void> {

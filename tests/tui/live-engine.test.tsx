@@ -1,9 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OpenedRun, startRun } from '../../src/engine/open-run.js';
-import { tempStateDir } from '../helpers/run-cli.js';
+import { runDir } from '../../src/journal/state-dir.js';
+import { readEvents, tempStateDir } from '../helpers/run-cli.js';
 import { keys, renderApp } from './render-app.js';
 
 // The screen on a real engine: keys typed right after an intent, faster than the engine's
@@ -53,5 +54,49 @@ phases:
     expect(dialog).toContain('2.1 First command (run)');
     expect(dialog).not.toContain('nothing to run');
     expect(run.engine.run.phases[0].gateStatus).toBe('passed');
+  });
+
+  it('- pressed twice in a row halves the batch size twice, and the next batches use it', async () => {
+    const { run, stateDir } = await start(`version: 1
+name: steer-backfill
+connections:
+  db: { embedded: steer }
+phases:
+  - id: copy
+    title: Copy
+    steps:
+      - id: source
+        sql: CREATE TABLE src (id int PRIMARY KEY); INSERT INTO src SELECT g FROM generate_series(1, 5000) g
+      - id: target
+        sql: CREATE TABLE dst (id int PRIMARY KEY)
+      - id: copy-rows
+        title: Copy the rows
+        backfill:
+          from: src
+          key: id
+          batch: 5000
+          sql: INSERT INTO dst SELECT id FROM src WHERE id > :lo AND id <= :hi
+`);
+    await run.engine.runStep('source');
+    await run.engine.runStep('target');
+    // Held before its first batch (\`touch <run>/pause\`), so the keys meet it running.
+    const pauseFile = join(runDir(stateDir, run.engine.run.runId), 'pause');
+    writeFileSync(pauseFile, '');
+    const app = await renderApp(run.engine, { columns: 80, rows: 24 });
+    await app.waitForText('1.3 Copy the rows');
+    await app.press(keys.enter);
+    await app.waitForText('Run 1.3 Copy the rows?');
+    await app.press('y');
+    await app.waitForText('+/- batch size');
+    // Its "paused" report is on screen: no store update is due when the keys come.
+    const held = () => run.engine.store.getState().run.steps['copy-rows'].progress?.data?.state === 'paused';
+    await app.waitFor(held, 'the backfill held before its first batch');
+    await app.type('--');
+    await app.waitForText('batch size 1,250 rows from the next batch');
+    expect(run.engine.store.getState().live.backfill['copy-rows']?.batchSize).toBe(1250);
+    rmSync(pauseFile);
+    await app.waitFor(() => run.engine.run.steps['copy-rows'].status === 'succeeded', 'the copy done');
+    const batches = readEvents(run.engine.journalPath).filter((e) => e.type === 'batch.committed');
+    expect(batches.map((b) => b.size)).toEqual([1250, 1250, 1250, 1250]);
   });
 });
