@@ -45,6 +45,8 @@ export interface EngineView {
   next?: NextAction;
   // Exactly what each step will run, values filled and secrets masked.
   preview: Record<string, string>;
+  // What each phase's gate checks run (by phase id), the same way.
+  gatePreview: Record<string, string>;
   // Step numbers as the checklist shows them ("2.3").
   numbers: Record<string, string>;
   // Who drives the run in this process (may differ from run.started.operator after a resume).

@@ -31,6 +31,7 @@ import { maskDeep } from './mask-deep.js';
 import { killProcessGroup } from './kill-process-group.js';
 import { nextAction } from './next-action.js';
 import { OutputTail } from './output-tail.js';
+import { previewGates } from './preview-gates.js';
 import { type LogPage, type LogPosition, readLogPage } from './read-log-page.js';
 import { type IndexedStep, indexSteps, stepKind } from './step-index.js';
 
@@ -99,6 +100,7 @@ export class Engine implements EngineHandle {
       drift: setup.drift ?? [],
       next: this.next(),
       preview,
+      gatePreview: previewGates(setup.loaded, setup.renderer),
       numbers,
       operator: setup.operator,
     }));

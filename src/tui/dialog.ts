@@ -5,6 +5,9 @@ export interface DialogText {
   title: string;
   // Paragraphs, wrapped to the screen.
   body: string[];
+  // What a sign-off is about (a manual step's instruction; a gate's steps, checks and
+  // sign-offs): plain text under its label, wrapped to the screen, before the preview.
+  about?: { label: string; text: string };
   // What will run, shown as code.
   preview?: string;
   // A production target or a point of no return: drawn in red.

@@ -1,10 +1,14 @@
 import type { ConnectionView, EngineView, RollbackPlan } from '../engine/engine-api.js';
 import { readOnlyKinds } from '../engine/step-index.js';
+import { formatTimeOfDay } from '../format/format-time.js';
+import type { PhaseState } from '../journal/reducer.js';
 import type { Step, StepKind } from '../runbook/schema.js';
 import { type ChecklistRow, phaseOfKey } from './checklist-rows.js';
 import type { Dialog } from './dialog.js';
 import { findStep } from './find-step.js';
+import { markdownToText } from './markdown-to-text.js';
 import type { OperatorAction } from './operator-action.js';
+import { phaseProgress } from './phase-progress.js';
 import { statusWord } from './step-symbol.js';
 
 // What a key asks for, decided from the state alone: a dialog, an intent that needs none
@@ -121,7 +125,10 @@ function signStepRequest(view: EngineView, step: string): Request {
       action: { type: 'sign-step', step },
       title: `Sign off ${label(view, step)}`,
       body: ['Sign off only when the instruction below is done. Your name and the time are journaled.'],
-      preview: view.preview[step] ?? findStep(view.runbook.runbook, step)?.manual,
+      about: {
+        label: 'instruction:',
+        text: markdownToText(view.preview[step] ?? findStep(view.runbook.runbook, step)?.manual ?? ''),
+      },
       label: 'note (optional)',
       required: false,
     },
@@ -140,7 +147,10 @@ function gateRequest(view: EngineView, phase: string): Request {
     );
   }
   if (next.signoffsNeeded === 0) return { kind: 'intent', action: { type: 'sign-gate', phase } };
-  const checks = view.run.phases.find((p) => p.id === phase)?.gate?.checks ?? 0;
+  const state = view.run.phases.find((p) => p.id === phase)!;
+  // Checks that passed once are not run again.
+  const checks = state.gateCheck?.ok ? 0 : (state.gate?.checks ?? 0);
+  const steps = phaseProgress(state, view.run);
   return {
     kind: 'dialog',
     dialog: {
@@ -148,13 +158,45 @@ function gateRequest(view: EngineView, phase: string): Request {
       action: { type: 'sign-gate', phase },
       title: `Sign off the gate of phase ${phaseLabel(view, phase)}`,
       body: [
-        `Signing says phase ${phaseLabel(view, phase)} is complete and the run may go on.` +
-          (checks ? ` The gate's ${checks === 1 ? 'check runs' : `${checks} checks run`} first.` : ''),
+        `Signing says phase ${phaseLabel(view, phase)} is complete (${steps.done} of ${steps.total} steps ` +
+          'done) and the run may go on.' +
+          (checks ? ` The gate's ${checks === 1 ? 'check runs' : 'checks run'} first; a failure stops the sign-off.` : ''),
       ],
+      about: { label: 'the gate:', text: gateFacts(view, state, next.signoffsNeeded).join('\n') },
+      preview: checks ? view.gatePreview[phase] : undefined,
       label: 'note (optional)',
       required: false,
     },
   };
+}
+
+// A gate as the one signing it needs it: its checks and their last result, the sign-offs it
+// needs, who signed already.
+function gateFacts(view: EngineView, state: PhaseState, needed: number): string[] {
+  const facts: string[] = [];
+  const checks = state.gate?.checks ?? 0;
+  if (checks > 0) {
+    const what = checks === 1 ? '1 check' : `${checks} checks`;
+    const failures = (state.gateCheck?.details?.failures as string[] | undefined) ?? [];
+    if (!state.gateCheck) facts.push(`${what}: not run yet`);
+    else if (state.gateCheck.ok) facts.push(`${what}: passed`);
+    else facts.push(`${what}: failed last time${failures.length ? `: ${failures.join('; ')}` : ''}`);
+  }
+  const total = state.gate?.signoff ?? 0;
+  facts.push(
+    total > 1
+      ? `needs ${total} sign-offs by different operators: ${total - needed} signed, ${needed} to go`
+      : 'needs 1 sign-off',
+  );
+  for (const s of state.gateSignoffs) {
+    facts.push(`- signed by ${s.operator} at ${formatTimeOfDay(s.ts)}${s.note ? `: ${s.note}` : ''}`);
+  }
+  if (view.operator && state.gateSignoffs.some((s) => s.operator === view.operator)) {
+    facts.push(
+      `you (${view.operator}) signed already: another operator signs with \`stepwise resume --operator NAME\``,
+    );
+  }
+  return facts;
 }
 
 export function requestEnter(view: EngineView, selection: string): Request {

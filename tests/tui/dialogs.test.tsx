@@ -1,4 +1,5 @@
 import { cleanup } from 'ink-testing-library';
+import stringWidth from 'string-width';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FixtureEngine, operator, prepDone, ran, started, untilDropLegacy } from './fixture-engine.js';
 import { keys, renderApp } from './render-app.js';
@@ -54,7 +55,7 @@ describe('dialogs', () => {
     await app.waitFor((s) => /›\s+· 3\.1 Stop the legacy scheduler/.test(s), 'the manual step selected');
     await app.press(keys.enter);
     const dialog = await app.waitForText('Sign off 3.1 Stop the legacy scheduler');
-    expect(dialog).toContain('Scale the **scheduler** to 0 replicas.');
+    expect(dialog).toMatch(/instruction:\s+Scale the scheduler to 0 replicas\./);
     await app.type('scaled to 0, intake flat');
     await app.waitForText('scaled to 0, intake flat');
     await app.press(keys.backspace, keys.backspace, keys.backspace, keys.backspace);
@@ -245,5 +246,122 @@ describe('dialogs', () => {
     await app.waitForText('─ Checklist');
     expect(engine.callsOf('rollback')).toEqual([]);
     expect(operator).toBe('alice@bastion');
+  });
+});
+
+function expectFits(screen: string, columns: number, rows: number): void {
+  const lines = screen.split('\n');
+  expect(lines.length, screen).toBeLessThan(rows);
+  for (const line of lines) expect(stringWidth(line), `too wide:\n${line}`).toBeLessThanOrEqual(columns);
+}
+
+// What is being signed, on the sign-off dialog itself, at 80x24.
+describe('signing off', () => {
+  const cutover = {
+    version: 1,
+    name: 'signing',
+    connections: { app: { url: 'postgres://app@db/app' } },
+    phases: [
+      {
+        id: 'cutover',
+        title: 'Cutover',
+        steps: [
+          {
+            id: 'stop-intake',
+            title: 'Stop accepting tasks in the legacy system',
+            manual: [
+              'Stop the legacy scheduler so no new task reaches `background_tasks`:',
+              '',
+              '- scale the BackgroundTaskManager scheduler to 0 replicas in the production cluster,',
+              '- keep the legacy **workers** running so in-flight tasks can finish,',
+              '- confirm on the dashboard that the task intake rate is 0.',
+            ].join('\n'),
+          },
+          { id: 'switch', title: 'Read from the queue', sql: "UPDATE flags SET on = true WHERE name = 'queue'" },
+        ],
+        gate: {
+          signoff: { count: 2 },
+          checks: [
+            { sql: 'SELECT count(*) AS missing FROM background_tasks', expect: { missing: 0 } },
+            { sql: 'SELECT count(*) AS stuck FROM task_queue WHERE leased', expect: { stuck: 0 } },
+          ],
+        },
+      },
+      { id: 'cleanup', title: 'Cleanup', steps: [{ id: 'archive', manual: 'Archive the legacy table.' }] },
+    ],
+  };
+
+  it("shows a manual step's instruction as text, every line of it, in 80x24", async () => {
+    const engine = new FixtureEngine({ runbook: cutover });
+    const app = await renderApp(engine, { columns: 80, rows: 24 });
+    await app.waitForText('1.1 Stop accepting tasks');
+    await app.press('s');
+    const dialog = await app.waitForText('Sign off 1.1 Stop accepting tasks in the legacy system');
+    expectFits(dialog, 80, 24);
+    expect(dialog).toMatch(/instruction:\n\s+Stop the legacy scheduler so no new task reaches `background_tasks`:/);
+    expect(dialog).toMatch(/- scale the BackgroundTaskManager scheduler to 0 replicas in the production\n\s+cluster,/);
+    expect(dialog).toContain('- keep the legacy workers running so in-flight tasks can finish,');
+    expect(dialog).toContain('- confirm on the dashboard that the task intake rate is 0.');
+    expect(dialog).not.toContain('will run:');
+    await app.type('scaled to 0');
+    await app.press(keys.enter);
+    expect(engine.callsOf('signStep')).toEqual([['stop-intake', 'scaled to 0']]);
+  });
+
+  it('shows the gate: its phase, its checks and their last result, the sign-offs it needs and who signed', async () => {
+    const engine = new FixtureEngine({
+      runbook: cutover,
+      events: [
+        started('stop-intake'),
+        { type: 'step.signed', step: 'stop-intake', operator: 'bob@bastion', note: 'scaled', purpose: 'manual' },
+        ...ran('switch'),
+        {
+          type: 'gate.checked',
+          phase: 'cutover',
+          ok: false,
+          details: { failures: ['missing: expected 0, got 12'] },
+        },
+        { type: 'gate.signed', phase: 'cutover', operator: 'bob@bastion', note: 'intake is flat' },
+      ],
+    });
+    const app = await renderApp(engine, { columns: 80, rows: 24 });
+    await app.waitForText('next: s signs off the gate');
+    await app.press('s');
+    const dialog = await app.waitForText('Sign off the gate of phase 1 Cutover');
+    expectFits(dialog, 80, 24);
+    expect(dialog).toMatch(/phase 1 Cutover is complete \(2 of 2 steps done\)/);
+    expect(dialog).toMatch(/checks run first; a failure stops the sign-off/);
+    expect(dialog).toContain('2 checks: failed last time: missing: expected 0, got 12');
+    expect(dialog).toContain('needs 2 sign-offs by different operators: 1 signed, 1 to go');
+    expect(dialog).toMatch(/- signed by bob@bastion at \d\d:\d\d:\d\d: intake is flat/);
+    expect(dialog).toMatch(
+      /will run:\n\s+SELECT count\(\*\) AS missing FROM background_tasks\n\s+-- expect missing = 0/,
+    );
+    expect(dialog).toContain('SELECT count(*) AS stuck FROM task_queue WHERE leased');
+    await app.press(keys.enter);
+    expect(engine.callsOf('signGate')).toEqual([['cutover', '']]);
+  });
+
+  it('says so when the operator has signed the gate already', async () => {
+    const engine = new FixtureEngine({
+      runbook: cutover,
+      events: [
+        started('stop-intake'),
+        { type: 'step.signed', step: 'stop-intake', operator, note: 'scaled', purpose: 'manual' },
+        ...ran('switch'),
+        { type: 'gate.checked', phase: 'cutover', ok: true, details: { failures: [] } },
+        { type: 'gate.signed', phase: 'cutover', operator, note: 'intake is flat' },
+      ],
+    });
+    const app = await renderApp(engine, { columns: 80, rows: 24 });
+    await app.waitForText('next: s signs off the gate');
+    await app.press('s');
+    const dialog = await app.waitForText('Sign off the gate of phase 1 Cutover');
+    expectFits(dialog, 80, 24);
+    expect(dialog).toContain('2 checks: passed');
+    expect(dialog).not.toContain('will run:');
+    expect(dialog).toMatch(
+      /you \(alice@bastion\) signed already: another operator signs with `stepwise\s+resume --operator NAME`/,
+    );
   });
 });

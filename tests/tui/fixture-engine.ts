@@ -10,6 +10,7 @@ import type {
   RollbackPlan,
 } from '../../src/engine/engine-api.js';
 import { nextAction } from '../../src/engine/next-action.js';
+import { previewGates } from '../../src/engine/preview-gates.js';
 import { type LogPage, type LogPosition, readLogPage } from '../../src/engine/read-log-page.js';
 import { indexSteps } from '../../src/engine/step-index.js';
 import type { EventPayload, JournalEvent } from '../../src/journal/events.js';
@@ -227,6 +228,7 @@ export class FixtureEngine implements EngineHandle {
       drift: options.drift ?? [],
       next: this.next(),
       preview,
+      gatePreview: previewGates(this.loaded, this.renderer),
       numbers,
       operator,
     }));
