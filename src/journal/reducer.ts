@@ -43,6 +43,9 @@ export interface StepState {
   skipReason?: string;
   probe?: { applied: boolean; details?: CheckDetails | Record<string, unknown> };
   progress?: { message: string; data?: Record<string, unknown>; ts: string };
+  // The run was paused while this attempt ran (q, Ctrl+C, a hang-up): the attempt was stopped,
+  // and by whom, when and why. Cleared when the step starts again.
+  stoppedByPause?: { operator: string; ts: string; reason: string };
   batches: { count: number; rows: number; skipped: number; lastHi?: unknown; lastMs?: number };
   rollback?: { how: 'reversed' | 'signed'; operator: string; ts: string; note?: string; error?: string };
 }
@@ -212,8 +215,12 @@ function apply(state: RunState, e: JournalEvent): RunState {
         steps: markInterrupted(base).steps,
       };
     }
-    case 'run.paused':
-      return { ...state, status: 'paused', pauseReason: e.reason };
+    case 'run.paused': {
+      const paused = { ...state, status: 'paused' as const, pauseReason: e.reason };
+      if (e.step === undefined || !state.steps[e.step]) return paused;
+      const stoppedByPause = { operator: e.operator, ts: e.ts, reason: e.reason };
+      return updateStep(paused, e.step, e.seq, (s) => ({ ...s, stoppedByPause }));
+    }
     case 'run.finished':
       return {
         ...state,
@@ -236,6 +243,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
           endedAt: undefined,
           error: undefined,
           retryInMs: undefined,
+          stoppedByPause: undefined,
           log: e.log,
         }),
       );

@@ -207,7 +207,10 @@ describe('the TUI in a real terminal', () => {
     expect(summary).toContain('Resuming');
     expect(summary).toMatch(/✔ 1\.1 Create the items table +done tester/);
     expect(summary).toMatch(/✔ 1\.2 Fill the items table +done tester/);
-    expect(summary).toContain('failed: 1.3 A long step: interrupted: quit');
+    expect(summary).toMatch(
+      /! stopped by the pause: 1\.3 A long step \(attempt 1\): tester paused the run at \d\d:\d\d:\d\d \(quit\)/,
+    );
+    expect(summary).toContain('next: 1.3 A long step (stopped by the pause: enter runs it again)');
     expectFits(t, second);
 
     t.keys(second, 'Enter');

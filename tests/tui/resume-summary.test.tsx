@@ -36,6 +36,39 @@ describe('resuming a run', () => {
     await app.waitForText('─ Checklist');
   });
 
+  it('shows a step quit with q as stopped by the pause, by whom and when, to be run again', async () => {
+    const engine = new FixtureEngine({
+      events: [
+        ...prepDone,
+        ...ran('create-queue'),
+        started('copy-tasks'),
+        // q while the backfill ran: the engine cancels it, then journals the pause.
+        {
+          type: 'step.failed',
+          step: 'copy-tasks',
+          attempt: 1,
+          duration_ms: 4000,
+          error: 'interrupted: quit',
+        },
+        { type: 'run.paused', reason: 'quit', step: 'copy-tasks', operator: 'bob@bastion' },
+        { type: 'run.resumed', operator, host: 'bastion', pid: 9, accepted_drift: [] },
+      ],
+    });
+    const app = await renderApp(engine, { mode: 'resume', columns: 100, rows: 30 });
+    const summary = await app.waitForText('─ Resuming');
+    expect(summary).toContain('3 of 9 steps done · 1 stopped by the pause');
+    expect(summary).toMatch(
+      /! stopped by the pause: 2\.2 Copy tasks into the queue \(attempt 1\): bob@bastion paused the run at\s+\d\d:\d\d:\d\d \(quit\); it is offered to run again/,
+    );
+    expect(summary).toMatch(/! 2\.2 Copy tasks into the queue\s+stopped alice@bastion \d\d:\d\d:\d\d 4\.0s/);
+    expect(summary).toContain('next: 2.2 Copy tasks into the queue (stopped by the pause: enter runs it again)');
+    expect(summary).not.toContain('failed');
+    await app.press(keys.enter);
+    // The checklist on it, offering to run it again.
+    await app.waitFor((s) => /›\s+\S 2\.2 Copy tasks into the queue/.test(s), 'the checklist on the step');
+    expect(app.screen()).toContain('r retry');
+  });
+
   it('goes straight to the checklist when nothing waits for a decision', async () => {
     const engine = new FixtureEngine({ events: [...prepDone, { type: 'run.paused', reason: 'quit', operator }] });
     const app = await renderApp(engine, { mode: 'resume' });

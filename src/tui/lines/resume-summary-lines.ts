@@ -1,10 +1,17 @@
 import type { EngineView } from '../../engine/engine-api.js';
 import { formatClock, formatDateTime, formatDuration, formatTimeOfDay } from '../../format/format-time.js';
+import type { StepState } from '../../journal/reducer.js';
 import { statusWord, stepSymbol } from '../step-symbol.js';
 import { type Line, seg, spreadLine } from '../styled-line.js';
 import type { Theme } from '../theme.js';
 import { windowUsage } from '../window-usage.js';
 import { wrapText } from '../wrap-text.js';
+
+// A step whose attempt ended because the run was paused (q, a signal) did not fail: it was
+// stopped, and going on runs it again.
+function stoppedByPause(s: StepState): boolean {
+  return s.status === 'failed' && s.stoppedByPause !== undefined;
+}
 
 // Before the checklist on resume: who started the run and when, how much of the window is
 // used, what ran (the latest steps, as many as fit), what was interrupted or failed, what is next.
@@ -22,7 +29,8 @@ export function resumeSummaryLines(args: {
   const wrap = (text: string, style = {}): Line[] =>
     wrapText(text, width - 2).map((t) => [seg(` ${t}`, style)]);
   const steps = run.order.map((id) => run.steps[id]);
-  const count = (status: string) => steps.filter((s) => s.status === status).length;
+  const count = (status: string) => steps.filter((s) => s.status === status && !stoppedByPause(s)).length;
+  const stopped = steps.filter(stoppedByPause).length;
   const usage = windowUsage(run, now);
 
   const head: Line[] = [
@@ -43,6 +51,7 @@ export function resumeSummaryLines(args: {
         `${count('succeeded')} of ${steps.length} steps done`,
         count('skipped') && `${count('skipped')} skipped`,
         count('failed') && `${count('failed')} failed`,
+        stopped && `${stopped} stopped by the pause`,
         count('interrupted') && `${count('interrupted')} interrupted`,
         count('rolled_back') && `${count('rolled_back')} rolled back`,
       ]
@@ -66,7 +75,17 @@ export function resumeSummaryLines(args: {
         }),
       );
     }
-    if (s.status === 'failed')
+    if (stoppedByPause(s)) {
+      const pause = s.stoppedByPause!;
+      problems.push(
+        ...wrap(
+          `${theme.glyphs.warning} stopped by the pause: ${name(s.id)} (attempt ${s.attempts}): ` +
+            `${pause.operator} paused the run at ${formatTimeOfDay(pause.ts)} (${pause.reason}); ` +
+            'it is offered to run again',
+          { color: 'yellow', bold: true },
+        ),
+      );
+    } else if (s.status === 'failed')
       problems.push(
         ...wrap(`${theme.glyphs.status.failed} failed: ${name(s.id)}: ${s.error ?? ''}`, { color: 'red' }),
       );
@@ -77,7 +96,13 @@ export function resumeSummaryLines(args: {
       ? 'next: nothing; the run is complete'
       : next.kind === 'gate'
         ? `next: the gate of phase ${run.phases.findIndex((p) => p.id === next.phase) + 1} ${run.phases.find((p) => p.id === next.phase)?.title ?? ''}`
-        : `next: ${name(next.step)}${next.needs === 'interrupted' ? ' (decide: retry, mark done or roll back)' : ''}`;
+        : `next: ${name(next.step)}${
+            next.needs === 'interrupted'
+              ? ' (decide: retry, mark done or roll back)'
+              : stoppedByPause(run.steps[next.step])
+                ? ' (stopped by the pause: enter runs it again)'
+                : ''
+          }`;
   const tail: Line[] = [...wrap(nextText, { color: 'cyan', bold: true })];
   if (view.drift.length)
     tail.push(
@@ -94,9 +119,15 @@ export function resumeSummaryLines(args: {
   const shown = room > 0 ? ran.slice(-room) : [];
   const ranLines: Line[] = shown.map((s) =>
     spreadLine(
-      [seg('   '), stepSymbol(s.status, theme.glyphs, theme.glyphs.spinner[0]), seg(` ${name(s.id)}`)],
       [
-        seg(`${statusWord(s.status)} `, { dim: true }),
+        seg('   '),
+        stoppedByPause(s)
+          ? seg(theme.glyphs.warning, { color: 'yellow', bold: true })
+          : stepSymbol(s.status, theme.glyphs, theme.glyphs.spinner[0]),
+        seg(` ${name(s.id)}`),
+      ],
+      [
+        seg(`${stoppedByPause(s) ? 'stopped' : statusWord(s.status)} `, { dim: true }),
         seg(
           `${s.operator ?? ''} ${s.endedAt ? formatTimeOfDay(s.endedAt) : ''}${s.durationMs !== undefined ? ` ${formatDuration(s.durationMs)}` : ''}`,
           { dim: true },
