@@ -102,7 +102,9 @@ export async function loadRunbook(path: string): Promise<LoadedRunbook> {
   const locator = new YamlLocator(doc, lineCounter, source);
 
   const input: unknown = doc.toJS();
-  const parsed = runbookSchema.safeParse(input);
+  // One parse per process: zod's generated fast path (new Function per object schema) costs
+  // more to build than it saves on a single runbook.
+  const parsed = runbookSchema.safeParse(input, { jitless: true });
   if (!parsed.success) {
     const problems = describeSchemaIssues(parsed.error.issues, input, runbookSchema);
     const diagnostics = problems.map((p) => {

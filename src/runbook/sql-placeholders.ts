@@ -38,9 +38,23 @@ function scan(text: string): Scanned {
   }
 }
 
+// The parameters of each SQL text scanned so far: the loader, the previews and the renderer ask
+// about the same texts again and again, and every scan is a round trip into the WebAssembly
+// parser. Texts come from the runbook and its sql files, so the map stays small.
+const scanned = new Map<string, readonly SqlParam[]>();
+
 // `:name` bind parameters, found with PostgreSQL's own scanner: never inside strings, comments,
 // quoted identifiers, dollar-quoted bodies or `::` casts. Throws the scanner's SqlError.
 export function findSqlParams(sql: string): SqlParam[] {
+  let params = scanned.get(sql);
+  if (params === undefined) {
+    params = scanParams(sql);
+    scanned.set(sql, params);
+  }
+  return params.map((p) => ({ ...p }));
+}
+
+function scanParams(sql: string): SqlParam[] {
   const masked = withTemplatesAsIdentifiers(sql);
   const { tokens, toIndex } = scan(masked);
   const params: SqlParam[] = [];
