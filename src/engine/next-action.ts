@@ -1,8 +1,6 @@
-import type { RunState } from '../journal/reducer.js';
+import { type RunState, stepDone } from '../journal/reducer.js';
 import type { NextAction } from './engine-api.js';
 import type { IndexedStep } from './step-index.js';
-
-const done = new Set(['succeeded', 'skipped']);
 
 // The next thing the run needs, derived from the state alone: a step, a gate or nothing.
 export function nextAction(
@@ -14,7 +12,7 @@ export function nextAction(
   for (const phase of state.phases) {
     for (const id of phase.steps) {
       const s = state.steps[id];
-      if (done.has(s.status)) continue;
+      if (stepDone(s)) continue;
       const entry = index.get(id);
       if (!entry) return { kind: 'step', step: id };
       if (s.status === 'interrupted') return { kind: 'step', step: id, needs: 'interrupted' };

@@ -48,6 +48,15 @@ export interface StepState {
   stoppedByPause?: { operator: string; ts: string; reason: string };
   batches: { count: number; rows: number; skipped: number; lastHi?: unknown; lastMs?: number };
   rollback?: { how: 'reversed' | 'signed'; operator: string; ts: string; note?: string; error?: string };
+  // A step that changes nothing (check, wait, compare) a finished rollback went past: it
+  // succeeded, but what it found was before the rollback. Cleared when it runs again.
+  passedOver?: { operator: string; ts: string };
+}
+
+// Done as progress counts it and as going on takes it: skipped, or succeeded and not passed
+// over by a rollback since (a rolled-back step is not done either; both run again going on).
+export function stepDone(step: StepState): boolean {
+  return step.status === 'skipped' || (step.status === 'succeeded' && step.passedOver === undefined);
 }
 
 export type GateStatus = 'none' | 'open' | 'passed';
@@ -244,6 +253,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
           error: undefined,
           retryInMs: undefined,
           stoppedByPause: undefined,
+          passedOver: undefined,
           log: e.log,
         }),
       );
@@ -354,7 +364,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
       }));
     case 'rollback.finished':
       return {
-        ...state,
+        ...(e.complete ? passOver(state, e.ts) : state),
         // A partial rollback (--to) leaves a run that can go forward again; run.finished closes a
         // full one.
         status: e.complete ? 'paused' : 'failed',
@@ -368,6 +378,19 @@ function apply(state: RunState, e: JournalEvent): RunState {
       );
     }
   }
+}
+
+// A complete rollback reversed or signed off every step of its plan; those still succeeded are
+// the ones it passed over.
+function passOver(state: RunState, ts: string): RunState {
+  const rollback = state.rollback;
+  if (!rollback) return state;
+  const steps = { ...state.steps };
+  for (const id of rollback.plan) {
+    const s = steps[id];
+    if (s?.status === 'succeeded') steps[id] = { ...s, passedOver: { operator: rollback.operator, ts } };
+  }
+  return { ...state, steps };
 }
 
 export function replay(events: Iterable<JournalEvent>): RunState | undefined {

@@ -1,6 +1,6 @@
 import type { LockHolder } from '../engine/run-lock.js';
 import type { JournalEvent } from '../journal/events.js';
-import { ReduceError, type RunState, reduce } from '../journal/reducer.js';
+import { ReduceError, type RunState, reduce, stepDone } from '../journal/reducer.js';
 import { stepsDone } from './steps-done.js';
 
 // One line of `stepwise status`: what a run is doing, from its journal and its lock.
@@ -38,7 +38,7 @@ function currentStep(state: RunState): string | undefined {
   );
   if (busy) return busy;
   if (state.status === 'succeeded' || state.status === 'rolled_back') return undefined;
-  return state.order.find((id) => state.steps[id].status === 'pending');
+  return state.order.find((id) => !stepDone(state.steps[id]));
 }
 
 // What a run is doing as a person says it: a run left running by a dead process is interrupted.

@@ -1,7 +1,7 @@
 import type { ConnectionView, EngineView, RollbackPlan } from '../engine/engine-api.js';
 import { readOnlyKinds } from '../engine/step-index.js';
 import { formatTimeOfDay } from '../format/format-time.js';
-import type { PhaseState } from '../journal/reducer.js';
+import { type PhaseState, stepDone } from '../journal/reducer.js';
 import type { Step, StepKind } from '../runbook/schema.js';
 import { type ChecklistRow, phaseOfKey } from './checklist-rows.js';
 import type { Dialog } from './dialog.js';
@@ -318,7 +318,7 @@ export function requestRunPhase(view: EngineView, selection: string): Request {
   if (!inPhase)
     return notice(`phase ${phaseLabel(view, phase)} has nothing to run now; ${describeNext(view)}`);
   const state = view.run.phases.find((p) => p.id === phase)!;
-  const rest = state.steps.filter((id) => !['succeeded', 'skipped'].includes(view.run.steps[id].status));
+  const rest = state.steps.filter((id) => !stepDone(view.run.steps[id]));
   const production = view.connections.some((c) => c.production);
   return {
     kind: 'dialog',

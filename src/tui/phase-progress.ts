@@ -1,4 +1,4 @@
-import type { PhaseState, RunState } from '../journal/reducer.js';
+import { type PhaseState, type RunState, type StepState, stepDone } from '../journal/reducer.js';
 
 export type PhaseCondition = 'pending' | 'active' | 'done' | 'failed' | 'rolled_back';
 
@@ -10,11 +10,14 @@ export interface PhaseProgress {
   gateWaiting: boolean;
 }
 
-const finished = new Set(['succeeded', 'skipped']);
+// Undone by a rollback: rolled back, or passed over because it changes nothing.
+const undone = (s: StepState) => s.status === 'rolled_back' || (s.status === 'succeeded' && !stepDone(s));
 
+// Counted as `stepwise status` counts (stepDone): after a rollback, what it undid or passed over
+// is not done, and a phase it went through is rolled back, not done.
 export function phaseProgress(phase: PhaseState, run: RunState): PhaseProgress {
   const steps = phase.steps.map((id) => run.steps[id]).filter((s) => s !== undefined);
-  const done = steps.filter((s) => finished.has(s.status)).length;
+  const done = steps.filter(stepDone).length;
   const total = steps.length;
   const gateWaiting = done === total && phase.gate !== undefined && phase.gateStatus !== 'passed';
   let condition: PhaseCondition = 'pending';
@@ -24,8 +27,8 @@ export function phaseProgress(phase: PhaseState, run: RunState): PhaseProgress {
     condition = 'failed';
   } else if (
     steps.length > 0 &&
-    steps.every((s) => s.status === 'rolled_back' || s.status === 'pending' || s.status === 'skipped') &&
-    steps.some((s) => s.status === 'rolled_back')
+    steps.every((s) => undone(s) || s.status === 'pending' || s.status === 'skipped') &&
+    steps.some(undone)
   ) {
     condition = 'rolled_back';
   } else if (done === total && !gateWaiting) {

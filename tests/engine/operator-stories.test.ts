@@ -68,6 +68,9 @@ phases:
     expect(again.exitCode, again.all).toBe(0);
     const readded = await target.query("SELECT 1 FROM information_schema.columns WHERE column_name = 'price'");
     expect(readded).toHaveLength(1);
+    // The check the partial rollback passed over runs again, before the step it rolled back.
+    const succeeded = eventsOf(stateDir).filter((e) => e.type === 'step.succeeded');
+    expect(succeeded.map((e) => e.step)).toEqual(['create', 'fill', 'counted', 'column', 'counted', 'column']);
 
     const plan = await runCli(['rollback', '--plain'], { stateDir, env: target.env });
     expect(plan.exitCode).toBe(3);

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JournalEvent, PlanPhase } from '../../src/journal/events.js';
 import { FileJournal, readJournal } from '../../src/journal/file-journal.js';
-import { markInterrupted, ReduceError, type RunState, reduce, replay } from '../../src/journal/reducer.js';
+import {
+  markInterrupted,
+  ReduceError,
+  type RunState,
+  reduce,
+  replay,
+  stepDone,
+} from '../../src/journal/reducer.js';
 import { tempStateDir } from '../helpers/run-cli.js';
 import { allEventTypes, everyTypeListed, recordRun } from './recorded-run.js';
 
@@ -28,7 +35,15 @@ describe('replaying a journal', () => {
     const state = replay(events)!;
     expect(state.status).toBe('rolled_back');
     expect(state.operators).toEqual(['alice@bastion', 'bob@bastion']);
-    expect(state.steps['no-orphans']).toMatchObject({ status: 'succeeded', attempts: 2 });
+    // Read-only steps the rollback passed over keep their success on record, and are not done.
+    expect(state.steps['no-orphans']).toMatchObject({
+      status: 'succeeded',
+      attempts: 2,
+      passedOver: { operator: 'alice@bastion', ts: events.at(-2)!.ts },
+    });
+    expect(state.steps.consistent.passedOver).toBeDefined();
+    expect([stepDone(state.steps['no-orphans']), stepDone(state.steps.consistent)]).toEqual([false, false]);
+    expect(stepDone(state.steps.drain)).toBe(true);
     expect(state.phases[0]).toMatchObject({ gateStatus: 'passed', gateCheck: { ok: true } });
     expect(state.phases[0].gateSignoffs.map((s) => s.operator)).toEqual(['alice@bastion', 'bob@bastion']);
     expect(state.steps['create-queue']).toMatchObject({

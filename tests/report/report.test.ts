@@ -35,7 +35,8 @@ describe('the sign-off sheet of a run', () => {
       },
       outcome: 'rolled back',
       operators: ['alice@bastion', 'bob@bastion'],
-      progress: { done: 3, total: 8 },
+      // Rolled back: only the skip stands; the check and the compare were passed over.
+      progress: { done: 1, total: 8 },
     });
     expect(report.sessions.map((s) => [s.kind, s.operator, s.ssh])).toEqual([
       ['started', 'alice@bastion', '10.0.0.7'],

@@ -1,7 +1,8 @@
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
+import { stepsDone } from '../../src/report/steps-done.js';
 import { everyStateEngine } from './every-state-fixture.js';
-import { FixtureEngine, prepDone, ran } from './fixture-engine.js';
+import { FixtureEngine, operator, prepDone, ran } from './fixture-engine.js';
 import { keys, renderApp } from './render-app.js';
 
 afterEach(cleanup);
@@ -102,5 +103,39 @@ describe('the checklist', () => {
     engine.setLive({ active: undefined });
     await app.waitFor((s) => /✔ 2\.2 Copy tasks/.test(s), 'the step done');
     expect(app.screen()).toMatch(/›\s+✔ 2\.1 Create/);
+  });
+
+  it('after a full rollback counts no phase done: its checks were passed over, not kept', async () => {
+    const reversed = (step: string) =>
+      ({ type: 'step.rolled_back', step, operator, duration_ms: 100, how: 'reversed' }) as const;
+    const engine = new FixtureEngine({
+      events: [
+        ...prepDone,
+        ...ran('create-queue'),
+        ...ran('copy-tasks'),
+        ...ran('counts-match'),
+        {
+          type: 'rollback.started',
+          operator,
+          plan: ['counts-match', 'copy-tasks', 'create-queue', 'backup', 'health'],
+        },
+        reversed('copy-tasks'),
+        reversed('create-queue'),
+        reversed('backup'),
+        { type: 'rollback.finished', complete: true },
+        { type: 'run.finished', outcome: 'rolled_back' },
+      ],
+    });
+    const app = await renderApp(engine, { columns: 100, rows: 30 });
+    const screen = await app.waitForText('the run is rolled back');
+    expect(rowOf(screen, 'Preparation')).toMatch(/1 Preparation\s+↺ 0\/2/);
+    expect(rowOf(screen, 'Dual-write')).toMatch(/2 Dual-write\s+↺ 0\/3/);
+    expect(rowOf(screen, 'Cutover')).toMatch(/3 Cutover\s+· 0\/4/);
+    // The phase detail and `stepwise status` count the same.
+    await app.press('g');
+    await app.waitFor((s) => /› 1 Preparation/.test(s) && s.includes('0/2 steps done'), 'the phase detail');
+    await app.press('j');
+    await app.waitForText('passed over by the rollback of alice@bastion at');
+    expect(stepsDone(engine.store.getState().run)).toEqual({ done: 0, total: 9 });
   });
 });

@@ -69,6 +69,25 @@ describe('resuming a run', () => {
     expect(app.screen()).toContain('r retry');
   });
 
+  it('after a rollback to a step, counts what it undid or passed over as to be run again', async () => {
+    const engine = new FixtureEngine({
+      events: [
+        ...prepDone,
+        ...ran('create-queue'),
+        ...ran('copy-tasks'),
+        ...ran('counts-match'),
+        { type: 'rollback.started', operator, plan: ['counts-match', 'copy-tasks'], to: 'create-queue' },
+        { type: 'step.rolled_back', step: 'copy-tasks', operator, duration_ms: 50, how: 'reversed' },
+        { type: 'rollback.finished', complete: true },
+        { type: 'run.resumed', operator, host: 'bastion', pid: 9, accepted_drift: [] },
+      ],
+    });
+    const app = await renderApp(engine, { mode: 'resume', columns: 120, rows: 30 });
+    const summary = await app.waitForText('─ Resuming');
+    expect(summary).toContain('3 of 9 steps done · 1 rolled back · 1 passed over by the rollback (they run again)');
+    expect(summary).toContain('next: 2.2 Copy tasks into the queue');
+  });
+
   it('goes straight to the checklist when nothing waits for a decision', async () => {
     const engine = new FixtureEngine({ events: [...prepDone, { type: 'run.paused', reason: 'quit', operator }] });
     const app = await renderApp(engine, { mode: 'resume' });

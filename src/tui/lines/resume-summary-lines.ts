@@ -1,6 +1,6 @@
 import type { EngineView } from '../../engine/engine-api.js';
 import { formatClock, formatDateTime, formatDuration, formatTimeOfDay } from '../../format/format-time.js';
-import type { StepState } from '../../journal/reducer.js';
+import { type StepState, stepDone } from '../../journal/reducer.js';
 import { statusWord, stepSymbol } from '../step-symbol.js';
 import { type Line, seg, spreadLine } from '../styled-line.js';
 import type { Theme } from '../theme.js';
@@ -31,6 +31,7 @@ export function resumeSummaryLines(args: {
   const steps = run.order.map((id) => run.steps[id]);
   const count = (status: string) => steps.filter((s) => s.status === status && !stoppedByPause(s)).length;
   const stopped = steps.filter(stoppedByPause).length;
+  const passedOver = steps.filter((s) => s.status === 'succeeded' && !stepDone(s)).length;
   const usage = windowUsage(run, now);
 
   const head: Line[] = [
@@ -48,12 +49,13 @@ export function resumeSummaryLines(args: {
     ),
     ...wrap(
       [
-        `${count('succeeded')} of ${steps.length} steps done`,
+        `${count('succeeded') - passedOver} of ${steps.length} steps done`,
         count('skipped') && `${count('skipped')} skipped`,
         count('failed') && `${count('failed')} failed`,
         stopped && `${stopped} stopped by the pause`,
         count('interrupted') && `${count('interrupted')} interrupted`,
         count('rolled_back') && `${count('rolled_back')} rolled back`,
+        passedOver && `${passedOver} passed over by the rollback (they run again)`,
       ]
         .filter(Boolean)
         .join(' · '),

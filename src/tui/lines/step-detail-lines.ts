@@ -122,6 +122,15 @@ function records(args: DetailArgs, step: StepState): Line[] {
     lines.push(
       ...wrapped(withNote(`${how} by ${rb.operator} at ${at(rb.ts)}`, rb.note), width, { color: 'magenta' }),
     );
+  } else if (step.passedOver && step.status === 'succeeded') {
+    lines.push(
+      ...wrapped(
+        `passed over by the rollback of ${step.passedOver.operator} at ${at(step.passedOver.ts)}: ` +
+          'what it found was before the rollback, so it counts as not done',
+        width,
+        { color: 'magenta' },
+      ),
+    );
   } else if (!readOnlyKinds.has(step.kind as StepKind) && step.kind !== 'manual') {
     lines.push([
       seg(
