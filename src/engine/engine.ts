@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,7 +8,7 @@ import type { DbConnection } from '../db/connection.js';
 import type { EventPayload, JournalEvent } from '../journal/events.js';
 import type { FileJournal } from '../journal/file-journal.js';
 import { type RunState, reduce } from '../journal/reducer.js';
-import { logPath, runDir } from '../journal/state-dir.js';
+import { logPath, processGroupPath, runDir } from '../journal/state-dir.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 import { parseDuration } from '../runbook/parse-duration.js';
 import { previewStep } from '../runbook/preview-step.js';
@@ -49,6 +49,18 @@ export interface EngineSetup {
 const mutatingKinds = new Set(['run', 'sql', 'backfill']);
 const storeFlushMs = 100;
 const progressEveryMs = 250;
+
+// The process group an interrupted command wrote beside its log, when stepwise was killed
+// before the journal had it.
+function recordedProcessGroup(log: string | undefined): number | undefined {
+  if (!log) return undefined;
+  try {
+    const pgid = Number(readFileSync(processGroupPath(log), 'utf8'));
+    return Number.isInteger(pgid) && pgid > 0 ? pgid : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -336,8 +348,9 @@ export class Engine implements EngineHandle {
   async settleInterrupted(say: (text: string) => void = () => {}): Promise<void> {
     for (const id of this.state.order) {
       const s = this.state.steps[id];
-      const pgid = s.progress?.data?.pgid;
-      if (s.status !== 'interrupted' || typeof pgid !== 'number' || this.state.started.host !== hostname()) continue;
+      if (s.status !== 'interrupted' || this.state.started.host !== hostname()) continue;
+      const pgid = s.progress?.data?.pgid ?? recordedProcessGroup(s.log);
+      if (typeof pgid !== 'number') continue;
       if (await killProcessGroup(pgid)) say(`step ${id}: ended process group ${pgid} left running by the interrupted attempt`);
     }
     for (const id of this.state.order) {
@@ -616,6 +629,7 @@ export class Engine implements EngineHandle {
       },
       processOutput: {
         log: file?.path.toString(),
+        processGroupFile: entry && file ? processGroupPath(file.path.toString()) : undefined,
         tail: (snapshot) => {
           tail.adopt(snapshot);
           this.scheduleFlush();

@@ -21,7 +21,7 @@ export interface ExecContext {
   output(chunk: string): void;
   // Where a child process's output goes when it is read off the main thread: the log file it
   // appends to (none for a check outside a step) and the tail it keeps, which replaces `output`'s.
-  processOutput: { log?: string; tail(tail: TailSnapshot): void };
+  processOutput: { log?: string; processGroupFile?: string; tail(tail: TailSnapshot): void };
   // Non-durable progress for the screen (rate-limited by the engine).
   progress(message: string, data?: Record<string, unknown>): void;
   // The step's process group, journaled so that a resume after a crash can end what is left of it.

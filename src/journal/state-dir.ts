@@ -25,6 +25,12 @@ export function logPath(
   return join(runDir(stateDir, runId), 'logs', `${step}${rollback ? '.rollback' : ''}.${attempt}.log`);
 }
 
+// Beside a step's log while its command runs: the command's process group, written the moment it
+// starts (the journal records it too, a moment later), so a resume after kill -9 can end it.
+export function processGroupPath(log: string): string {
+  return log.replace(/\.log$/, '.pgid');
+}
+
 export function embeddedDir(stateDir: string, name: string): string {
   return join(stateDir, 'pglite', name);
 }

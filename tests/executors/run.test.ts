@@ -113,6 +113,22 @@ describe('run steps', () => {
     expect(last.lines[0]).toBe('499801');
   });
 
+  it('writes its process group beside the log the moment it starts, and removes it once the group is gone', async () => {
+    const { ctx } = makeExecContext();
+    const file = join(scratch(), 'step.1.pgid');
+    ctx.processOutput.processGroupFile = file;
+    let pgid: number | undefined;
+    ctx.processStarted = (started) => {
+      pgid = started;
+    };
+    const running = runCommand({ shell: 'sleep 0.5' }, ctx);
+    await waitFor(() => existsSync(file));
+    await waitFor(() => pgid !== undefined);
+    expect(Number(readFileSync(file, 'utf8'))).toBe(pgid);
+    expect((await running).ok).toBe(true);
+    expect(existsSync(file)).toBe(false);
+  });
+
   it('still reports a command that succeeded when its log cannot be written (full disk)', async () => {
     const { ctx } = makeExecContext();
     ctx.processOutput.log = '/dev/full';

@@ -53,7 +53,13 @@ export async function runCommand(
   const exits = expect.exit ?? [0];
   const pattern = expect.stdout === undefined ? undefined : patternOf(expect.stdout).source;
   const running = runInWorker(
-    { ...command, secrets: ctx.render.secrets, log: ctx.processOutput.log, pattern },
+    {
+      ...command,
+      secrets: ctx.render.secrets,
+      log: ctx.processOutput.log,
+      processGroupFile: ctx.processOutput.processGroupFile,
+      pattern,
+    },
     { spawned: (pid) => ctx.processStarted(pid), tail: (tail) => ctx.processOutput.tail(tail) },
   );
   const abort = () => running.abort();

@@ -12,6 +12,8 @@ export interface ProcessJob {
   secrets: readonly string[];
   // Appended to; none for a check run outside a step.
   log?: string;
+  // Where the process group is written as soon as it starts, and removed once it has ended.
+  processGroupFile?: string;
   // `expect.stdout` as the source of a multiline regular expression.
   pattern?: string;
 }

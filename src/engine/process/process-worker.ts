@@ -1,3 +1,4 @@
+import { rmSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { parentPort } from 'node:worker_threads';
@@ -54,6 +55,18 @@ function follow(
   return end;
 }
 
+// Synchronously, before anything else: stepwise may be killed a moment after the command starts.
+// Best effort: the journal records the group too.
+function noteProcessGroup(file: string | undefined, pgid: number | undefined): void {
+  if (file === undefined) return;
+  try {
+    if (pgid === undefined) rmSync(file, { force: true });
+    else writeFileSync(file, `${pgid}\n`);
+  } catch {
+    // A state dir that cannot be written fails the step's journal writes with a clear message.
+  }
+}
+
 function start(id: number, job: ProcessJob): void {
   const tail = new OutputTail();
   const matcher = job.pattern === undefined ? undefined : new OutputMatcher(new RegExp(job.pattern, 'm'));
@@ -74,7 +87,10 @@ function start(id: number, job: ProcessJob): void {
   // Opened once execa took the command: a refused one leaves no file open.
   const log = new LogFile(job.log);
   const pid = child.pid;
-  if (pid !== undefined) post({ type: 'spawned', id, pid });
+  if (pid !== undefined) {
+    noteProcessGroup(job.processGroupFile, pid);
+    post({ type: 'spawned', id, pid });
+  }
   const endStdout = follow(child.stdout, job, sink, matcher && ((text) => matcher.push(text)));
   const endStderr = follow(child.stderr, job, sink);
   const timer = setInterval(() => {
@@ -93,6 +109,7 @@ function start(id: number, job: ProcessJob): void {
   child
     .then(async (result) => {
       await ending;
+      noteProcessGroup(job.processGroupFile, undefined);
       endStdout();
       endStderr();
       log.close();
