@@ -201,11 +201,6 @@ export class Engine implements EngineHandle {
     this.store.setState({ run: this.state, live: this.liveSnapshot(), next: this.next() });
   }
 
-  private notice(level: 'info' | 'warn' | 'error', text: string): void {
-    this.live.notice = { level, text };
-    this.scheduleFlush();
-  }
-
   // ---- intents -----------------------------------------------------------------------------
 
   private requireIdle(): void {
