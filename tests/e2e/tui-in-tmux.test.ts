@@ -112,6 +112,21 @@ phases:
           sql: { conn: app, text: "DELETE FROM target" }
 `;
 
+// 20 seconds at most of output, 2,000 numbered lines a second; the second run of the step is quick.
+const floodRunbook = `version: 1
+name: e2e-flood
+phases:
+  - id: output
+    title: Output
+    steps:
+      - id: flood
+        title: Print a flood of lines
+        run:
+          shell: >-
+            i=0; while [ $i -lt 200 ]; do seq -f 'row %06.0f' $((i*200+1)) $((i*200+200)); sleep 0.1;
+            i=$((i+1)); done
+`;
+
 function expectFits(tmux: TmuxSession, target: string): void {
   expect(overflowingRows(tmux.screen(target, { joinWrapped: true }), tmux.size)).toEqual([]);
 }
@@ -319,6 +334,40 @@ describe('the TUI in a real terminal', () => {
     t.keys(pane, 'p');
     await waitForEvent(stateDir, (e) => e.type === 'run.finished' && e.outcome === 'succeeded');
     await t.waitFor(pane, /1 Copy +✔ 2\/2/);
+  });
+
+  it('pages the whole log of a step still printing thousands of lines, back to its first line', async () => {
+    const stateDir = scratchDir();
+    const runbook = scratchRunbook(floodRunbook);
+    const t = session({ width: 80, height: 24 });
+    const pane = t.start(['run', runbook, '--state-dir', stateDir]);
+
+    await t.waitFor(pane, 'enter run');
+    t.keys(pane, 'Enter');
+    await t.waitFor(pane, 'Run 1.1 Print a flood of lines?');
+    t.keys(pane, 'y');
+    await waitForEvent(stateDir, (e) => e.type === 'step.started' && e.step === 'flood');
+    await t.waitFor(pane, /output · [\d,]+ lines/);
+    t.keys(pane, 'l');
+    const following = await t.waitFor(pane, '(following)');
+    expect(following).toMatch(/row \d{6}/);
+    t.keys(pane, 'g');
+    const top = await t.waitFor(pane, /^row 000001 *$/m);
+    expect(top).toMatch(/^row 000002 *$/m);
+    expect(top).not.toContain('(following)');
+    t.keys(pane, 'PageDown');
+    await t.waitFor(pane, /^row 000024 *$/m);
+    t.keys(pane, 'G');
+    await t.waitFor(pane, '(following)');
+    expectFits(t, pane);
+    t.keys(pane, 'Escape');
+    await t.waitFor(pane, '─ Checklist');
+    // Quitting mid-flood cancels the step: nothing of it is left running.
+    t.keys(pane, 'q');
+    await t.waitFor(pane, 'Quit while a step runs?');
+    t.keys(pane, 'y');
+    expect(await t.waitForExit(pane)).toBe(3);
+    expect(journalEvents(stateDir).at(-1)).toMatchObject({ type: 'run.paused', step: 'flood' });
   });
 
   it('fits an 80x24 terminal and redraws to fit when the window grows to 120x36', async () => {
