@@ -4,6 +4,7 @@ import type { Diagnostic, LoadedRunbook } from './loaded-runbook.js';
 import { parseSql } from './parse-sql.js';
 import { listBodies, listSqlSites, type SqlSite } from './runbook-bodies.js';
 import { RunbookInvalidError } from './runbook-invalid-error.js';
+import { templatesAsWritten } from './sql-placeholders.js';
 import { sqlSafetyWarnings } from './sql-safety-rules.js';
 import { YamlLocator } from './yaml-locator.js';
 
@@ -54,7 +55,7 @@ function sqlWarnings(input: CheckInput): Diagnostic[] {
       statements: parsed.statements,
       production: isProduction(input, site),
     });
-    return warnings.map((w) => warning(input.inSql(site, w.index, w.message, w.rule)));
+    return warnings.map((w) => warning(input.inSql(site, w.index, templatesAsWritten(text, w.message), w.rule)));
   });
 }
 

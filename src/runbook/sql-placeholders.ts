@@ -1,5 +1,5 @@
 import { loadModule, parseSync, type ScanToken, scanSync } from 'libpg-query';
-import { replaceTemplates } from './template-refs.js';
+import { findTemplates, replaceTemplates, type TemplateMatch } from './template-refs.js';
 import { byteOffsetToIndex } from './utf8-offsets.js';
 
 // The parser is WebAssembly: loaded once here so every caller can use the synchronous API.
@@ -18,8 +18,20 @@ const sliceLeft = new Set(['IDENT', 'ICONST', 'FCONST']);
 
 // Templates replaced by a quoted identifier of the same length, so the scanner accepts the text
 // and every offset still points into the original.
+function placeholderName(m: TemplateMatch): string {
+  return 'x'.repeat(Math.max(m.end - m.start - 2, 1));
+}
+
 function withTemplatesAsIdentifiers(sql: string): string {
-  return replaceTemplates(sql, (m) => `"${'x'.repeat(Math.max(m.end - m.start - 2, 1))}"`);
+  return replaceTemplates(sql, (m) => `"${placeholderName(m)}"`);
+}
+
+// A message about SQL the parser read names the templates as written, not as their placeholders.
+export function templatesAsWritten(sql: string, message: string): string {
+  return findTemplates(sql).reduce(
+    (out, m) => out.replace(new RegExp(`\\b${placeholderName(m)}\\b`, 'g'), sql.slice(m.start, m.end)),
+    message,
+  );
 }
 
 interface Scanned {

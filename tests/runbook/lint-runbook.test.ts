@@ -46,6 +46,16 @@ describe('stepwise lint: SQL safety warnings from the PostgreSQL parser', () => 
     ]);
   });
 
+  it('names a table given by a template as the runbook writes it', async () => {
+    const diagnostics = await lint(
+      sqlStep(withTimeout('CREATE INDEX tasks_status ON {{ ident vars.schema }}.tasks (status);')),
+      { head: 'vars:\n  schema: { default: app }\n' },
+    );
+    expect(diagnostics.map((d) => d.message)).toEqual([
+      'CREATE INDEX without CONCURRENTLY blocks writes to {{ ident vars.schema }}.tasks while it builds; use CREATE INDEX CONCURRENTLY in a step with transaction: false',
+    ]);
+  });
+
   it('places a warning in a sql file at file:line:col', async () => {
     const diagnostics = await lint(
       '      - id: change\n        confirm: true\n        sql: { file: sql/change.sql }\n',
