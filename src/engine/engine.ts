@@ -132,12 +132,7 @@ export class Engine implements EngineHandle {
 
   logPage(step: string, position: LogPosition, count: number): LogPage | undefined {
     const log = this.state.steps[step]?.log;
-    try {
-      return log ? readLogPage(log, position, count) : undefined;
-    } catch {
-      // Gone or unreadable: the view says so.
-      return undefined;
-    }
+    return log ? readLogPage(log, position, count) : undefined;
   }
 
   tail(step: string): string[] {

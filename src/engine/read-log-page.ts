@@ -52,8 +52,14 @@ function splitLines(bytes: Buffer, base: number): Array<{ start: number; end: nu
 
 // `count` lines of a step's log, read from the file as it is now (it may still grow): the full
 // output, where the screen's tail holds only the last lines. Reads at most about 1 MB.
-export function readLogPage(path: string, position: LogPosition, count: number): LogPage {
-  const fd = openSync(path, 'r');
+// Undefined when the file is gone or cannot be read.
+export function readLogPage(path: string, position: LogPosition, count: number): LogPage | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
   try {
     const size = fstatSync(fd).size;
     let lines: ReturnType<typeof splitLines>;
