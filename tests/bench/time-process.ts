@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ProcessTiming {
   ms: number;
@@ -71,4 +72,31 @@ export function timeProcess(
       resolve({ ms: performance.now() - started, exitCode, peakKb, stdoutBytes, stderr });
     });
   });
+}
+
+// CPU time (user + system, all threads) a live process has used, in ms.
+function cpuMs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+// Waits until a process has settled after starting: V8 goes on compiling what start-up made hot
+// on background threads for a second or two. An operator reads the screen before confirming;
+// without this the step of a benchmark would share the machine with that compile work.
+export async function waitUntilIdle(
+  pid: number,
+  options = { windowMs: 300, busyMs: 20, maxMs: 6000 },
+): Promise<void> {
+  const deadline = Date.now() + options.maxMs;
+  let before = cpuMs(pid);
+  while (before !== undefined && Date.now() < deadline) {
+    await sleep(options.windowMs);
+    const now = cpuMs(pid);
+    if (now === undefined || now - before <= options.busyMs) return;
+    before = now;
+  }
 }

@@ -36,44 +36,58 @@ function incompleteCharacter(bytes: Buffer): number {
 export function maskedOutput(secrets: readonly string[], emit: (bytes: Buffer) => void): MaskedOutput {
   if (secrets.length === 0) return { write: (chunk) => chunk.length && emit(chunk), end: () => {} };
   const needles = secrets.map((secret) => Buffer.from(secret));
-  const masked = (bytes: Buffer) =>
-    needles.some((needle) => bytes.includes(needle))
-      ? Buffer.from(maskSecrets(bytes.toString('utf8'), secrets))
-      : bytes;
+  const overlap = Math.max(...needles.map((needle) => needle.length)) - 1;
+  const hasSecret = (bytes: Buffer) => needles.some((needle) => bytes.includes(needle));
+  const mask = (bytes: Buffer) => Buffer.from(maskSecrets(bytes.toString('utf8'), secrets));
+  const masked = (bytes: Buffer) => (hasSecret(bytes) ? mask(bytes) : bytes);
+  // What was held, then the lines that complete it: copied together only when a secret is in
+  // them or across the seam between them.
+  const emitJoined = (head: Buffer, lines: Buffer) => {
+    if (head.length === 0) return emit(masked(lines));
+    const seam = Buffer.concat([
+      head.subarray(head.length - Math.min(overlap, head.length)),
+      lines.subarray(0, overlap),
+    ]);
+    if (hasSecret(head) || hasSecret(seam) || hasSecret(lines)) {
+      return emit(mask(Buffer.concat([head, lines])));
+    }
+    emit(head);
+    emit(lines);
+  };
   let held: Buffer = Buffer.alloc(0);
   let timer: NodeJS.Timeout | undefined;
+  // Chunks since the timer was set: a busy stream only counts, the timer looks when it fires
+  // (moving a timer for each of thousands of chunks a second costs more than the masking).
+  let writes = 0;
   const release = (keep: number) => {
     const out = held.subarray(0, held.length - keep);
     held = held.subarray(held.length - keep);
     if (out.length) emit(masked(out));
   };
+  const quiet = () => {
+    timer = undefined;
+    if (writes > 0) return settle();
+    release(incompleteCharacter(held));
+  };
   const settle = () => {
-    if (held.length === 0) {
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-    } else if (timer) {
-      timer.refresh();
-    } else {
-      timer = setTimeout(() => {
-        timer = undefined;
-        release(incompleteCharacter(held));
-        settle();
-      }, quietMs);
-      timer.unref();
-    }
+    writes = 0;
+    if (held.length === 0 || timer) return;
+    timer = setTimeout(quiet, quietMs);
+    timer.unref();
   };
   return {
     write(chunk) {
       const cut = lastBreak(chunk) + 1;
       if (cut > 0) {
         const lines = chunk.subarray(0, cut);
-        emit(masked(held.length ? Buffer.concat([held, lines]) : lines));
+        emitJoined(held, lines);
         held = chunk.subarray(cut);
       } else {
         held = held.length ? Buffer.concat([held, chunk]) : chunk;
       }
       if (held.length > maxHeld) release(incompleteCharacter(held));
-      settle();
+      if (timer) writes++;
+      else settle();
     },
     end() {
       if (timer) clearTimeout(timer);

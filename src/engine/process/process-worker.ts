@@ -13,12 +13,16 @@ import type { FromWorker, ProcessJob, ProcessOutcome, ToWorker } from './process
 // The worker thread that runs `run` steps' commands (see process-job.ts).
 
 // The screen shows a step's output a few times a second: more would cost the step, not help the operator.
-const tailEveryMs = 200;
+const tailEveryMs = 250;
 
 if (!parentPort) throw new Error('process-worker.ts runs as a worker thread (run-in-worker.ts starts it)');
 const port = parentPort;
 const post = (message: FromWorker) => port.postMessage(message);
 const aborts = new Map<number, () => void>();
+
+// The first command a thread starts loads Node's child-process internals and runs execa cold
+// (about 15 ms); a no-op command now keeps that out of the first step's time.
+void execa('true', { stdio: 'ignore', reject: false });
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'abort') return aborts.get(message.id)?.();

@@ -59,7 +59,7 @@ function message(error: unknown): string {
 }
 
 // While a step runs the spinner turns at this pace; the window timer counts seconds.
-const spinnerMs = 200;
+const spinnerMs = 300;
 
 function isRunning(view: EngineView): boolean {
   return view.live.active !== undefined || Object.values(view.run.steps).some((s) => s.status === 'running');
