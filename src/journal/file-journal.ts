@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { type EventPayload, type JournalEvent, volatileEvents } from './events.js';
 
 export const GENESIS = '0'.repeat(64);
 
 export function hashLine(prev: string, body: string): string {
-  return createHash('sha256').update(prev).update('\n').update(body).digest('hex');
+  return hash('sha256', `${prev}\n${body}`);
 }
 
 export interface JournalProblem {
@@ -26,6 +26,15 @@ export interface ReadResult {
 function serialise(event: Omit<JournalEvent, 'hash'>): { body: string; hash: string } {
   const body = JSON.stringify(event);
   return { body, hash: hashLine(event.prev, body) };
+}
+
+// What was hashed: the line as written, without its `hash` field (append() puts it last); a line
+// in any other shape is serialised again.
+function bodyOf(line: string, event: JournalEvent): string {
+  const suffix = `,"hash":"${event.hash}"}`;
+  if (line.endsWith(suffix)) return `${line.slice(0, -suffix.length)}}`;
+  const { hash: _, ...rest } = event;
+  return JSON.stringify(rest);
 }
 
 export function readJournal(path: string): ReadResult {
@@ -71,11 +80,10 @@ function parseJournal(text: string): ReadResult {
       }
       continue;
     }
-    const { hash, ...rest } = event;
-    const expected = serialise(rest as Omit<JournalEvent, 'hash'>).hash;
+    const expected = hashLine(event.prev, bodyOf(lines[i], event));
     if (prev !== undefined && event.prev !== prev) {
       problems.push({ line: lineNo, message: 'hash chain broken: prev does not match the previous line' });
-    } else if (hash !== expected) {
+    } else if (event.hash !== expected) {
       problems.push({ line: lineNo, message: 'hash mismatch: the line was changed after it was written' });
     }
     if (lastSeq !== undefined && event.seq !== lastSeq + 1) {
@@ -83,7 +91,7 @@ function parseJournal(text: string): ReadResult {
     }
     events.push(event);
     lineNumbers.push(lineNo);
-    prev = hash;
+    prev = event.hash;
     lastSeq = typeof event.seq === 'number' ? event.seq : undefined;
   }
   return { events, lines: lineNumbers, tornTail, problems };
