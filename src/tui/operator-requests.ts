@@ -34,8 +34,8 @@ function phaseLabel(view: EngineView, phase: string): string {
   return `${index + 1} ${view.run.phases[index]?.title ?? phase}`;
 }
 
-function notice(text: string): Request {
-  return { kind: 'notice', text };
+function notice(text: string, step?: string): Request {
+  return { kind: 'notice', text, step };
 }
 
 function describeNext(view: EngineView): string {
@@ -48,11 +48,7 @@ function describeNext(view: EngineView): string {
 function busy(view: EngineView): Request | undefined {
   const active = view.live.active;
   if (!active) return undefined;
-  return {
-    kind: 'notice',
-    text: `${label(view, active.step)} is running: wait for it, or q to pause the run`,
-    step: active.step,
-  };
+  return notice(`${label(view, active.step)} is running: wait for it, or q to pause the run`, active.step);
 }
 
 // The connection a step writes to, when it can be told from the runbook.
