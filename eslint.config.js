@@ -2,6 +2,33 @@ import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+// The layers, lowest first: a folder may import only from the folders before its own entry
+// (ARCHITECTURE.md draws them). Folders on one entry do not import each other.
+const layers = [['errors'], ['format'], ['runbook', 'journal'], ['db'], ['engine'], ['report'], ['tui'], ['cli']];
+
+const layerRules = layers.flatMap((entry, index) =>
+  entry.map((folder) => {
+    const allowed = layers.slice(0, index).flat();
+    const above = [...layers.slice(index + 1).flat(), ...entry.filter((other) => other !== folder)];
+    return {
+      files: [`src/${folder}/**/*.{ts,tsx}`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                regex: `^(\\.\\./)+(${above.join('|')})/`,
+                message: `src/${folder} may import only from ${allowed.join(', ') || 'node and npm'}: move the shared piece down a layer (ARCHITECTURE.md, Layers).`,
+              },
+            ],
+          },
+        ],
+      },
+    };
+  }),
+);
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'tests/fixtures/**', '**/*.tmp.*'] },
   js.configs.recommended,
@@ -21,4 +48,5 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  ...layerRules,
 );

@@ -13,7 +13,7 @@ import { resolveVars } from '../runbook/resolve-vars.js';
 import { splitStatements } from '../runbook/split-statements.js';
 import { chooseMode } from './choose-mode.js';
 import { driveFrontEnd } from './drive-front-end.js';
-import { StepwiseError } from './exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
 import { promptVarsFor } from './prompt-vars.js';
 import { type RunFlags, withRunOptions } from './shared-options.js';
 

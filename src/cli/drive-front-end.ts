@@ -1,4 +1,4 @@
-import { driveHeadless } from '../engine/drive-headless.js';
+import { driveHeadless } from './drive-headless.js';
 import type { OpenedRun } from '../engine/open-run.js';
 import { readJournal } from '../journal/file-journal.js';
 import type { FrontEndMode } from './choose-mode.js';

@@ -1,4 +1,6 @@
-// Exit codes (DESIGN.md section 7).
+import type { ErrorKind } from '../errors/stepwise-error.js';
+
+// The exit codes the README documents, one for each kind of error and 0 for done.
 export const ExitCode = {
   done: 0,
   stepFailed: 1,
@@ -6,16 +8,10 @@ export const ExitCode = {
   paused: 3,
   locked: 4,
   interrupted: 130,
-} as const;
+} as const satisfies Record<ErrorKind | 'done', number>;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-// An error the operator can act on: printed as one line, never a stack trace.
-export class StepwiseError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: ExitCodeValue = ExitCode.usage,
-  ) {
-    super(message);
-  }
+export function exitCodeFor(kind: ErrorKind): ExitCodeValue {
+  return ExitCode[kind];
 }

@@ -9,9 +9,9 @@ import { replay } from '../journal/reducer.js';
 import { resolveStateDir, runDir } from '../journal/state-dir.js';
 import { formatUtc } from '../report/format-utc.js';
 import { formatDuration } from '../format/format-time.js';
-import { localeIsUtf8 } from '../tui/terminal-caps.js';
+import { localeIsUtf8 } from '../format/terminal-caps.js';
 import { toAscii } from '../format/to-ascii.js';
-import { ExitCode, StepwiseError } from './exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
 import { safeOutput } from './safe-output.js';
 import { withStateDir } from './shared-options.js';
 
@@ -99,7 +99,7 @@ function endsWithNewline(path: string): boolean {
 // A step is named by its id or by its number in the checklist ("2.3").
 function resolveStep(events: JournalEvent[], ref: string, runId: string): string {
   const state = replay(events);
-  if (!state) throw new StepwiseError(`the journal of ${runId} is empty`, ExitCode.stepFailed);
+  if (!state) throw new StepwiseError(`the journal of ${runId} is empty`, 'stepFailed');
   if (state.steps[ref]) return ref;
   for (const [i, phase] of state.phases.entries()) {
     for (const [j, id] of phase.steps.entries()) if (`${i + 1}.${j + 1}` === ref) return id;

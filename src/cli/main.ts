@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from 'node:v8';
 import { Command } from 'commander';
-import { ExitCode, StepwiseError } from './exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
+import { ExitCode, exitCodeFor } from './exit-codes.js';
 
 const program = new Command('stepwise')
   .description('An interactive runbook for the terminal: checklists, checkpoints, resume and rollback')
@@ -45,7 +46,7 @@ try {
 } catch (error) {
   if (error instanceof StepwiseError) {
     process.stderr.write(`stepwise: ${error.message}\n`);
-    process.exitCode = error.exitCode;
+    process.exitCode = exitCodeFor(error.kind);
   } else if (error && typeof error === 'object' && 'exitCode' in error && 'code' in error) {
     // commander's own exits (help, version, usage errors) have already printed their message.
     const code = (error as { exitCode: number; code: string }).code;

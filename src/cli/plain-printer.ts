@@ -3,8 +3,8 @@ import { type PhaseState, type RunState, reduce, type StepState } from '../journ
 import { stepsDone } from '../report/steps-done.js';
 import { formatCount } from '../format/format-count.js';
 import { formatDuration, formatTimeOfDay } from '../format/format-time.js';
-import { glyphsFor } from '../format/glyphs.js';
-import { localeIsUtf8 } from '../tui/terminal-caps.js';
+import { glyphsFor } from '../tui/glyphs.js';
+import { localeIsUtf8 } from '../format/terminal-caps.js';
 import { toAscii } from '../format/to-ascii.js';
 import { type SafeOutput, safeOutput } from './safe-output.js';
 

@@ -1,12 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { isRunLive } from '../engine/run-lock.js';
+import { isRunLive } from '../journal/run-lock.js';
 import { readJournal } from '../journal/file-journal.js';
 import { findRun } from '../journal/find-run.js';
 import { resolveStateDir } from '../journal/state-dir.js';
 import { buildReport } from '../report/build-report.js';
 import { renderReportMarkdown } from '../report/render-report-markdown.js';
-import { ExitCode, StepwiseError } from './exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
+import { ExitCode } from './exit-codes.js';
 import { safeOutput } from './safe-output.js';
 import { withStateDir } from './shared-options.js';
 
@@ -30,7 +31,7 @@ export const reportCommand = withStateDir(
   if (first?.type !== 'run.started') {
     throw new StepwiseError(
       `the journal of ${runId} does not start with run.started; run \`stepwise verify ${runId}\``,
-      ExitCode.stepFailed,
+      'stepFailed',
     );
   }
   const report = buildReport(read.events, {

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { StepwiseError } from './exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
 
 // Options several commands take, declared once.
 export function withStateDir(command: Command): Command {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { inspectRunLock, type LockHolder } from '../engine/run-lock.js';
+import { inspectRunLock, type LockHolder } from '../journal/run-lock.js';
 import { readJournal } from '../journal/file-journal.js';
 import { runIdsByTime } from '../journal/find-run.js';
 import { journalPath, resolveStateDir } from '../journal/state-dir.js';

@@ -1,4 +1,4 @@
-import { ExitCode, StepwiseError } from '../cli/exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
 import type { Connection } from '../runbook/schema.js';
 import type { DbConnection } from './connection.js';
 import { describeDbError } from './describe-db-error.js';
@@ -19,7 +19,7 @@ async function systemIdentifier(conn: DbConnection): Promise<string> {
     throw new StepwiseError(
       `connection ${conn.name} (${conn.target}): cannot read system_identifier to check expect: ` +
         `${describeDbError(error)}. Nothing ran; connect as a role that may call pg_control_system()`,
-      ExitCode.usage,
+      'usage',
     );
   }
 }
@@ -50,6 +50,6 @@ export async function checkConnectionExpect(
   throw new StepwiseError(
     `connection ${conn.name} (${conn.target}) is not the expected server: ${mismatches.join('; ')}. ` +
       'Nothing ran; point the connection at the right server or correct expect: in the runbook',
-    ExitCode.usage,
+    'usage',
   );
 }

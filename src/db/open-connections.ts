@@ -1,4 +1,4 @@
-import { ExitCode, StepwiseError } from '../cli/exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
 import { embeddedDir } from '../journal/state-dir.js';
 import type { Connection, Runbook } from '../runbook/schema.js';
 import type { DbBackend, DbConnection } from './connection.js';
@@ -26,10 +26,10 @@ function sourceOf(name: string, def: Connection, input: OpenConnectionsInput): S
     throw new StepwiseError(
       `connection ${name} has no database: set ${envName} to its postgres:// URL` +
         ' (or give the connection `embedded:` to rehearse on PGlite)',
-      ExitCode.usage,
+      'usage',
     );
   }
-  throw new StepwiseError(`connection ${name} has neither url: nor embedded: in the runbook`, ExitCode.usage);
+  throw new StepwiseError(`connection ${name} has neither url: nor embedded: in the runbook`, 'usage');
 }
 
 async function openBackend(source: Source, input: OpenConnectionsInput, name: string): Promise<DbBackend> {
@@ -42,7 +42,7 @@ async function openBackend(source: Source, input: OpenConnectionsInput, name: st
     throw new StepwiseError(
       `cannot connect to ${name} at ${redactUrl(source.url)}: ${password ? reason.split(password).join('***') : reason}; ` +
         `check ${source.from}`,
-      ExitCode.usage,
+      'usage',
     );
   }
 }

@@ -1,4 +1,4 @@
-import { StepwiseError } from '../cli/exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
 import type { RunState } from '../journal/reducer.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 import { previewStep } from '../runbook/preview-step.js';

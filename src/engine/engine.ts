@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { ExitCode, StepwiseError } from '../cli/exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
 import type { DbConnection } from '../db/connection.js';
 import type { EventPayload, JournalEvent } from '../journal/events.js';
 import type { FileJournal } from '../journal/file-journal.js';
@@ -293,7 +293,7 @@ export class Engine implements EngineHandle {
       }
       this.append({ type: 'gate.checked', phase, ok: failures.length === 0, details: { failures } });
       if (failures.length)
-        throw new StepwiseError(`gate of ${phase}: ${failures.join('; ')}`, ExitCode.stepFailed);
+        throw new StepwiseError(`gate of ${phase}: ${failures.join('; ')}`, 'stepFailed');
     }
     const needed = p.gate?.signoff ?? 0;
     const signers = new Set(p.gateSignoffs.map((s) => s.operator));
@@ -302,7 +302,7 @@ export class Engine implements EngineHandle {
         throw new StepwiseError(
           `the gate of ${phase} needs ${needed} different operators and ${operator} has signed already; ` +
             'another operator signs with `stepwise resume --operator NAME`',
-          ExitCode.paused,
+          'paused',
         );
       }
       this.append({ type: 'gate.signed', phase, operator, note });
@@ -395,7 +395,7 @@ export class Engine implements EngineHandle {
   }
 
   cancel(reason = 'cancelled by the operator'): void {
-    this.active?.controller.abort(new StepwiseError(reason, ExitCode.interrupted));
+    this.active?.controller.abort(new StepwiseError(reason, 'interrupted'));
   }
 
   async pause(reason: string): Promise<void> {
@@ -490,7 +490,7 @@ export class Engine implements EngineHandle {
       ? setTimeout(
           () =>
             this.active?.controller.abort(
-              new StepwiseError(`timed out after ${entry.step.timeout}`, ExitCode.stepFailed),
+              new StepwiseError(`timed out after ${entry.step.timeout}`, 'stepFailed'),
             ),
           timeoutMs,
         )

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { ExitCode, StepwiseError } from '../cli/exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
 import { checkConnectionExpect } from '../db/check-connection-expect.js';
 import type { DbConnection } from '../db/connection.js';
 import { openConnections } from '../db/open-connections.js';
@@ -18,7 +18,7 @@ import { buildPlan } from './build-plan.js';
 import { detectDrift } from './detect-drift.js';
 import { Engine } from './engine.js';
 import type { DriftItem } from './engine-api.js';
-import { acquireRunLock, type RunLock } from './run-lock.js';
+import { acquireRunLock, type RunLock } from '../journal/run-lock.js';
 
 export const version = '0.1.0';
 
@@ -64,7 +64,7 @@ async function resolveAllVars(runbook: Runbook, cli: Record<string, string>, opt
   if (resolved.missing.length === 0) return resolved;
   if (!options.promptVars) {
     const names = resolved.missing.map((m) => `--var ${m.name}=…`).join(' ');
-    throw new StepwiseError(`missing values: give them with ${names}`, ExitCode.paused);
+    throw new StepwiseError(`missing values: give them with ${names}`, 'paused');
   }
   const answers = await options.promptVars(resolved.missing);
   return resolveVars(runbook, { cli: { ...cli, ...answers }, env: options.env });
@@ -91,7 +91,7 @@ async function connect(
         throw new StepwiseError(
           `${loaded.runbook.name} is being driven on connection ${name} (${conn.target}) by ${holder}; ` +
             'wait for that run to finish',
-          ExitCode.locked,
+          'locked',
         );
       }
       const expect = loaded.runbook.connections?.[name]?.expect;
@@ -213,7 +213,7 @@ export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
   const operator = resolveOperator(options.operator, options.env);
   const name = readJournal(path).events[0];
   if (name?.type !== 'run.started')
-    throw new StepwiseError(`journal of ${runId} has no run.started event`, ExitCode.stepFailed);
+    throw new StepwiseError(`journal of ${runId} has no run.started event`, 'stepFailed');
   const lock = await acquireRunLock(options.stateDir, name.runbook.name, {
     runId,
     operator,
@@ -229,17 +229,17 @@ export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
       const first = read.problems[0];
       throw new StepwiseError(
         `journal of ${runId} is damaged (line ${first.line}: ${first.message}); run \`stepwise verify ${runId}\``,
-        ExitCode.stepFailed,
+        'stepFailed',
       );
     }
     const state = replay(read.events);
-    if (!state) throw new StepwiseError(`journal of ${runId} is empty`, ExitCode.stepFailed);
+    if (!state) throw new StepwiseError(`journal of ${runId} is empty`, 'stepFailed');
     if (options.purpose === 'resume' && (state.status === 'succeeded' || state.status === 'rolled_back')) {
       journal.close();
       throw new StepwiseError(
         `run ${runId} has already ${state.status === 'succeeded' ? 'finished' : 'been rolled back'}; ` +
           'start a new run with `stepwise run`',
-        ExitCode.usage,
+        'usage',
       );
     }
     try {
@@ -265,7 +265,7 @@ async function reopen(
     const lines = drift.map((d) => `  ${d.step}: ${d.change}${d.ran ? ' (already ran)' : ''}`).join('\n');
     throw new StepwiseError(
       `the runbook changed since this run started:\n${lines}\nresume with --accept-drift to go on with the runbook as it is now`,
-      ExitCode.usage,
+      'usage',
     );
   }
   // Non-secret values stay as the run started; secrets are never journaled, so they are asked again.

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { parse } from 'yaml';
-import { ExitCode, StepwiseError } from '../cli/exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
 import type { JournalEvent } from './events.js';
 import { journalPath, listRunIds } from './state-dir.js';
 
@@ -146,7 +146,7 @@ function latestUnambiguous(stateDir: string, runs: ParsedRunId[]): FoundRun {
     .join('\n');
   throw new StepwiseError(
     `several runbooks have runs in ${stateDir}; say which (a run id or a runbook name):\n${lines}`,
-    ExitCode.usage,
+    'usage',
   );
 }
 

@@ -1,4 +1,4 @@
-import type { LockHolder } from '../engine/run-lock.js';
+import type { LockHolder } from '../journal/run-lock.js';
 import type { JournalEvent } from '../journal/events.js';
 import { ReduceError, type RunState, reduce, stepDone } from '../journal/reducer.js';
 import { stepsDone } from './steps-done.js';

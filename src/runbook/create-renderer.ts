@@ -1,5 +1,5 @@
 import { quote } from 'shell-quote';
-import { StepwiseError } from '../cli/exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
 import { quoteIdent } from './quote-ident.js';
 import { maskSecrets } from './mask-secrets.js';
 import type { Renderer } from './render.js';

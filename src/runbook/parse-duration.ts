@@ -1,5 +1,5 @@
 import ms from 'ms';
-import { StepwiseError } from '../cli/exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
 
 // `30s`, `10m`, `1.5h`, `500ms` (the schema's duration format) to milliseconds.
 export function parseDuration(text: string): number {

@@ -1,4 +1,4 @@
-import { StepwiseError } from '../cli/exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
 
 // `{{ ident vars.t }}`: a value that names a table or column, double-quoted so it stays a name.
 // `schema.table` becomes "schema"."table".

@@ -1,4 +1,4 @@
-import { ExitCode, StepwiseError } from '../cli/exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
 import type { VarValue } from './create-renderer.js';
 import type { Runbook, Variable } from './schema.js';
 
@@ -39,7 +39,7 @@ export function resolveVars(
     throw new StepwiseError(
       `--var ${unknown.join(', ')}: not declared in the runbook` +
         (known.length ? ` (its vars are ${known.join(', ')})` : ' (it declares no vars)'),
-      ExitCode.usage,
+      'usage',
     );
   }
   const values: Record<string, VarValue> = {};
@@ -56,7 +56,7 @@ export function resolveVars(
     else unset.push(def.env ? `--var ${name}=… (or set ${def.env})` : `--var ${name}=…`);
   }
   if (unset.length > 0) {
-    throw new StepwiseError(`missing variable value: give ${unset.join(', ')}`, ExitCode.usage);
+    throw new StepwiseError(`missing variable value: give ${unset.join(', ')}`, 'usage');
   }
   const secretVars = Object.entries(declared)
     .filter(([, def]) => def.secret === true)

@@ -1,4 +1,4 @@
-import { ExitCode, StepwiseError } from '../cli/exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
 import type { Diagnostic } from './loaded-runbook.js';
 
 function formatDiagnostic(d: Diagnostic): string {
@@ -8,6 +8,6 @@ function formatDiagnostic(d: Diagnostic): string {
 // The runbook cannot be used: one line per error, `file:line:col: message`. Exit code 2.
 export class RunbookInvalidError extends StepwiseError {
   constructor(readonly diagnostics: Diagnostic[]) {
-    super(diagnostics.map(formatDiagnostic).join('\n'), ExitCode.usage);
+    super(diagnostics.map(formatDiagnostic).join('\n'), 'usage');
   }
 }

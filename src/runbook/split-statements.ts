@@ -1,5 +1,5 @@
 import { parseSync } from 'libpg-query';
-import { StepwiseError } from '../cli/exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
 import { maskForParser } from './sql-placeholders.js';
 import { byteOffsetToIndex } from './utf8-offsets.js';
 

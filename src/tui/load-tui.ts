@@ -1,4 +1,4 @@
-import { applyNoColor } from './terminal-caps.js';
+import { applyNoColor } from '../format/terminal-caps.js';
 
 // Ink, chalk and React read the environment once, when they are first loaded: NO_COLOR becomes
 // FORCE_COLOR=0 (chalk ignores NO_COLOR), and React, its reconciler and scheduler load their

@@ -6,7 +6,7 @@ import type { Step, StepKind } from '../runbook/schema.js';
 import { type ChecklistRow, phaseOfKey } from './checklist-rows.js';
 import type { Dialog } from './dialog.js';
 import { findStep } from './find-step.js';
-import { markdownToText } from './markdown-to-text.js';
+import { markdownToText } from '../format/markdown-to-text.js';
 import type { OperatorAction } from './operator-action.js';
 import { phaseProgress } from './phase-progress.js';
 import { statusWord } from './step-symbol.js';

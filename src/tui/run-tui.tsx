@@ -1,12 +1,12 @@
 import { render } from 'ink';
-import { ExitCode, StepwiseError } from '../cli/exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
 import type { EngineHandle } from '../engine/engine-api.js';
 import type { MissingVar } from '../engine/open-run.js';
 import { enterAlternateScreen } from './alternate-screen.js';
 import { App, type TuiMode } from './components/app.js';
 import { TuiRoot } from './components/tui-root.js';
 import { VarPrompt } from './components/var-prompt.js';
-import { detectTerminalCaps } from './terminal-caps.js';
+import { detectTerminalCaps } from '../format/terminal-caps.js';
 import { themeFor } from './theme.js';
 import type { TuiResult } from './tui-result.js';
 
@@ -94,7 +94,7 @@ export async function promptVars(
     );
     instance.waitUntilExit().then(() => {
       if (outcome.values) resolve(outcome.values);
-      else reject(new StepwiseError('cancelled: the run needs these values to start', ExitCode.interrupted));
+      else reject(new StepwiseError('cancelled: the run needs these values to start', 'interrupted'));
     }, reject);
   });
 }

@@ -1,5 +1,5 @@
 import type { StepStatus } from '../journal/reducer.js';
-import type { Glyphs } from '../format/glyphs.js';
+import type { Glyphs } from './glyphs.js';
 import { type Color, type Segment, seg } from './styled-line.js';
 
 const colors: Record<StepStatus, Color | undefined> = {

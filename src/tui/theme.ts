@@ -1,6 +1,6 @@
 import { createContext } from 'react';
-import { type Glyphs, glyphsFor } from '../format/glyphs.js';
-import type { TerminalCaps } from './terminal-caps.js';
+import { type Glyphs, glyphsFor } from './glyphs.js';
+import type { TerminalCaps } from '../format/terminal-caps.js';
 
 export interface Theme {
   color: boolean;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExitCode, StepwiseError } from '../../src/cli/exit-codes.js';
+import { StepwiseError } from '../../src/errors/stepwise-error.js';
 import { checkConnectionExpect } from '../../src/db/check-connection-expect.js';
 import { databaseKinds, noServer, openTestDatabase, type TestDatabase } from '../helpers/databases.js';
 
@@ -36,7 +36,7 @@ describe.each(databaseKinds)('the expect guard of a connection on %s', (kind) =>
         system_identifier: '42',
       }).catch((e: StepwiseError) => e);
       expect(error).toBeInstanceOf(StepwiseError);
-      expect((error as StepwiseError).exitCode).toBe(ExitCode.usage);
+      expect((error as StepwiseError).kind).toBe('usage');
       const { message } = error as StepwiseError;
       expect(message).toContain(`connection app (${db.conn.target}) is not the expected server`);
       expect(message).toContain(`database is "${actual.database}", expected "billing"`);

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExitCode, StepwiseError } from '../../src/cli/exit-codes.js';
+import { StepwiseError } from '../../src/errors/stepwise-error.js';
 import { openConnections } from '../../src/db/open-connections.js';
 import { redactUrl } from '../../src/db/redact-url.js';
 import { databaseKinds, noServer, openTestDatabase, type TestDatabase } from '../helpers/databases.js';
@@ -37,7 +37,7 @@ describe('opening the connections of a runbook', () => {
       env: { APP_DATABASE_URL: '' },
     });
     await expect(attempt).rejects.toThrow(StepwiseError);
-    await expect(attempt).rejects.toMatchObject({ exitCode: ExitCode.usage });
+    await expect(attempt).rejects.toMatchObject({ kind: 'usage' });
     await expect(attempt).rejects.toThrow(/set APP_DATABASE_URL/);
   });
 

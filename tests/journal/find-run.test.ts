@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StepwiseError } from '../../src/cli/exit-codes.js';
+import { StepwiseError } from '../../src/errors/stepwise-error.js';
 import { findLatestRun, findRun } from '../../src/journal/find-run.js';
 import { journalPath, runDir } from '../../src/journal/state-dir.js';
 import { tempStateDir } from '../helpers/run-cli.js';
@@ -67,7 +67,7 @@ describe('finding the run an operator means', () => {
     addRun(dir, 'queue-migration-20261124T020000Z');
     expect(findRun(dir, 'queue-migration-20261124').runId).toBe('queue-migration-20261124T020000Z');
     const error = refusal(() => findRun(dir, 'queue-migration-2026112'));
-    expect(error.exitCode).toBe(2);
+    expect(error.kind).toBe('usage');
     expect(error.message).toContain('matches several runs');
   });
 
@@ -90,7 +90,7 @@ describe('finding the run an operator means', () => {
     addRun(dir, 'queue-migration-20261123T020000Z');
     addRun(dir, 'v3-consolidation-20261124T020000Z');
     const error = refusal(() => findRun(dir));
-    expect(error.exitCode).toBe(2);
+    expect(error.kind).toBe('usage');
     expect(error.message).toContain('several runbooks have runs');
     expect(error.message).toContain('queue-migration-20261123T020000Z');
     expect(error.message).toContain('v3-consolidation-20261124T020000Z');
@@ -101,7 +101,7 @@ describe('finding the run an operator means', () => {
     expect(refusal(() => findRun(dir)).message).toContain(`no runs in ${dir}`);
     addRun(dir, 'queue-migration-20261123T020000Z');
     const error = refusal(() => findRun(dir, 'cleanup-20261123T020000Z'));
-    expect(error.exitCode).toBe(2);
+    expect(error.kind).toBe('usage');
     expect(error.message).toContain('no run or runbook "cleanup-20261123T020000Z"');
     expect(error.message).toContain('queue-migration-20261123T020000Z');
     expect(findLatestRun(dir, 'cleanup')).toBeUndefined();

@@ -2,7 +2,7 @@
 //   node --import tsx tests/lock/hold-run-lock.ts <state-dir> <runbook> <operator>
 // Prints "locked" once it holds the lock, or "refused: <message>" and exits 4.
 import { hostname } from 'node:os';
-import { acquireRunLock, RunLockedError } from '../../src/engine/run-lock.js';
+import { acquireRunLock, RunLockedError } from '../../src/journal/run-lock.js';
 
 const [stateDir, runbook, operator] = process.argv.slice(2);
 try {
@@ -18,5 +18,5 @@ try {
 } catch (error) {
   if (!(error instanceof RunLockedError)) throw error;
   process.stdout.write(`refused: ${error.message}\n`);
-  process.exitCode = error.exitCode;
+  process.exitCode = 4;
 }

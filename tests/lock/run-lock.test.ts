@@ -11,7 +11,7 @@ import {
   type RunLock,
   RunLockedError,
   runLockPaths,
-} from '../../src/engine/run-lock.js';
+} from '../../src/journal/run-lock.js';
 import { tempStateDir } from '../helpers/run-cli.js';
 
 const holderScript = resolve(import.meta.dirname, 'hold-run-lock.ts');
@@ -69,7 +69,7 @@ describe('one live run per runbook and state dir', () => {
     const stateDir = tempStateDir('stepwise-lock-');
     await take(stateDir, `alice@${hostname()}`);
     const error = await refusal(acquireRunLock(stateDir, 'queue-migration', holder('bob@bastion')));
-    expect(error.exitCode).toBe(4);
+    expect(error.kind).toBe('locked');
     expect(error.message).toMatch(
       new RegExp(
         `^queue-migration is locked by alice@${hostname()} \\(pid ${process.pid}, run queue-migration-20261123T020000Z, ` +

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireRunLock, type RunLock } from '../../src/engine/run-lock.js';
+import { acquireRunLock, type RunLock } from '../../src/journal/run-lock.js';
 import type { Report } from '../../src/report/build-report.js';
 import type { RunSummary } from '../../src/report/summarise-run.js';
 import { tempStateDir } from '../helpers/run-cli.js';

@@ -29,7 +29,7 @@ describe('the bad-input corpus', () => {
     const error = await loadError(file);
     expect(error.diagnostics).toHaveLength(1);
     expect(error.message).toBe(expected[file]);
-    expect(error.exitCode).toBe(2);
+    expect(error.kind).toBe('usage');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StepwiseError } from '../../src/cli/exit-codes.js';
+import type { StepwiseError } from '../../src/errors/stepwise-error.js';
 import { resolveVars } from '../../src/runbook/resolve-vars.js';
 import type { Runbook } from '../../src/runbook/schema.js';
 
@@ -42,7 +42,7 @@ describe('resolving variables', () => {
     try {
       resolveVars(strict, { cli: {}, env: {} });
     } catch (error) {
-      expect((error as StepwiseError).exitCode).toBe(2);
+      expect((error as StepwiseError).kind).toBe('usage');
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StepwiseError } from '../../src/cli/exit-codes.js';
+import { StepwiseError } from '../../src/errors/stepwise-error.js';
 import { splitStatements } from '../../src/runbook/split-statements.js';
 
 describe('splitting a SQL file into statements', () => {

@@ -3,7 +3,7 @@ import stripAnsi from 'strip-ansi';
 import { expect, vi } from 'vitest';
 import type { EngineHandle } from '../../src/engine/engine-api.js';
 import { App, type TuiMode } from '../../src/tui/components/app.js';
-import type { TerminalCaps } from '../../src/tui/terminal-caps.js';
+import type { TerminalCaps } from '../../src/format/terminal-caps.js';
 import type { TuiResult } from '../../src/tui/tui-result.js';
 
 export const keys = {

@@ -1,6 +1,6 @@
 import { Console } from 'node:console';
 import { describe, expect, it } from 'vitest';
-import { ExitCode, StepwiseError } from '../../src/cli/exit-codes.js';
+import { StepwiseError } from '../../src/errors/stepwise-error.js';
 import { promptVars, runTui } from '../../src/tui/run-tui.js';
 import { fakeTerminal } from './fake-terminal.js';
 import { FixtureEngine, prepDone } from './fixture-engine.js';
@@ -88,6 +88,6 @@ describe('promptVars', () => {
     stdin.type('\u001B');
     const error = await answers.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StepwiseError);
-    expect((error as StepwiseError).exitCode).toBe(ExitCode.interrupted);
+    expect((error as StepwiseError).kind).toBe('interrupted');
   });
 });

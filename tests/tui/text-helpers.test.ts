@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { markdownToText } from '../../src/tui/markdown-to-text.js';
+import { markdownToText } from '../../src/format/markdown-to-text.js';
 import { splitTypedKeys } from '../../src/tui/split-typed-keys.js';
 import { fitLine, plainText, seg } from '../../src/tui/styled-line.js';
 import { toAscii } from '../../src/format/to-ascii.js';
-import { wrapText } from '../../src/tui/wrap-text.js';
+import { wrapText } from '../../src/format/wrap-text.js';
 
 describe('fitting text', () => {
   it('cuts a line at its width with an ellipsis, wide characters counted as two columns', () => {

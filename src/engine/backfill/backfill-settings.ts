@@ -1,4 +1,4 @@
-import { ExitCode, StepwiseError } from '../../cli/exit-codes.js';
+import { StepwiseError } from '../../errors/stepwise-error.js';
 import { parseDuration } from '../../runbook/parse-duration.js';
 import type { Renderer } from '../../runbook/render.js';
 import type { BackfillBody } from '../../runbook/schema.js';
@@ -21,7 +21,7 @@ function batchSize(body: BackfillBody, render: Renderer): number {
   if (!Number.isInteger(n) || n <= 0) {
     throw new StepwiseError(
       `backfill batch: "${text}" is not a positive whole number of rows`,
-      ExitCode.stepFailed,
+      'stepFailed',
     );
   }
   return n;

@@ -1,4 +1,4 @@
-import { ExitCode, StepwiseError } from '../../cli/exit-codes.js';
+import { StepwiseError } from '../../errors/stepwise-error.js';
 import type { Renderer } from '../../runbook/render.js';
 import { findSqlParams } from '../../runbook/sql-placeholders.js';
 import type { TableColumn } from './inspect-source.js';
@@ -45,7 +45,7 @@ export function bindBatchSql(render: Renderer, sql: string, key: TableColumn[]):
   if (missing.length > 0) {
     throw new StepwiseError(
       `backfill sql: ${missing.map((n) => `:${n}`).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing; each batch must copy only its key range, e.g. ${example(key)}`,
-      ExitCode.stepFailed,
+      'stepFailed',
     );
   }
   const composite = key.length > 1;

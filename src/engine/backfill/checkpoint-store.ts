@@ -1,4 +1,4 @@
-import { ExitCode, StepwiseError } from '../../cli/exit-codes.js';
+import { StepwiseError } from '../../errors/stepwise-error.js';
 import type { Queryable } from '../../db/connection.js';
 import type { KeyValue } from './keyset-sql.js';
 import { sqlState } from './sql-state.js';
@@ -132,7 +132,7 @@ export async function recordBatch(tx: Queryable, runId: string, step: string, b:
   if (rowCount !== 1) {
     throw new StepwiseError(
       `the backfill checkpoint of ${step} moved past batch ${b.batch - 1} under this process: another process is running this backfill; stop it first`,
-      ExitCode.stepFailed,
+      'stepFailed',
     );
   }
 }

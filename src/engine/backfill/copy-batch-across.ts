@@ -1,4 +1,4 @@
-import { ExitCode, StepwiseError } from '../../cli/exit-codes.js';
+import { StepwiseError } from '../../errors/stepwise-error.js';
 import type { DbConnection, Queryable } from '../../db/connection.js';
 import { setBatchTimeouts } from './batch-timeouts.js';
 import { recordBatch } from './checkpoint-store.js';
@@ -38,7 +38,7 @@ export function copyBatchAcross(source: DbConnection, target: DbConnection, setu
         } catch (error) {
           throw new StepwiseError(
             `backfill into ${target.name}: cannot create ${batchTable} with the columns of ${setup.table.name} (${(error as Error).message}); every column type must exist on both connections`,
-            ExitCode.stepFailed,
+            'stepFailed',
           );
         }
         await tx.query(load, [got.rows], { signal: setup.signal });

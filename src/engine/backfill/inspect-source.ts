@@ -1,4 +1,4 @@
-import { ExitCode, StepwiseError } from '../../cli/exit-codes.js';
+import { StepwiseError } from '../../errors/stepwise-error.js';
 import type { Queryable } from '../../db/connection.js';
 import { quoteColumn } from './quote-column.js';
 
@@ -32,7 +32,7 @@ export function isIntegerKey(key: TableColumn[]): boolean {
 }
 
 function fail(message: string): never {
-  throw new StepwiseError(message, ExitCode.stepFailed);
+  throw new StepwiseError(message, 'stepFailed');
 }
 
 async function findTable(db: Queryable, from: string, where: string) {

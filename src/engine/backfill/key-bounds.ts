@@ -1,4 +1,4 @@
-import { ExitCode, StepwiseError } from '../../cli/exit-codes.js';
+import { StepwiseError } from '../../errors/stepwise-error.js';
 import type { Queryable } from '../../db/connection.js';
 import type { SourceTable, TableColumn } from './inspect-source.js';
 import { type KeyValue, keyAsText, keyAtMost, keyOrder, showKey } from './keyset-sql.js';
@@ -22,7 +22,7 @@ function belowEverything(column: TableColumn, first: boolean): string | undefine
   if (column.type === 'uuid') return '00000000-0000-0000-0000-000000000000';
   throw new StepwiseError(
     `backfill key: column ${column.name} has type ${column.type}; a backfill key must be an integer, numeric, text, uuid, date or timestamp column`,
-    ExitCode.stepFailed,
+    'stepFailed',
   );
 }
 
@@ -48,7 +48,7 @@ export async function lowerBound(db: Queryable, table: SourceTable): Promise<Key
   if (rows[0].found) {
     throw new StepwiseError(
       `backfill key: ${table.name} has a row whose key is ${showKey(bound)}, the lowest value of its type; :lo cannot start below it, so change that key first`,
-      ExitCode.stepFailed,
+      'stepFailed',
     );
   }
   return bound;

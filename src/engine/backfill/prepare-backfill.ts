@@ -1,4 +1,4 @@
-import { ExitCode, StepwiseError } from '../../cli/exit-codes.js';
+import { StepwiseError } from '../../errors/stepwise-error.js';
 import type { BackfillBody } from '../../runbook/schema.js';
 import type { ExecContext } from '../executor.js';
 import { type BackfillSettings, readSettings } from './backfill-settings.js';
@@ -37,7 +37,7 @@ export async function prepareBackfill(
   if (across && !body.sql.includes(batchTable)) {
     throw new StepwiseError(
       `backfill into ${target.name}: the sql runs on ${target.name} and must read the batch from ${batchTable}, e.g. INSERT INTO t SELECT * FROM ${batchTable} ON CONFLICT DO NOTHING`,
-      ExitCode.stepFailed,
+      'stepFailed',
     );
   }
   await ensureCheckpointTable(target);

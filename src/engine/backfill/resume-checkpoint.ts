@@ -1,4 +1,4 @@
-import { ExitCode, StepwiseError } from '../../cli/exit-codes.js';
+import { StepwiseError } from '../../errors/stepwise-error.js';
 import type { DbConnection } from '../../db/connection.js';
 import type { ExecContext } from '../executor.js';
 import { type Checkpoint, createCheckpoint, deleteCheckpoint, readCheckpoint } from './checkpoint-store.js';
@@ -35,7 +35,7 @@ export async function resumeCheckpoint(
     if (journaled > 0) {
       throw new StepwiseError(
         `backfill ${step}: the checkpoint on ${target.name} says ${found.batch} batches, the journal ${journaled}; the database does not match this run (restored from a backup?). Delete its row in stepwise.backfill_checkpoint to copy again from the start`,
-        ExitCode.stepFailed,
+        'stepFailed',
       );
     }
     // The journal restarted its count (the step was rolled back): so does the copy.

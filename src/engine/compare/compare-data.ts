@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ExitCode, StepwiseError } from '../../cli/exit-codes.js';
+import { StepwiseError } from '../../errors/stepwise-error.js';
 import { parseDuration } from '../../runbook/parse-duration.js';
 import type { CompareBody } from '../../runbook/schema.js';
 import { showKey } from '../backfill/keyset-sql.js';
@@ -41,7 +41,7 @@ export async function compareData(body: CompareBody, ctx: ExecContext): Promise<
   let compared = 0;
   let lo: KeyRange['lo'];
   for (;;) {
-    if (ctx.signal.aborted) throw new StepwiseError('compare cancelled', ExitCode.stepFailed);
+    if (ctx.signal.aborted) throw new StepwiseError('compare cancelled', 'stepFailed');
     // The chunk holding the left side's last key is open-ended, so right-only keys beyond it count.
     const end = await keyAt(left, { lo }, chunk);
     const hi = end?.more ? end.key : undefined;

@@ -1,4 +1,4 @@
-import { ExitCode, StepwiseError } from '../../cli/exit-codes.js';
+import { StepwiseError } from '../../errors/stepwise-error.js';
 import type { DbConnection } from '../../db/connection.js';
 import type { CompareSide } from '../../runbook/schema.js';
 import { quoteColumn } from '../backfill/quote-column.js';
@@ -24,7 +24,7 @@ export interface SideSource {
 }
 
 function fail(message: string): never {
-  throw new StepwiseError(message, ExitCode.stepFailed);
+  throw new StepwiseError(message, 'stepFailed');
 }
 
 async function tableName(conn: DbConnection, table: string, label: string): Promise<string> {

@@ -1,4 +1,4 @@
-import { ExitCode, StepwiseError } from '../../cli/exit-codes.js';
+import { StepwiseError } from '../../errors/stepwise-error.js';
 import { describeDbError } from '../../db/describe-db-error.js';
 import type { Renderer } from '../../runbook/render.js';
 import type { CheckBody, ExpectMap, ExpectValue, SqlCheck } from '../../runbook/schema.js';
@@ -32,7 +32,7 @@ async function sqlCheck(body: SqlCheck, ctx: ExecContext, showRows: boolean): Pr
     }));
   } catch (error) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    throw new StepwiseError(`the check query failed: ${describeDbError(error)}`, ExitCode.stepFailed);
+    throw new StepwiseError(`the check query failed: ${describeDbError(error)}`, 'stepFailed');
   }
   if (showRows) ctx.output(ctx.render.mask(formatRows(rows)));
   const outcome = evaluateExpect(renderExpect(body.expect, ctx.render), rows);

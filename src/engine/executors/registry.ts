@@ -1,4 +1,4 @@
-import { StepwiseError } from '../../cli/exit-codes.js';
+import { StepwiseError } from '../../errors/stepwise-error.js';
 import type { StepBody, StepKind } from '../../runbook/schema.js';
 import type { Executor } from '../executor.js';
 import { executeBackfill } from './backfill.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { StepwiseError } from '../../cli/exit-codes.js';
+import { StepwiseError } from '../../errors/stepwise-error.js';
 import type { RunBody, RunCheck } from '../../runbook/schema.js';
 import type { ExecContext, StepResult } from '../executor.js';
 import type { ProcessOutcome } from '../process/process-job.js';

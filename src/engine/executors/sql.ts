@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ExitCode, StepwiseError } from '../../cli/exit-codes.js';
+import { StepwiseError } from '../../errors/stepwise-error.js';
 import type { Queryable } from '../../db/connection.js';
 import { describeDbError } from '../../db/describe-db-error.js';
 import { writeCommands } from '../../db/row-count.js';
@@ -108,7 +108,7 @@ export async function sqlExecutor(body: SqlBody, ctx: ExecContext): Promise<Step
     if (error instanceof SqlStepFailure) return { ok: false, error: error.message, rows: affected };
     throw error instanceof StepwiseError
       ? error
-      : new StepwiseError(describeDbError(error), ExitCode.stepFailed);
+      : new StepwiseError(describeDbError(error), 'stepFailed');
   }
   const count = `${statements.length} statement${statements.length === 1 ? '' : 's'}`;
   return {

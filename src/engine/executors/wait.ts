@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StepwiseError } from '../../cli/exit-codes.js';
+import { StepwiseError } from '../../errors/stepwise-error.js';
 import type { CheckDetails } from '../../journal/events.js';
 import { parseDuration } from '../../runbook/parse-duration.js';
 import type { CheckBody, WaitBody } from '../../runbook/schema.js';

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import type { EngineHandle } from '../../engine/engine-api.js';
-import type { TerminalCaps } from '../terminal-caps.js';
+import type { TerminalCaps } from '../../format/terminal-caps.js';
 import { themeFor } from '../theme.js';
 import type { TuiResult } from '../tui-result.js';
 import { RunScreen, type TuiMode } from './run-screen.js';

@@ -2,7 +2,7 @@ import type { EngineView } from '../../engine/engine-api.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { useTheme } from '../hooks/use-theme.js';
 import { type Line, seg } from '../styled-line.js';
-import { wrapText } from '../wrap-text.js';
+import { wrapText } from '../../format/wrap-text.js';
 import { DialogFrame } from './dialog-frame.js';
 
 // The runbook changed since the run started: what changed, flagged when it already ran.

@@ -7,7 +7,7 @@ import { formatTimeOfDay } from '../../format/format-time.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { useTheme } from '../hooks/use-theme.js';
 import { type Line, seg } from '../styled-line.js';
-import { wrapText } from '../wrap-text.js';
+import { wrapText } from '../../format/wrap-text.js';
 import { DialogFrame } from './dialog-frame.js';
 
 export type InterruptedChoice = 'retry' | 'mark-done' | 'rollback';

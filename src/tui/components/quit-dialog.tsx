@@ -2,7 +2,7 @@ import type { EngineView } from '../../engine/engine-api.js';
 import { formatClock } from '../../format/format-time.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { type Line, seg } from '../styled-line.js';
-import { wrapText } from '../wrap-text.js';
+import { wrapText } from '../../format/wrap-text.js';
 import { DialogFrame } from './dialog-frame.js';
 
 // Quitting while a step runs cancels the step and pauses the run. Ctrl+C here again quits

@@ -1,7 +1,7 @@
 import type { DialogText } from '../dialog.js';
 import { type Line, seg } from '../styled-line.js';
 import type { Theme } from '../theme.js';
-import { wrapText } from '../wrap-text.js';
+import { wrapText } from '../../format/wrap-text.js';
 
 // A dialog's explanation, what it is about and what will run, in at most `room` lines: the text
 // first, then as much of the rest as fits (their hidden lines counted).

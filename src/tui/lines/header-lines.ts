@@ -3,7 +3,7 @@ import { formatClock } from '../../format/format-time.js';
 import { fitLine, type Line, lineWidth, seg, spreadLine } from '../styled-line.js';
 import type { Theme } from '../theme.js';
 import { windowUsage } from '../window-usage.js';
-import { wrapText } from '../wrap-text.js';
+import { wrapText } from '../../format/wrap-text.js';
 
 const sshWarning =
   'running over SSH outside tmux/screen: a dropped connection will pause the run; start inside tmux';

@@ -1,11 +1,11 @@
 import type { EngineView } from '../../engine/engine-api.js';
 import { findPhase } from '../find-step.js';
 import { formatTimeOfDay } from '../../format/format-time.js';
-import { markdownToText } from '../markdown-to-text.js';
+import { markdownToText } from '../../format/markdown-to-text.js';
 import { phaseProgress } from '../phase-progress.js';
 import { fitLine, type Line, type Style, seg } from '../styled-line.js';
 import type { Theme } from '../theme.js';
-import { wrapText } from '../wrap-text.js';
+import { wrapText } from '../../format/wrap-text.js';
 import { gateLabel } from './gate-label.js';
 
 // The detail pane of a phase (or of its gate): progress, the gate's requirement and state with

@@ -5,7 +5,7 @@ import { statusWord, stepSymbol } from '../step-symbol.js';
 import { type Line, seg, spreadLine } from '../styled-line.js';
 import type { Theme } from '../theme.js';
 import { windowUsage } from '../window-usage.js';
-import { wrapText } from '../wrap-text.js';
+import { wrapText } from '../../format/wrap-text.js';
 
 // A step whose attempt ended because the run was paused (q, a signal) did not fail: it was
 // stopped, and going on runs it again.

@@ -1,7 +1,7 @@
 import type { EngineView, RollbackPlan } from '../../engine/engine-api.js';
 import { type Line, seg } from '../styled-line.js';
 import type { Theme } from '../theme.js';
-import { wrapText } from '../wrap-text.js';
+import { wrapText } from '../../format/wrap-text.js';
 
 const actions = { reverse: 'reverse', signoff: 'sign off', 'pass-over': 'pass over' } as const;
 

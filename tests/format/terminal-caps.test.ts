@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyNoColor, detectTerminalCaps } from '../../src/tui/terminal-caps.js';
+import { applyNoColor, detectTerminalCaps } from '../../src/format/terminal-caps.js';
 
 describe('what the terminal can show', () => {
   it('has no colour with NO_COLOR (any non-empty value), FORCE_COLOR=0 or TERM=dumb', () => {

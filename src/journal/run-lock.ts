@@ -2,8 +2,8 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writ
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { ExitCode, StepwiseError } from '../cli/exit-codes.js';
-import { locksDir } from '../journal/state-dir.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
+import { locksDir } from './state-dir.js';
 import { isProcessAlive, processStartTicks } from './process-identity.js';
 
 // One live run per runbook name and state dir (DESIGN.md section 5). The lock is a directory
@@ -155,7 +155,7 @@ export class RunLockedError extends StepwiseError {
             `on its host, remove ${path}`
         : `${runbook} is locked by a stepwise process that has not recorded itself; wait for it to finish, ` +
             `or if no stepwise process is running, remove ${path}`,
-      ExitCode.locked,
+      'locked',
     );
   }
 }

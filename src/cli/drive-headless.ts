@@ -1,5 +1,6 @@
-import { ExitCode, type ExitCodeValue, StepwiseError } from '../cli/exit-codes.js';
-import type { Engine } from './engine.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
+import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import type { Engine } from '../engine/engine.js';
 
 export interface HeadlessOptions {
   // Sign manual steps, gates and confirmations as the operator with the note "auto (--yes)".
@@ -54,7 +55,7 @@ export async function driveHeadless(engine: Engine, options: HeadlessOptions): P
         return await stop(
           engine,
           error.message,
-          error.exitCode === ExitCode.stepFailed ? ExitCode.stepFailed : ExitCode.paused,
+          error.kind === 'stepFailed' ? ExitCode.stepFailed : ExitCode.paused,
           say,
         );
       }
