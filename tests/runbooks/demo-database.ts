@@ -1,6 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import {
+  captureDatabaseState,
+  type DatabaseState,
+  digestRows,
+  type RowDigest,
+} from '../../src/db/capture-database-state.js';
+import type { Queryable } from '../../src/db/connection.js';
 import { createRenderer } from '../../src/runbook/create-renderer.js';
 import { loadRunbook } from '../../src/runbook/load-runbook.js';
 import { resolveVars } from '../../src/runbook/resolve-vars.js';
@@ -9,6 +16,23 @@ import { createScratchDatabase } from '../helpers/scratch-database.js';
 import type { TargetKind } from '../helpers/targets.js';
 
 export type Query = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
+
+// The product's queries take a Queryable; the tests hold a bare query function.
+function queryable(query: Query): Queryable {
+  return {
+    query: async <T>(text: string, params?: unknown[]) => {
+      const rows = await query<T>(text, params);
+      return { rows, rowCount: rows.length, command: 'SELECT' };
+    },
+  };
+}
+
+export const digest = (query: Query, sql: string): Promise<RowDigest> => digestRows(queryable(query), sql);
+
+// The whole database as the product's rehearsal compares it (catalog, sequence positions,
+// privileges, every table's rows).
+export const captureState = (query: Query): Promise<DatabaseState> =>
+  captureDatabaseState(queryable(query), { excludeSchemas: ['stepwise'] });
 
 export interface DemoDatabase {
   // Environment for the CLI: DATABASE_URL for PostgreSQL, nothing for the embedded database.

@@ -4,8 +4,7 @@ import type { JournalEvent } from '../../src/journal/events.js';
 import { markInterrupted } from '../../src/journal/reducer.js';
 import { runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
 import { targetKinds } from '../helpers/targets.js';
-import { digest } from './database-state.js';
-import { createDemoDatabase, type DemoDatabase } from './demo-database.js';
+import { createDemoDatabase, type DemoDatabase, digest } from './demo-database.js';
 import { onlyRun, stepsByStatus } from './run-journal.js';
 
 const runbook = 'runbooks/queue-migration/runbook.yaml';

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, tempStateDir } from '../helpers/run-cli.js';
 import { targetKinds } from '../helpers/targets.js';
-import { captureState, digest } from './database-state.js';
-import { createDemoDatabase, type DemoDatabase } from './demo-database.js';
+import { captureState, createDemoDatabase, type DemoDatabase, digest } from './demo-database.js';
 import { onlyRun, stepsByStatus } from './run-journal.js';
 
 const runbook = 'runbooks/queue-migration/runbook.yaml';

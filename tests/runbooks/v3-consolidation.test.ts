@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, tempStateDir } from '../helpers/run-cli.js';
 import { targetKinds } from '../helpers/targets.js';
-import { captureState, type Digest, digest } from './database-state.js';
-import { createDemoDatabase, type DemoDatabase, type Query } from './demo-database.js';
+import { captureState, createDemoDatabase, type DemoDatabase, digest, type Query } from './demo-database.js';
+import type { RowDigest } from '../../src/db/capture-database-state.js';
 import { onlyRun, stepsByStatus } from './run-journal.js';
 
 const runbook = 'runbooks/v3-consolidation/runbook.yaml';
@@ -30,7 +30,7 @@ async function columnsOf(query: Query, table: string): Promise<string> {
 }
 
 async function digests(query: Query, tables: string[], sql: (table: string) => Promise<string> | string) {
-  const result: Record<string, Digest> = {};
+  const result: Record<string, RowDigest> = {};
   for (const table of tables) result[table] = await digest(query, await sql(table));
   return result;
 }
