@@ -152,6 +152,25 @@ describe.each(databaseKinds)('compare on %s', (kind) => {
       expect(result).toMatchObject({ ok: true, rows: 20_000 });
     });
 
+    it('compares 100 chunks in passes on a composite key and finds the last row of a pass changed', async () => {
+      await conn.query("UPDATE cmp_right SET note = 'edited' WHERE id IN (3, 40000, 59999)");
+      await conn.query('DELETE FROM cmp_right WHERE id = 99999');
+      const composite = { key: ['status', 'id'] };
+      const { result } = await compare(
+        body({
+          left: { table: 'cmp_left', ...composite },
+          right: { table: 'cmp_right', ...composite },
+          chunk: 1000,
+        }),
+      );
+      expect(result.details).toMatchObject({
+        chunks: 100,
+        different: { count: 3, first: ['(done, 59999)', '(queued, 3)', '(running, 40000)'] },
+        missing_right: { count: 1, first: ['(queued, 99999)'] },
+        missing_left: { count: 0 },
+      });
+    });
+
     it('works as a check body, for verify and gates', async () => {
       await conn.query('DELETE FROM cmp_right WHERE id = 99');
       const t = makeExecContext({ connections: { app: conn } });

@@ -2,34 +2,49 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { StepwiseError } from '../../errors/stepwise-error.js';
 import { parseDuration } from '../../runbook/parse-duration.js';
 import type { CompareBody } from '../../runbook/schema.js';
-import { showKey } from '../backfill/keyset-sql.js';
+import { type KeyValue, showKey } from '../backfill/keyset-sql.js';
 import type { ExecContext } from '../executor.js';
 import { type CompareReport, emptyList, listedKeys, showRange } from './compare-report.js';
 import { checkSidesMatch, describeSide } from './describe-side.js';
 import { bothFingerprints, locateDifferences, type Sides } from './locate-differences.js';
-import { countRows, type KeyRange, keyAt, sameFingerprint } from './read-side.js';
+import {
+  chunkRanges,
+  estimateRows,
+  type Fingerprint,
+  passFingerprints,
+  planPass,
+  sameFingerprint,
+} from './read-side.js';
+import { withRowHashes } from './row-hash.js';
 
 export const defaultChunk = 10_000;
+// Chunks a pass fingerprints on each side in one statement: the progress shown moves once per
+// pass, and no read transaction stays open long.
+const passChunks = 20;
 const defaultRecheck = '1s';
 const count = (n: number) => n.toLocaleString('en-US');
 
-// Compares two tables or queries (DESIGN.md section 4, "Moving data"): counts first, then chunk
-// fingerprints over key ranges taken from the left side's keys; a differing chunk is read again
-// after `recheck_after` (dual-write lag) and then bisected down to rows.
+// Compares two tables or queries in passes over the left side's key order: each pass takes its
+// chunk ends from the left side's keys and fingerprints all its chunks on both sides at once, one
+// statement per side on connections of their own. A differing chunk is read again after
+// `recheck_after` (dual-write lag) and then bisected down to rows.
 export async function compareData(body: CompareBody, ctx: ExecContext): Promise<CompareReport> {
   const started = performance.now();
   const chunk = body.chunk ?? defaultChunk;
   const recheckMs = parseDuration(body.recheck_after ?? defaultRecheck);
-  const left = await describeSide(body.left, 'left', ctx);
-  const right = await describeSide(body.right, 'right', ctx);
-  checkSidesMatch(left, right);
+  const [l, r] = await Promise.all([
+    describeSide(body.left, 'left', ctx),
+    describeSide(body.right, 'right', ctx),
+  ]);
+  checkSidesMatch(l, r);
+  const [left, right] = withRowHashes(l, r);
   const sides: Sides = { left, right };
-  const [leftRows, rightRows] = await Promise.all([countRows(left), countRows(right)]);
-  ctx.output(`counts: left ${count(leftRows)}, right ${count(rightRows)}\n`);
+  const estimate = await estimateRows(left);
+  ctx.output(`fingerprinting about ${count(estimate)} rows, ${passChunks} chunks of ${count(chunk)} a pass\n`);
   const report: CompareReport = {
     equal: true,
-    left: { what: left.what, rows: leftRows },
-    right: { what: right.what, rows: rightRows },
+    left: { what: left.what, rows: 0 },
+    right: { what: right.what, rows: 0 },
     chunks: 0,
     differingChunks: 0,
     ranges: [],
@@ -38,35 +53,39 @@ export async function compareData(body: CompareBody, ctx: ExecContext): Promise<
     different: emptyList(),
     durationMs: 0,
   };
-  let compared = 0;
-  let lo: KeyRange['lo'];
+  let lo: KeyValue | undefined;
   for (;;) {
     if (ctx.signal.aborted) throw new StepwiseError('compare cancelled', 'stepFailed');
-    // The chunk holding the left side's last key is open-ended, so right-only keys beyond it count.
-    const end = await keyAt(left, { lo }, chunk);
-    const hi = end?.more ? end.key : undefined;
-    const range: KeyRange = { lo, hi };
-    let prints = await bothFingerprints(sides, range);
-    report.chunks++;
-    if (!sameFingerprint(...prints)) {
-      ctx.output(
-        `chunk ${report.chunks} (${showRange(range).lo ?? '-∞'}, ${showRange(range).hi ?? '+∞'}] differs; reading it again in ${recheckMs} ms\n`,
-      );
-      await sleep(recheckMs, undefined, { signal: ctx.signal }).catch(() => undefined);
-      prints = await bothFingerprints(sides, range);
-      if (!sameFingerprint(...prints) && (await locateDifferences(sides, range, prints, report)) > 0) {
-        report.differingChunks++;
-        if (report.ranges.length < listedKeys) report.ranges.push(showRange(range));
+    const pass = await planPass(left, lo, chunk, passChunks);
+    const [leftPrints, rightPrints] = await Promise.all([
+      passFingerprints(left, pass),
+      passFingerprints(right, pass),
+    ]);
+    for (const [i, range] of chunkRanges(pass).entries()) {
+      report.chunks++;
+      let prints: [Fingerprint, Fingerprint] = [leftPrints[i], rightPrints[i]];
+      if (!sameFingerprint(...prints)) {
+        ctx.output(
+          `chunk ${report.chunks} (${showRange(range).lo ?? '-∞'}, ${showRange(range).hi ?? '+∞'}] differs; reading it again in ${recheckMs} ms\n`,
+        );
+        await sleep(recheckMs, undefined, { signal: ctx.signal }).catch(() => undefined);
+        prints = await bothFingerprints(sides, range);
+        if (!sameFingerprint(...prints) && (await locateDifferences(sides, range, prints, report)) > 0) {
+          report.differingChunks++;
+          if (report.ranges.length < listedKeys) report.ranges.push(showRange(range));
+        }
       }
+      report.left.rows += prints[0].n;
+      report.right.rows += prints[1].n;
     }
-    compared += prints[0].n;
-    ctx.progress(`chunk ${report.chunks} · ${count(compared)} / ${count(leftRows)} rows compared`, {
-      rows: compared,
-      total: leftRows,
-      key: hi ? showKey(hi) : undefined,
+    const total = Math.max(estimate, report.left.rows);
+    ctx.progress(`chunk ${report.chunks} · ${count(report.left.rows)} / ${count(total)} rows compared`, {
+      rows: report.left.rows,
+      total,
+      key: pass.hi ? showKey(pass.hi) : undefined,
     });
-    if (!hi) break;
-    lo = hi;
+    if (!pass.hi) break;
+    lo = pass.hi;
   }
   report.equal = report.different.count + report.missingLeft.count + report.missingRight.count === 0;
   report.durationMs = Math.round(performance.now() - started);

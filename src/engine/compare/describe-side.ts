@@ -12,7 +12,7 @@ export interface CompareColumn {
 
 // One side of a compare, resolved: a relation (`base`, a SELECT with its bound parameters), its
 // key and the columns that are fingerprinted.
-export interface SideSource {
+export interface DescribedSide {
   label: 'left' | 'right';
   conn: DbConnection;
   // "background_tasks on app", for messages.
@@ -21,6 +21,13 @@ export interface SideSource {
   params: unknown[];
   key: CompareColumn[];
   columns: CompareColumn[];
+  // server_version_num of the side's server.
+  serverVersion: number;
+}
+
+// A side ready to read: with the SQL hashing one of its rows (alias b), chosen for both sides.
+export interface SideSource extends DescribedSide {
+  rowHash: string;
 }
 
 function fail(message: string): never {
@@ -55,18 +62,19 @@ async function columnNames(conn: DbConnection, base: string, params: unknown[]):
   return Object.keys(rows[0] ?? {});
 }
 
+// The columns' types, and the server's version.
 async function columnTypes(
   conn: DbConnection,
   base: string,
   params: unknown[],
   names: string[],
-): Promise<string[]> {
+): Promise<{ types: string[]; serverVersion: number }> {
   const list = names.map((n, i) => `pg_typeof(b.${quoteColumn(n)})::text AS t${i}`).join(', ');
   const { rows } = await conn.query(
-    `SELECT ${list} FROM (SELECT 1) one LEFT JOIN (${base} LIMIT 0) b ON true`,
+    `SELECT ${list}, current_setting('server_version_num') AS v FROM (SELECT 1) one LEFT JOIN (${base} LIMIT 0) b ON true`,
     params,
   );
-  return names.map((_, i) => String(rows[0][`t${i}`]));
+  return { types: names.map((_, i) => String(rows[0][`t${i}`])), serverVersion: Number(rows[0].v) };
 }
 
 function pick(names: string[], wanted: string, what: string, label: string, field: string): string {
@@ -82,7 +90,7 @@ export async function describeSide(
   side: CompareSide,
   label: 'left' | 'right',
   ctx: ExecContext,
-): Promise<SideSource> {
+): Promise<DescribedSide> {
   if ((side.table === undefined) === (side.query === undefined)) {
     fail(`compare ${label}: give either table or query (exactly one)`);
   }
@@ -102,7 +110,7 @@ export async function describeSide(
     pick(names, k, what, label, 'key'),
   );
   const colNames = (side.columns ?? names).map((c) => pick(names, c, what, label, 'columns'));
-  const types = await columnTypes(conn, rendered.text, rendered.params, [...keyNames, ...colNames]);
+  const { types, serverVersion } = await columnTypes(conn, rendered.text, rendered.params, [...keyNames, ...colNames]);
   const column = (name: string, at: number): CompareColumn => ({
     name,
     sql: quoteColumn(name),
@@ -116,11 +124,12 @@ export async function describeSide(
     params: rendered.params,
     key: keyNames.map((n, i) => column(n, i)),
     columns: colNames.map((n, i) => column(n, keyNames.length + i)),
+    serverVersion,
   };
 }
 
 // Both sides must line up column for column.
-export function checkSidesMatch(left: SideSource, right: SideSource): void {
+export function checkSidesMatch(left: DescribedSide, right: DescribedSide): void {
   const list = (cs: CompareColumn[]) => cs.map((c) => c.name).join(', ');
   if (left.key.length !== right.key.length) {
     fail(
