@@ -61,7 +61,7 @@ export function buildRollbackPlan(
     partial: scope.filter(
       (id) =>
         ['failed', 'interrupted'].includes(state.steps[id].status) &&
-        !readOnlyKinds.has(state.steps[id].kind as never),
+        !readOnlyKinds.has(state.steps[id].kind),
     ),
   };
 }

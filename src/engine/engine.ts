@@ -14,6 +14,7 @@ import { parseDuration } from '../runbook/parse-duration.js';
 import { previewStep } from '../runbook/preview-step.js';
 import type { Renderer } from '../runbook/render.js';
 import type { CheckBody, Step, StepBody } from '../runbook/schema.js';
+import type { StepAction } from '../runbook/step-action.js';
 import { buildRollbackPlan } from './build-rollback-plan.js';
 import type {
   ConnectionView,
@@ -25,15 +26,15 @@ import type {
   RollbackPlan,
 } from './engine-api.js';
 import type { ExecContext, StepResult } from './executor.js';
-import { evaluateCheck } from './executors/check.js';
-import { executorFor } from './executors/registry.js';
+import { evaluateCheck } from './evaluate-check.js';
+import { executeAction } from './executors/execute-action.js';
 import { maskDeep } from './mask-deep.js';
 import { killProcessGroup } from './kill-process-group.js';
 import { nextAction } from './next-action.js';
 import { OutputTail } from './output-tail.js';
 import { previewGates } from './preview-gates.js';
 import { type LogPage, type LogPosition, readLogPage } from './read-log-page.js';
-import { type IndexedStep, indexSteps, stepKind } from './step-index.js';
+import { type IndexedStep, indexSteps } from './step-index.js';
 
 export interface EngineSetup {
   loaded: LoadedRunbook;
@@ -64,6 +65,14 @@ function recordedProcessGroup(log: string | undefined): number | undefined {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+// A step-level `rows` guard belongs to the forward sql body only.
+function withRowsGuard(step: Step, action: StepAction): StepAction {
+  if (action.kind !== 'sql' || !step.rows) return action;
+  const sql = action.body;
+  const { rows } = step;
+  return { kind: 'sql', body: typeof sql === 'string' ? { text: sql, rows } : { ...sql, rows: sql.rows ?? rows } };
 }
 
 // The run driver: appends events, derives state with the reducer, executes steps.
@@ -455,7 +464,7 @@ export class Engine implements EngineHandle {
     const backoffMs = step.retries?.backoff ? parseDuration(step.retries.backoff) : 1000;
     for (let tried = 1; ; tried++) {
       const retryInMs = tried < attempts ? backoffMs * 2 ** (tried - 1) : undefined;
-      const result = await this.attempt(entry, step, false, retryInMs);
+      const result = await this.attempt(entry, entry.action, false, retryInMs);
       if (result.ok || this.signal.aborted || retryInMs === undefined) return;
       await sleep(retryInMs, undefined, { signal: this.signal }).catch(() => undefined);
       if (this.signal.aborted) return;
@@ -463,15 +472,14 @@ export class Engine implements EngineHandle {
   }
 
   private async executeRollback(entry: IndexedStep): Promise<boolean> {
-    const body = entry.step.rollback!;
-    const result = await this.attempt(entry, body, true);
+    const result = await this.attempt(entry, entry.undo!, true);
     return result.ok;
   }
 
   // One attempt of a step body (or its rollback body), journaled from start to end.
   private async attempt(
     entry: IndexedStep,
-    body: StepBody | Step,
+    action: StepAction,
     rollback: boolean,
     retryInMs?: number,
   ): Promise<StepResult> {
@@ -499,7 +507,7 @@ export class Engine implements EngineHandle {
     const ctx = this.context(entry, attempt, file, tail, signal);
     let result: StepResult;
     try {
-      result = await executorFor(stepKind(body))(this.bodyOf(entry, body, rollback) as never, ctx);
+      result = await executeAction(rollback ? action : withRowsGuard(entry.step, action), ctx);
       if (result.ok && !rollback && entry.step.verify && !signal.aborted) {
         const verify = await this.check(entry.step.verify, `${id}.verify`, ctx);
         if (!verify.ok) {
@@ -562,15 +570,6 @@ export class Engine implements EngineHandle {
     const at = this.setup.loaded.positions[step];
     if (!(error instanceof StepwiseError) || !at) return message(error);
     return `${relative(process.cwd(), this.setup.loaded.path)}:${at.line}:${at.col}: ${error.message}`;
-  }
-
-  // The kind's body; a step-level `rows` guard belongs to the forward sql body only.
-  private bodyOf(entry: IndexedStep, body: StepBody | Step, rollback: boolean): unknown {
-    const kind = stepKind(body);
-    const { rows } = entry.step;
-    if (kind !== 'sql' || rollback || !rows) return body[kind];
-    const sql = body.sql!;
-    return typeof sql === 'string' ? { text: sql, rows } : { ...sql, rows: sql.rows ?? rows };
   }
 
   private async check(body: CheckBody, label: string, base?: ExecContext): Promise<StepResult> {

@@ -1,25 +1,24 @@
-import type { Runbook } from '../runbook/schema.js';
-import { type Phase, type Step, type StepBody, type StepKind, stepKinds } from '../runbook/schema.js';
+import type { Phase, Runbook, Step, StepKind } from '../runbook/schema.js';
+import { type StepAction, stepAction } from '../runbook/step-action.js';
 
 export interface IndexedStep {
   step: Step;
   phase: Phase;
   kind: StepKind;
+  // What the step does, and what its rollback body does (when it has one).
+  action: StepAction;
+  undo?: StepAction;
   // 2.3: phase number and step number, as the checklist shows them.
   number: string;
-}
-
-export function stepKind(body: StepBody | Step): StepKind {
-  const kind = stepKinds.find((k) => body[k] !== undefined);
-  if (!kind) throw new Error('step without a kind (the loader should have refused it)');
-  return kind;
 }
 
 export function indexSteps(runbook: Runbook): Map<string, IndexedStep> {
   const index = new Map<string, IndexedStep>();
   runbook.phases.forEach((phase, p) => {
     phase.steps.forEach((step, s) => {
-      index.set(step.id, { step, phase, kind: stepKind(step), number: `${p + 1}.${s + 1}` });
+      const action = stepAction(step);
+      const undo = step.rollback ? stepAction(step.rollback) : undefined;
+      index.set(step.id, { step, phase, kind: action.kind, action, undo, number: `${p + 1}.${s + 1}` });
     });
   });
   return index;

@@ -1,10 +1,12 @@
+import type { StepKind } from '../runbook/schema.js';
+
 // Journal event types (DESIGN.md section 5). Every event is one JSONL line:
 // { seq, ts, type, ...payload, prev, hash }.
 
 export interface PlanPhase {
   id: string;
   title: string;
-  steps: Array<{ id: string; title: string; kind: string; reversible: boolean; point_of_no_return: boolean }>;
+  steps: Array<{ id: string; title: string; kind: StepKind; reversible: boolean; point_of_no_return: boolean }>;
   gate?: { signoff: number; checks: number };
 }
 

@@ -1,3 +1,4 @@
+import type { StepKind } from '../runbook/schema.js';
 import type { CheckDetails, JournalEvent, PlanPhase, RunStartedPayload } from './events.js';
 
 // The state of a run is reduce(journal events): nothing else holds run state.
@@ -23,7 +24,7 @@ export interface StepState {
   id: string;
   phase: string;
   title: string;
-  kind: string;
+  kind: StepKind;
   reversible: boolean;
   pointOfNoReturn: boolean;
   status: StepStatus;

@@ -2,7 +2,7 @@ import type { ConnectionView, EngineView, RollbackPlan } from '../engine/engine-
 import { readOnlyKinds } from '../engine/step-index.js';
 import { formatTimeOfDay } from '../format/format-time.js';
 import { type PhaseState, stepDone } from '../journal/reducer.js';
-import type { Step, StepKind } from '../runbook/schema.js';
+import type { Step } from '../runbook/schema.js';
 import { type ChecklistRow, phaseOfKey } from './checklist-rows.js';
 import type { Dialog } from './dialog.js';
 import { findStep } from './find-step.js';
@@ -239,7 +239,7 @@ export function requestRetry(view: EngineView, selection: string): Request {
 export function requestRetryInterrupted(view: EngineView, step: string): Request {
   const def = findStep(view.runbook.runbook, step);
   const state = view.run.steps[step];
-  const risk = readOnlyKinds.has(state.kind as StepKind)
+  const risk = readOnlyKinds.has(state.kind)
     ? `It was interrupted; it only reads (${state.kind}), so running it again is safe.`
     : def?.idempotent
       ? 'It was interrupted; it is idempotent, so running it again is safe.'

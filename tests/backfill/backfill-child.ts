@@ -1,7 +1,7 @@
 // A separate process running one backfill step as the engine would, for the kill -9 story:
 // BF_CHILD='{"url"?, "stateDir", "journalPath", "attempt"}'. Prints the step output on stdout.
 import { openConnections } from '../../src/db/open-connections.js';
-import { executeBackfill } from '../../src/engine/executors/backfill.js';
+import { backfillExecutor } from '../../src/engine/executors/backfill.js';
 import type { Step } from '../../src/runbook/schema.js';
 import { stepRun } from './step-context.js';
 
@@ -34,7 +34,7 @@ if (spec.stateDir) {
   });
   // Small fixed batches, so the kill lands in the middle of many.
   run.controls.batchSize = 100;
-  const result = await executeBackfill(killStep.backfill!, run.ctx);
+  const result = await backfillExecutor(killStep.backfill!, run.ctx);
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
   run.journal.close();
   await connections.app.close();

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DbConnection } from '../../src/db/connection.js';
-import { executeBackfill } from '../../src/engine/executors/backfill.js';
+import { backfillExecutor } from '../../src/engine/executors/backfill.js';
 import type { BackfillBody, Step } from '../../src/runbook/schema.js';
 import { databaseKinds, noServer, openTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { batchEvents, resetSchemas, type StepRun, stepRun, tempDir } from './step-context.js';
@@ -53,7 +53,7 @@ describe.each(databaseKinds)('backfill on %s', (kind) => {
         "INSERT INTO bf_src SELECT g, 'v' || g FROM generate_series(-50, 6000) g WHERE g % 7 <> 0 AND g NOT BETWEEN 1000 AND 3000",
       );
       const r = run(step({ batch: 50 }));
-      const result = await executeBackfill(r.ctx.step.backfill!, r.ctx);
+      const result = await backfillExecutor(r.ctx.step.backfill!, r.ctx);
       expect(result.ok).toBe(true);
       expect(await rows(conn, 'bf_dst')).toEqual(await rows(conn, 'bf_src'));
       const batches = batchEvents(journalPath, 'copy');
@@ -76,7 +76,7 @@ describe.each(databaseKinds)('backfill on %s', (kind) => {
       await conn.query("INSERT INTO bf_src SELECT g, 'v' || g FROM generate_series(1, 500) g");
       await conn.query("INSERT INTO bf_dst SELECT g, 'new ' || g FROM generate_series(1, 500, 5) g");
       const r = run(step({ batch: 100 }));
-      const result = await executeBackfill(r.ctx.step.backfill!, r.ctx);
+      const result = await backfillExecutor(r.ctx.step.backfill!, r.ctx);
       expect(result).toMatchObject({ ok: true, rows: 400, details: { skipped: 100 } });
       expect(
         (await conn.query("SELECT count(*)::int AS n FROM bf_dst WHERE v LIKE 'new %'")).rows[0],
@@ -93,7 +93,7 @@ describe.each(databaseKinds)('backfill on %s', (kind) => {
       );
       await conn.query("INSERT INTO bf_src VALUES ('A', 'upper'), (' ', 'space'), ('zz''\"', 'quotes')");
       const r = run(step({ batch: 40 }));
-      const result = await executeBackfill(r.ctx.step.backfill!, r.ctx);
+      const result = await backfillExecutor(r.ctx.step.backfill!, r.ctx);
       expect(result.ok).toBe(true);
       expect(await rows(conn, 'bf_dst')).toEqual(await rows(conn, 'bf_src'));
       expect(batchEvents(journalPath, 'copy').length).toBeGreaterThan(2);
@@ -110,7 +110,7 @@ describe.each(databaseKinds)('backfill on %s', (kind) => {
       WHERE (tenant, id) > :lo AND (tenant, id) <= :hi
       ON CONFLICT DO NOTHING`;
       const r = run(step({ key: ['tenant', 'id'], sql, batch: 100 }));
-      const result = await executeBackfill(r.ctx.step.backfill!, r.ctx);
+      const result = await backfillExecutor(r.ctx.step.backfill!, r.ctx);
       expect(result).toMatchObject({ ok: true, rows: 1500 });
       const count = await conn.query(
         'SELECT count(*)::int AS n FROM bf_src s JOIN bf_dst d USING (tenant, id) WHERE s.v = d.v',
@@ -124,7 +124,7 @@ describe.each(databaseKinds)('backfill on %s', (kind) => {
       await conn.query('CREATE TABLE bf_src (id bigint PRIMARY KEY, v text)');
       await conn.query('CREATE TABLE bf_dst (id bigint PRIMARY KEY, v text)');
       const r = run(step({}));
-      const result = await executeBackfill(r.ctx.step.backfill!, r.ctx);
+      const result = await backfillExecutor(r.ctx.step.backfill!, r.ctx);
       expect(result).toMatchObject({ ok: true, rows: 0, summary: expect.stringContaining('empty') });
       expect(batchEvents(journalPath, 'copy')).toEqual([]);
     });
@@ -157,7 +157,7 @@ describe.each(databaseKinds)('backfill on %s', (kind) => {
         while (copying) await write();
       })();
       const r = run(step({ batch: 50 }));
-      const result = await executeBackfill(r.ctx.step.backfill!, r.ctx);
+      const result = await backfillExecutor(r.ctx.step.backfill!, r.ctx);
       copying = false;
       await writer;
       expect(result.ok).toBe(true);
@@ -181,13 +181,13 @@ describe.each(databaseKinds)('backfill on %s', (kind) => {
         append(b);
       };
       first.controls.batchSize = 100;
-      await expect(executeBackfill(s.backfill!, first.ctx)).rejects.toThrow('killed');
+      await expect(backfillExecutor(s.backfill!, first.ctx)).rejects.toThrow('killed');
       expect(batchEvents(journalPath, 'copy').length).toBe(2);
       first.journal.close();
 
       const second = run(s, { attempt: 2 });
       second.controls.batchSize = 100;
-      const result = await executeBackfill(s.backfill!, second.ctx);
+      const result = await backfillExecutor(s.backfill!, second.ctx);
       expect(result).toMatchObject({ ok: true, rows: 1000 });
       const batches = batchEvents(journalPath, 'copy');
       expect(batches.map((b) => b.batch)).toEqual(batches.map((_, i) => i + 1));
@@ -214,7 +214,7 @@ describe.each(databaseKinds)('backfill on %s', (kind) => {
         },
       });
       r.controls.batchSize = 100;
-      const result = await executeBackfill(r.ctx.step.backfill!, r.ctx);
+      const result = await backfillExecutor(r.ctx.step.backfill!, r.ctx);
       expect(result.ok).toBe(true);
       const text = r.output.join('');
       expect(text).toContain('paused after batch 2');
@@ -240,7 +240,7 @@ describe.each(databaseKinds)('backfill on %s', (kind) => {
           setTimeout(() => void conn.query('DELETE FROM bf_lag'), 300);
         },
       });
-      const result = await executeBackfill(r.ctx.step.backfill!, r.ctx);
+      const result = await backfillExecutor(r.ctx.step.backfill!, r.ctx);
       expect(result).toMatchObject({ ok: true, rows: 300 });
       const text = r.output.join('');
       expect(text).toMatch(/throttled: .*waiting until the throttle check passes/);
@@ -266,7 +266,7 @@ describe.each(databaseKinds)('backfill on %s', (kind) => {
       setTimeout(() => release(), 1500);
       try {
         const r = run(step({ batch: 100, lock_timeout: '100ms' }));
-        const result = await executeBackfill(r.ctx.step.backfill!, r.ctx);
+        const result = await backfillExecutor(r.ctx.step.backfill!, r.ctx);
         expect(result).toMatchObject({ ok: true, rows: 300 });
         const text = r.output.join('');
         expect(text).toContain('batch 1: lock timeout (100 ms), retrying in 1 s');
@@ -292,7 +292,7 @@ describe.each(databaseKinds)('backfill on %s', (kind) => {
           'INSERT INTO bf_dst SELECT * FROM _stepwise_batch WHERE id > :lo AND id <= :hi ON CONFLICT (id) DO NOTHING';
         const r = run(step({ conn: 'app', into: 'dst', sql, batch: 100 }), {});
         r.ctx.connection = (name) => (name === 'dst' ? dst : conn);
-        const result = await executeBackfill(r.ctx.step.backfill!, r.ctx);
+        const result = await backfillExecutor(r.ctx.step.backfill!, r.ctx);
         expect(result).toMatchObject({ ok: true, rows: 700 });
         const dump = "SELECT string_agg(t::text, '|' ORDER BY id) AS all FROM bf_src t";
         const copied = (await dst.query(dump.replace('bf_src', 'bf_dst'))).rows[0];
@@ -347,7 +347,7 @@ describe.each(databaseKinds)('backfill on %s', (kind) => {
       ];
       it.each(cases)('%s', async (_, body, message) => {
         const r = run(step(body));
-        await expect(executeBackfill(r.ctx.step.backfill!, r.ctx)).rejects.toThrow(message);
+        await expect(backfillExecutor(r.ctx.step.backfill!, r.ctx)).rejects.toThrow(message);
         expect((await conn.query('SELECT count(*)::int AS n FROM bf_dst')).rows[0]).toEqual({ n: 0 });
         expect(batchEvents(journalPath, 'copy')).toEqual([]);
       });
@@ -355,7 +355,7 @@ describe.each(databaseKinds)('backfill on %s', (kind) => {
       it('accepts a unique non-primary key', async () => {
         const sql = 'INSERT INTO bf_dst SELECT id, v FROM bf_src WHERE code > :lo AND code <= :hi';
         const r = run(step({ key: 'code', sql }));
-        expect(await executeBackfill(r.ctx.step.backfill!, r.ctx)).toMatchObject({ ok: true, rows: 10 });
+        expect(await backfillExecutor(r.ctx.step.backfill!, r.ctx)).toMatchObject({ ok: true, rows: 10 });
       });
     });
   });

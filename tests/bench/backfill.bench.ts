@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { executeBackfill } from '../../src/engine/executors/backfill.js';
+import { backfillExecutor } from '../../src/engine/executors/backfill.js';
 import type { Step } from '../../src/runbook/schema.js';
 import { stepRun } from '../backfill/step-context.js';
 import { type BenchDatabase, createAccounts, openBenchDatabase, timed } from './bench-database.js';
@@ -31,7 +31,7 @@ async function backfill(db: BenchDatabase, round: number): Promise<{ ms: number;
   });
   let batches = 0;
   const ms = await timed(async () => {
-    const result = await executeBackfill(step.backfill!, run.ctx);
+    const result = await backfillExecutor(step.backfill!, run.ctx);
     if (!result.ok || result.rows !== rows)
       throw new Error(`backfill did not copy ${rows} rows: ${JSON.stringify(result)}`);
     batches = (result.details as { batches: number }).batches;

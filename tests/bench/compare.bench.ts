@@ -1,4 +1,4 @@
-import { executeCompare } from '../../src/engine/executors/compare.js';
+import { compareExecutor } from '../../src/engine/executors/compare.js';
 import { makeExecContext } from '../helpers/exec-context.js';
 import { type BenchDatabase, createAccounts, openBenchDatabase, timed } from './bench-database.js';
 import { type Benchmark, type BenchResult, median } from './benchmark.js';
@@ -14,7 +14,7 @@ const exceptBoth = `SELECT count(*) AS n FROM (
 async function compare(db: BenchDatabase): Promise<number> {
   const t = makeExecContext({ connections: { app: db.conn } });
   return timed(async () => {
-    const result = await executeCompare(
+    const result = await compareExecutor(
       { left: { table: 'bench_left', key: 'aid' }, right: { table: 'bench_right', key: 'aid' } },
       t.ctx,
     );

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EventPayload, PlanPhase } from '../../src/journal/events.js';
 import { FileJournal } from '../../src/journal/file-journal.js';
+import type { StepKind } from '../../src/runbook/schema.js';
 
 // A journal as a long run leaves it, written through the real FileJournal: 50 steps over 5
 // phases, each gated; backfills with one batch.committed and one step.progress per batch make up
@@ -8,7 +9,7 @@ import { FileJournal } from '../../src/journal/file-journal.js';
 
 const phases = 5;
 const stepsPerPhase = 10;
-const kinds = ['check', 'sql', 'backfill', 'run', 'wait', 'sql', 'backfill', 'compare', 'manual', 'check'];
+const kinds: StepKind[] = ['check', 'sql', 'backfill', 'run', 'wait', 'sql', 'backfill', 'compare', 'manual', 'check'];
 const operator = 'alice';
 
 function plan(): PlanPhase[] {

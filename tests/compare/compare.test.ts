@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DbConnection } from '../../src/db/connection.js';
-import { evaluateCheck } from '../../src/engine/executors/check.js';
-import { executeCompare } from '../../src/engine/executors/compare.js';
+import { evaluateCheck } from '../../src/engine/evaluate-check.js';
+import { compareExecutor } from '../../src/engine/executors/compare.js';
 import type { CompareBody } from '../../src/runbook/schema.js';
 import { databaseKinds, noServer, openTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { makeExecContext } from '../helpers/exec-context.js';
@@ -49,7 +49,7 @@ describe.each(databaseKinds)('compare on %s', (kind) => {
           onOutput(line);
         };
       }
-      return { result: await executeCompare(b, t.ctx), output: t.output() };
+      return { result: await compareExecutor(b, t.ctx), output: t.output() };
     };
 
     it('reports no difference for equal tables', async () => {
@@ -148,7 +148,7 @@ describe.each(databaseKinds)('compare on %s', (kind) => {
         right: { table: 'cmp_right', key: 'id', columns: ['id', 'payload', 'status'], where: 'id <= :upto' },
       });
       const t = makeExecContext({ connections: { app: conn }, vars: { upto: 20_000 } });
-      const result = await executeCompare(b, t.ctx);
+      const result = await compareExecutor(b, t.ctx);
       expect(result).toMatchObject({ ok: true, rows: 20_000 });
     });
 
@@ -216,11 +216,11 @@ describe.skipIf(noServer('postgres'))('compare across connections', () => {
         right: { conn: 'pg', table: 'cmp_side', key: 'id' },
         recheck_after: '10ms',
       };
-      expect(await executeCompare(b, t.ctx)).toMatchObject({ ok: true, rows: 20_000 });
+      expect(await compareExecutor(b, t.ctx)).toMatchObject({ ok: true, rows: 20_000 });
       await pg.conn.query(
         "UPDATE cmp_side SET created_at = created_at + interval '1 microsecond' WHERE id = 4321",
       );
-      const result = await executeCompare(
+      const result = await compareExecutor(
         b,
         makeExecContext({ connections: { lite: lite.conn, pg: pg.conn } }).ctx,
       );

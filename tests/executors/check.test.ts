@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StepwiseError } from '../../src/errors/stepwise-error.js';
-import { checkStep, evaluateCheck } from '../../src/engine/executors/check.js';
-import { executorFor } from '../../src/engine/executors/registry.js';
+import { evaluateCheck } from '../../src/engine/evaluate-check.js';
+import { executeAction } from '../../src/engine/executors/execute-action.js';
 import { databaseKinds, noServer, openTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { makeExecContext } from '../helpers/exec-context.js';
 
@@ -87,10 +87,10 @@ describe('a check that runs a command', () => {
   });
 });
 
-describe('the executor registry', () => {
-  it('hands out one executor per kind and refuses manual steps', () => {
-    expect(executorFor('check')).toBe(checkStep);
-    expect(() => executorFor('manual')).toThrow(StepwiseError);
-    expect(() => executorFor('manual')).toThrow(/signed off by the operator/);
+describe('executing a step action', () => {
+  it('refuses to execute a manual step: the operator signs it off', async () => {
+    const attempt = executeAction({ kind: 'manual', body: 'Flip the feature flag' }, makeExecContext({}).ctx);
+    await expect(attempt).rejects.toThrow(StepwiseError);
+    await expect(attempt).rejects.toThrow(/signed off by the operator/);
   });
 });

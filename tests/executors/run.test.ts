@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { runCommand } from '../../src/engine/executors/run.js';
+import { runExecutor } from '../../src/engine/executors/run.js';
 import type { TailSnapshot } from '../../src/engine/output-tail.js';
 import { makeExecContext } from '../helpers/exec-context.js';
 
@@ -46,20 +46,20 @@ async function waitFor(condition: () => boolean, ms = 5000): Promise<void> {
 describe('run steps', () => {
   it('succeeds on an expected exit code and fails on another, saying which', async () => {
     const { ctx } = makeExecContext();
-    expect(await runCommand(['true'], ctx)).toMatchObject({ ok: true, summary: 'exit 0' });
-    const failed = await runCommand({ shell: 'exit 3' }, ctx);
+    expect(await runExecutor(['true'], ctx)).toMatchObject({ ok: true, summary: 'exit 0' });
+    const failed = await runExecutor({ shell: 'exit 3' }, ctx);
     expect(failed).toMatchObject({
       ok: false,
       error: 'exit 3, expected 0',
       details: { expected: { exit: [0] }, actual: { exit: 3 } },
     });
-    expect(await runCommand({ shell: 'exit 3', expect: { exit: [0, 3] } }, ctx)).toMatchObject({ ok: true });
+    expect(await runExecutor({ shell: 'exit 3', expect: { exit: [0, 3] } }, ctx)).toMatchObject({ ok: true });
   });
 
   it('streams stdout and stderr to the step output, masking secrets even across chunks', async () => {
     const { ctx, output } = makeExecContext({ vars: { token: 'tok-12345678' }, secretVars: ['token'] });
     // The secret is printed in two writes with a pause between them.
-    const result = await runCommand(
+    const result = await runExecutor(
       { shell: "printf 'line one\\ntoken tok-1234'; sleep 0.05; printf '5678 end\\n'; echo oops >&2" },
       ctx,
     );
@@ -72,7 +72,7 @@ describe('run steps', () => {
 
   it('shows a line without a newline after a short quiet spell', async () => {
     const { ctx, output } = makeExecContext();
-    const running = runCommand({ shell: "printf 'working...'; sleep 1; echo ' done'" }, ctx);
+    const running = runExecutor({ shell: "printf 'working...'; sleep 1; echo ' done'" }, ctx);
     await waitFor(() => output().includes('working...'), 900);
     await running;
     expect(output()).toBe('working... done\n');
@@ -80,7 +80,7 @@ describe('run steps', () => {
 
   it('matches expect.stdout against the output as it streams', async () => {
     const { ctx } = makeExecContext();
-    const ready = await runCommand(
+    const ready = await runExecutor(
       {
         shell: "seq 1 100000; printf 'server rea'; sleep 0.05; echo 'dy on :8080'",
         expect: { stdout: '^server ready on :\\d+$' },
@@ -88,7 +88,7 @@ describe('run steps', () => {
       ctx,
     );
     expect(ready).toMatchObject({ ok: true, summary: 'exit 0, output matched /^server ready on :\\d+$/' });
-    const silent = await runCommand({ shell: 'echo starting', expect: { stdout: 'ready' } }, ctx);
+    const silent = await runExecutor({ shell: 'echo starting', expect: { stdout: 'ready' } }, ctx);
     expect(silent).toMatchObject({
       ok: false,
       error: 'the output did not match /ready/',
@@ -103,7 +103,7 @@ describe('run steps', () => {
     ctx.output = () => {
       throw new Error('a command output does not pass through the main thread');
     };
-    const result = await runCommand(['seq', '1', '500000'], ctx);
+    const result = await runExecutor(['seq', '1', '500000'], ctx);
     expect(result.ok).toBe(true);
     expect(output().length).toBe(3388895);
     const last = tails.at(-1)!;
@@ -121,7 +121,7 @@ describe('run steps', () => {
     ctx.processStarted = (started) => {
       pgid = started;
     };
-    const running = runCommand({ shell: 'sleep 0.5' }, ctx);
+    const running = runExecutor({ shell: 'sleep 0.5' }, ctx);
     await waitFor(() => existsSync(file));
     await waitFor(() => pgid !== undefined);
     expect(Number(readFileSync(file, 'utf8'))).toBe(pgid);
@@ -132,7 +132,7 @@ describe('run steps', () => {
   it('still reports a command that succeeded when its log cannot be written (full disk)', async () => {
     const { ctx } = makeExecContext();
     ctx.processOutput.log = '/dev/full';
-    const result = await runCommand(['seq', '1', '100000'], ctx);
+    const result = await runExecutor(['seq', '1', '100000'], ctx);
     expect(result).toMatchObject({ ok: true });
     expect(result.summary).toMatch(/^exit 0 \(the log file is incomplete: ENOSPC/);
   });
@@ -141,24 +141,24 @@ describe('run steps', () => {
     const dir = scratch();
     mkdirSync(join(dir, 'scripts'));
     const { ctx, output } = makeExecContext({ runbookDir: dir, vars: { region: 'eu-west' } });
-    const result = await runCommand(
+    const result = await runExecutor(
       { shell: 'pwd; echo "$REGION"', cwd: 'scripts', env: { REGION: '{{ vars.region }}' } },
       ctx,
     );
     expect(result.ok).toBe(true);
     expect(output()).toBe(`${join(dir, 'scripts')}\neu-west\n`);
-    expect(await runCommand(['no-such-command-xyz'], ctx)).toMatchObject({
+    expect(await runExecutor(['no-such-command-xyz'], ctx)).toMatchObject({
       ok: false,
       error: 'no-such-command-xyz: command not found; check the run: of the runbook and PATH',
     });
-    await expect(runCommand({ argv: ['true'], cwd: 'nowhere' }, ctx)).rejects.toThrow(
+    await expect(runExecutor({ argv: ['true'], cwd: 'nowhere' }, ctx)).rejects.toThrow(
       /working directory .*nowhere does not exist/,
     );
   });
 
   it('on timeout ends the whole process group, grandchildren included', async () => {
     const { ctx, output, abort } = makeExecContext();
-    const running = runCommand({ shell: 'echo "group $$"; sleep 100 & sleep 100 | cat; wait' }, ctx);
+    const running = runExecutor({ shell: 'echo "group $$"; sleep 100 & sleep 100 | cat; wait' }, ctx);
     await waitFor(() => /group \d+/.test(output()));
     const pgid = Number(/group (\d+)/.exec(output())![1]);
     await waitFor(() => groupMembers(pgid).length >= 4);
@@ -171,7 +171,7 @@ describe('run steps', () => {
 
   it('kills a step that ignores SIGTERM after the grace period', async () => {
     const { ctx, output, abort } = makeExecContext();
-    const running = runCommand({ shell: 'trap \'\' TERM; echo "group $$"; sleep 100 & wait; wait' }, ctx);
+    const running = runExecutor({ shell: 'trap \'\' TERM; echo "group $$"; sleep 100 & wait; wait' }, ctx);
     await waitFor(() => /group \d+/.test(output()));
     const pgid = Number(/group (\d+)/.exec(output())![1]);
     abort(new Error('cancelled by the operator'));
@@ -182,7 +182,7 @@ describe('run steps', () => {
   it('leaves nothing running in the background after the step exits', async () => {
     const dir = scratch();
     const { ctx } = makeExecContext({ vars: { pidfile: join(dir, 'pid') } });
-    const result = await runCommand({ shell: 'sleep 100 & echo $! > {{ vars.pidfile }}' }, ctx);
+    const result = await runExecutor({ shell: 'sleep 100 & echo $! > {{ vars.pidfile }}' }, ctx);
     expect(result.ok).toBe(true);
     const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
     expect(stillRunning(pid)).toBe(false);
@@ -192,7 +192,7 @@ describe('run steps', () => {
     const dir = scratch();
     const { ctx, abort } = makeExecContext();
     abort(new Error('cancelled'));
-    await expect(runCommand(['touch', join(dir, 'started')], ctx)).rejects.toThrow('cancelled');
+    await expect(runExecutor(['touch', join(dir, 'started')], ctx)).rejects.toThrow('cancelled');
     expect(existsSync(join(dir, 'started'))).toBe(false);
   });
 
@@ -205,11 +205,11 @@ describe('run steps', () => {
       tick: `\`touch ${touched}\``,
     };
     const { ctx, output } = makeExecContext({ vars: values });
-    const argv = await runCommand(
+    const argv = await runExecutor(
       ['printf', '%s\\n', '{{ vars.quote }}', '{{ vars.subst }}', '{{ vars.tick }}'],
       ctx,
     );
-    const shell = await runCommand({ shell: 'echo {{ vars.quote }} {{ vars.subst }} {{ vars.tick }}' }, ctx);
+    const shell = await runExecutor({ shell: 'echo {{ vars.quote }} {{ vars.subst }} {{ vars.tick }}' }, ctx);
     expect(argv.ok && shell.ok).toBe(true);
     expect(existsSync(touched)).toBe(false);
     expect(output().split('\n').slice(0, 4)).toEqual([

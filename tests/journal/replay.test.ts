@@ -103,7 +103,7 @@ describe('replaying a journal', () => {
     const step = (id: string) => ({
       id,
       title: id,
-      kind: 'sql',
+      kind: 'sql' as const,
       reversible: true,
       point_of_no_return: false,
     });

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BackfillBody } from '../../runbook/schema.js';
 import type { ExecContext } from '../executor.js';
-import { evaluateCheck } from '../executors/check.js';
+import { evaluateCheck } from '../evaluate-check.js';
 import type { BackfillProgress } from './backfill-progress.js';
 
 const pollMs = 1000;

@@ -16,7 +16,7 @@ const count = (n: number) => n.toLocaleString('en-US');
 // The backfill step (DESIGN.md section 4, "Moving data"): copies (lo, hi] key ranges of `from`
 // in batches bounded by the largest key at start, each batch and its checkpoint in one
 // transaction, then journaled. Resumes after the last committed batch.
-export async function executeBackfill(body: BackfillBody, ctx: ExecContext): Promise<StepResult> {
+export async function backfillExecutor(body: BackfillBody, ctx: ExecContext): Promise<StepResult> {
   const prepared = await prepareBackfill(body, ctx);
   if (!prepared) {
     ctx.output(`${body.from} is empty: nothing to copy\n`);

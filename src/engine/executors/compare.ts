@@ -19,7 +19,7 @@ function details(r: CompareReport): Record<string, unknown> {
 
 // The compare step, and the `compare` check body (check, verify, gate): passes when both sides
 // hold the same rows; otherwise fails with the mismatch report.
-export async function executeCompare(body: CompareBody, ctx: ExecContext): Promise<StepResult> {
+export async function compareExecutor(body: CompareBody, ctx: ExecContext): Promise<StepResult> {
   const report = await compareData(body, ctx);
   const lines = describeReport(report);
   ctx.output(`${lines.join('\n')}\n`);

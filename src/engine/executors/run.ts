@@ -42,7 +42,7 @@ function patternOf(source: string): RegExp {
 
 // The `run` executor (and run checks): a command as its own process group, run from the process
 // worker thread; aborting ctx.signal ends the whole group.
-export async function runCommand(
+export async function runExecutor(
   body: RunBody,
   ctx: ExecContext,
   expectOverride?: RunExpect,

@@ -5,7 +5,7 @@ import { parseDuration } from '../../runbook/parse-duration.js';
 import type { CheckBody, WaitBody } from '../../runbook/schema.js';
 import { describeActual, describeExpected } from '../evaluate-expect.js';
 import type { ExecContext, StepResult } from '../executor.js';
-import { evaluateCheck } from './check.js';
+import { evaluateCheck } from '../evaluate-check.js';
 
 const defaultEvery = '5s';
 const defaultTimeout = '10m';

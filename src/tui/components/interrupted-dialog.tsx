@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import type { EngineView } from '../../engine/engine-api.js';
 import { readOnlyKinds } from '../../engine/step-index.js';
-import type { StepKind } from '../../runbook/schema.js';
 import { findStep } from '../find-step.js';
 import { formatTimeOfDay } from '../../format/format-time.js';
 import { useKeys } from '../hooks/use-keys.js';
@@ -52,7 +51,7 @@ export function InterruptedDialog(props: {
     ),
     ...wrap(
       [
-        readOnlyKinds.has(state.kind as StepKind)
+        readOnlyKinds.has(state.kind)
           ? `It only reads (${state.kind}): running it again is safe.`
           : def?.idempotent
             ? 'It is idempotent: running it again is safe.'

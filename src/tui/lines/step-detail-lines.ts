@@ -1,7 +1,6 @@
 import type { EngineView } from '../../engine/engine-api.js';
 import { readOnlyKinds } from '../../engine/step-index.js';
 import type { StepState } from '../../journal/reducer.js';
-import type { StepKind } from '../../runbook/schema.js';
 import { describeValue } from '../describe-value.js';
 import { findStep } from '../find-step.js';
 import { formatCount } from '../../format/format-count.js';
@@ -131,7 +130,7 @@ function records(args: DetailArgs, step: StepState): Line[] {
         { color: 'magenta' },
       ),
     );
-  } else if (!readOnlyKinds.has(step.kind as StepKind) && step.kind !== 'manual') {
+  } else if (!readOnlyKinds.has(step.kind) && step.kind !== 'manual') {
     lines.push([
       seg(
         step.reversible
