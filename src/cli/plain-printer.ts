@@ -368,6 +368,14 @@ class PlainPrinter {
         );
         return;
       }
+      case 'step.throttled':
+        this.line(
+          e.ts,
+          m.note,
+          `${this.label(e.step)}  ${e.throttled ? 'throttled' : 'throttle lifted'}: ${e.reason}`,
+          e.throttled ? 'yellow' : undefined,
+        );
+        return;
       case 'gate.checked': {
         const title = this.phaseTitle(e.phase);
         if (e.ok) {

@@ -635,6 +635,9 @@ export class Engine implements EngineHandle {
         if (entry) this.append({ type: 'step.progress', step: id, message: `process group ${pgid}`, data: { pgid } });
       },
       commitBatch: (batch) => this.append({ type: 'batch.committed', step: id, ...batch }),
+      throttleChanged: (change) => {
+        if (entry) this.append({ type: 'step.throttled', step: id, ...change });
+      },
       committed: state
         ? {
             count: state.batches.count,

@@ -36,6 +36,8 @@ export interface ExecContext {
     size: number;
     duration_ms: number;
   }): void;
+  // The work was held by replica lag, or goes on again: journaled.
+  throttleChanged(change: { throttled: boolean; reason: string }): void;
   // Batches already committed by earlier attempts (from the journal), for resuming a backfill.
   committed: { count: number; rows: number; skipped: number; lastHi?: unknown };
   // Live controls for a running backfill (pause, new batch size) sent by the operator.

@@ -105,6 +105,8 @@ export type EventPayload =
       size: number;
       duration_ms: number;
     }
+  // A step's work held (or let go again) because a streaming replica lagged too far behind.
+  | { type: 'step.throttled'; step: string; throttled: boolean; reason: string }
   | { type: 'gate.signed'; phase: string; operator: string; note: string }
   | { type: 'gate.checked'; phase: string; ok: boolean; details?: Record<string, unknown> }
   | { type: 'gate.passed'; phase: string }

@@ -44,6 +44,8 @@ export interface StepState {
   skipReason?: string;
   probe?: { applied: boolean; details?: CheckDetails | Record<string, unknown> };
   progress?: { message: string; data?: Record<string, unknown>; ts: string };
+  // Held by replica lag since ts, and why; cleared when the hold ends or the step starts again.
+  throttled?: { reason: string; ts: string };
   // The run was paused while this attempt ran (q, Ctrl+C, a hang-up): the attempt was stopped,
   // and by whom, when and why. Cleared when the step starts again.
   stoppedByPause?: { operator: string; ts: string; reason: string };
@@ -255,6 +257,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
           retryInMs: undefined,
           stoppedByPause: undefined,
           passedOver: undefined,
+          throttled: undefined,
           log: e.log,
         }),
       );
@@ -268,6 +271,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
         summary: e.summary,
         details: e.details,
         error: undefined,
+        throttled: undefined,
       }));
     case 'step.failed':
       return updateStep(state, e.step, e.seq, (s) => ({
@@ -278,6 +282,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
         error: e.error,
         details: e.details,
         retryInMs: e.retry_in_ms,
+        throttled: undefined,
       }));
     case 'step.skipped':
       return updateStep({ ...state, operators: withOperator(state, e.operator) }, e.step, e.seq, (s) => ({
@@ -322,6 +327,11 @@ function apply(state: RunState, e: JournalEvent): RunState {
           lastHi: e.hi,
           lastMs: e.duration_ms,
         },
+      }));
+    case 'step.throttled':
+      return updateStep(state, e.step, e.seq, (s) => ({
+        ...s,
+        throttled: e.throttled ? { reason: e.reason, ts: e.ts } : undefined,
       }));
     case 'gate.signed':
       return updatePhase({ ...state, operators: withOperator(state, e.operator) }, e.phase, e.seq, (p) => ({

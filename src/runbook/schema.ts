@@ -98,12 +98,23 @@ export const compareSide = z
   })
   .strict();
 
+// Holding a step's work while a streaming replica of its primary lags behind.
+const replicaLagLimits = z.object({
+  max_replica_lag: duration
+    .optional()
+    .describe("hold the work while a streaming replica's replay lag (pg_stat_replication) is above this"),
+  resume_replica_lag: duration
+    .optional()
+    .describe('once held, go on when the lag is below this (default: half of max_replica_lag)'),
+});
+
 export const compareBody = z
   .object({
     left: compareSide,
     right: compareSide,
     chunk: z.number().int().positive().optional().describe('rows per fingerprinted chunk'),
     recheck_after: duration.optional().describe('delay before a differing chunk is read again'),
+    ...replicaLagLimits.shape,
   })
   .strict();
 
@@ -132,6 +143,7 @@ export const backfillBody = z
     lock_timeout: duration.optional(),
     statement_timeout: duration.optional(),
     throttle: z.union([sqlCheck, runCheck]).optional(),
+    ...replicaLagLimits.shape,
   })
   .strict();
 
@@ -272,6 +284,7 @@ export type WaitBody = z.infer<typeof waitBody>;
 export type BackfillBody = z.infer<typeof backfillBody>;
 export type CompareBody = z.infer<typeof compareBody>;
 export type CompareSide = z.infer<typeof compareSide>;
+export type ReplicaLagLimits = z.infer<typeof replicaLagLimits>;
 export type ExpectMap = z.infer<typeof expectMap>;
 export type ExpectValue = z.infer<typeof expectValue>;
 export type Gate = z.infer<typeof gate>;

@@ -37,6 +37,7 @@ export interface StepRunOptions {
   attempt?: number;
   vars?: Record<string, VarValue>;
   onOutput?: (line: string) => void;
+  onThrottle?: (change: { throttled: boolean; reason: string }) => void;
 }
 
 function committedIn(path: string, step: string): ExecContext['committed'] {
@@ -73,6 +74,10 @@ export function stepRun(options: StepRunOptions): StepRun {
     },
     progress: (message, data) => progress.push({ message, data }),
     commitBatch: (batch) => journal.append({ type: 'batch.committed', step: step.id, ...batch }),
+    throttleChanged: (change) => {
+      journal.append({ type: 'step.throttled', step: step.id, ...change });
+      options.onThrottle?.(change);
+    },
     committed: committedIn(journalPath, step.id),
   };
   return { ctx, output, progress, controls: base.controls, abort: base.abort, journal };

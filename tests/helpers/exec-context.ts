@@ -24,6 +24,8 @@ export interface TestExecContext {
   output(): string;
   progress: string[];
   batches: Parameters<ExecContext['commitBatch']>[0][];
+  // Holds and releases by replica lag, as journaled.
+  throttles: Parameters<ExecContext['throttleChanged']>[0][];
   controls: { paused: boolean; batchSize?: number };
   abort(reason?: unknown): void;
 }
@@ -37,6 +39,7 @@ export function makeExecContext(options: ExecContextOptions = {}): TestExecConte
   writeFileSync(log, '');
   const progress: string[] = [];
   const batches: TestExecContext['batches'] = [];
+  const throttles: TestExecContext['throttles'] = [];
   const controls: TestExecContext['controls'] = { paused: false };
   const controller = new AbortController();
   const step = options.step ?? 'test-step';
@@ -74,6 +77,7 @@ export function makeExecContext(options: ExecContextOptions = {}): TestExecConte
     progress: (message) => progress.push(message),
     processStarted: () => {},
     commitBatch: (batch) => batches.push(batch),
+    throttleChanged: (change) => throttles.push(change),
     committed: { count: 0, rows: 0, skipped: 0 },
     controls: {
       paused: () => controls.paused,
@@ -89,6 +93,7 @@ export function makeExecContext(options: ExecContextOptions = {}): TestExecConte
     output: () => readFileSync(log, 'utf8'),
     progress,
     batches,
+    throttles,
     controls,
     abort: (reason) => controller.abort(reason),
   };

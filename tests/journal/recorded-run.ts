@@ -109,6 +109,7 @@ export const allEventTypes = [
   'step.probed',
   'step.progress',
   'batch.committed',
+  'step.throttled',
   'gate.signed',
   'gate.checked',
   'gate.passed',
@@ -273,6 +274,14 @@ function script(at: { stateDir: string; runId: string }): Script {
         size: 2500,
         duration_ms: 95,
       },
+    ],
+    [
+      665.6,
+      { type: 'step.throttled', step: 'copy-tasks', throttled: true, reason: 'replica lag 4.2 s > 2 s' },
+    ],
+    [
+      665.9,
+      { type: 'step.throttled', step: 'copy-tasks', throttled: false, reason: 'replica lag 0.3 s < 1 s' },
     ],
     [
       666,

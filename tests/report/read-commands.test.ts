@@ -186,7 +186,7 @@ describe('stepwise verify', () => {
     const result = await stepwise(['verify', finished], stateDir);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(
-      new RegExp(`^${finished}: journal intact: 42 events, hash chain ok \\(last hash [0-9a-f]{64}\\)$`),
+      new RegExp(`^${finished}: journal intact: 44 events, hash chain ok \\(last hash [0-9a-f]{64}\\)$`),
     );
   });
 
@@ -200,16 +200,16 @@ describe('stepwise verify', () => {
     expect(damaged.exitCode).toBe(1);
     expect(damaged.stdout.split('\n')).toEqual([
       `${journalPath}:2: hash mismatch: the line was changed after it was written`,
-      `${runId}: journal damaged: 1 problem(s) in 42 events`,
+      `${runId}: journal damaged: 1 problem(s) in 44 events`,
     ]);
 
     const torn = tempStateDir('stepwise-verify-');
     const run = recordRun(torn);
-    appendFileSync(run.journalPath, '{"seq":43,"ts":"2026-11-2');
+    appendFileSync(run.journalPath, '{"seq":45,"ts":"2026-11-2');
     const warned = await stepwise(['verify', run.runId], torn);
     expect(warned.exitCode).toBe(0);
-    expect(warned.stdout).toContain(`${run.journalPath}:43: warning: torn last line`);
-    expect(warned.stdout).toContain('journal intact: 42 events');
+    expect(warned.stdout).toContain(`${run.journalPath}:45: warning: torn last line`);
+    expect(warned.stdout).toContain('journal intact: 44 events');
   });
 
   it('reports an event the replay rejects at its line', async () => {

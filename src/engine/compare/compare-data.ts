@@ -15,6 +15,7 @@ import {
   planPass,
   sameFingerprint,
 } from './read-side.js';
+import { ReplicaThrottle, readLagLimits } from '../replica-lag/wait-for-replica.js';
 import { withRowHashes } from './row-hash.js';
 
 export const defaultChunk = 10_000;
@@ -53,8 +54,12 @@ export async function compareData(body: CompareBody, ctx: ExecContext): Promise<
     different: emptyList(),
     durationMs: 0,
   };
+  const lagLimits = readLagLimits(body);
+  const primaries = [...new Set([left.conn, right.conn])];
+  const replicas = lagLimits && new ReplicaThrottle(primaries, lagLimits, ctx, (text) => ctx.progress(text));
   let lo: KeyValue | undefined;
   for (;;) {
+    if (replicas) await replicas.wait();
     if (ctx.signal.aborted) throw new StepwiseError('compare cancelled', 'stepFailed');
     const pass = await planPass(left, lo, chunk, passChunks);
     const [leftPrints, rightPrints] = await Promise.all([

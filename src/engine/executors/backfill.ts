@@ -9,6 +9,7 @@ import { journalKey, keyNumber } from '../backfill/journal-key.js';
 import { type KeyValue, sameKey, showKey } from '../backfill/keyset-sql.js';
 import { prepareBackfill } from '../backfill/prepare-backfill.js';
 import { waitForThrottle } from '../backfill/wait-for-throttle.js';
+import { ReplicaThrottle, readLagLimits } from '../replica-lag/wait-for-replica.js';
 import type { ExecContext, StepResult } from '../executor.js';
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -43,6 +44,9 @@ export async function backfillExecutor(body: BackfillBody, ctx: ExecContext): Pr
   const firstSize = sizer.next(ctx.controls.batchSize());
   const progress = new BackfillProgress(ctx.progress, estimate, rows, skipped, firstSize, toNumber);
   const copy = new CopyWithRetries(prepared.copy, ctx, sizer, progress, settings.timeouts);
+  const lagLimits = readLagLimits(body);
+  const primary = ctx.connection(body.into ?? body.conn);
+  const replicas = lagLimits && new ReplicaThrottle([primary], lagLimits, ctx, (text) => progress.notice(text));
 
   while (!sameKey(lo, max) && !ctx.signal.aborted) {
     if (ctx.controls.paused()) {
@@ -53,6 +57,8 @@ export async function backfillExecutor(body: BackfillBody, ctx: ExecContext): Pr
       progress.waited();
     }
     if (body.throttle) await waitForThrottle(body.throttle, ctx, progress);
+    if (replicas && (await replicas.wait())) progress.waited();
+    if (ctx.signal.aborted) break;
     const result = await copy.run(lo, batch + 1);
     if (result.kind !== 'copied') break;
     const done = result.outcome;
