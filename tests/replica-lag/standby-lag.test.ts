@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbConnection } from '../../src/db/connection.js';
 import { openConnections } from '../../src/db/open-connections.js';
-import { executeBackfill } from '../../src/engine/executors/backfill.js';
-import { executeCompare } from '../../src/engine/executors/compare.js';
+import { backfillExecutor } from '../../src/engine/executors/backfill.js';
+import { compareExecutor } from '../../src/engine/executors/compare.js';
 import { readReplicaLag } from '../../src/engine/replica-lag/read-replica-lag.js';
 import { readJournal } from '../../src/journal/file-journal.js';
 import type { BackfillBody, Step } from '../../src/runbook/schema.js';
@@ -68,7 +68,7 @@ describe.skipIf(!canMakeClusters)('work held by the replay lag of a real standby
         if (change.throttled) void pair.resumeReplay();
       },
     });
-    const result = await executeBackfill(copy, run.ctx);
+    const result = await backfillExecutor(copy, run.ctx);
     run.journal.close();
 
     expect(result).toMatchObject({ ok: true, rows: 50 });
@@ -91,7 +91,7 @@ describe.skipIf(!canMakeClusters)('work held by the replay lag of a real standby
         if (change.throttled) void pair.resumeReplay();
       },
     });
-    const result = await executeCompare(
+    const result = await compareExecutor(
       {
         left: { table: 'lag_src', key: 'id' },
         right: { table: 'lag_src', key: 'id' },
@@ -118,7 +118,7 @@ describe.skipIf(!testDatabaseUrl)('a primary whose replica lag cannot be read', 
         journalPath: join(tempDir('stepwise-lag-journal-'), 'journal.jsonl'),
         onThrottle: () => run.abort(new Error('stopped by the test')),
       });
-      const result = await executeBackfill(copy, run.ctx);
+      const result = await backfillExecutor(copy, run.ctx);
       run.journal.close();
       expect(result.ok).toBe(false);
       expect(run.output.join('')).toContain(
