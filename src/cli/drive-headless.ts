@@ -1,6 +1,7 @@
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import type { Engine } from '../engine/engine.js';
+import type { Signer } from '../engine/engine-api.js';
 
 export interface HeadlessOptions {
   // Sign manual steps, gates and confirmations as the operator with the note "auto (--yes)".
@@ -10,26 +11,30 @@ export interface HeadlessOptions {
   markDone: string[];
   // Why the run stopped, for a person: printed by the CLI on stderr.
   say: (text: string) => void;
+  // Who signs with --yes: a verified client of the engine; by default the engine's own user.
+  by?: Signer;
+  // A detached engine waits for the person it needs (the run stays open for `approve` or
+  // `attach`) instead of pausing; a failure still pauses.
+  waitForOperator?: boolean;
 }
 
 const auto = 'auto (--yes)';
 
-async function stop(engine: Engine, reason: string, code: ExitCodeValue, say: (t: string) => void) {
-  say(reason);
-  await engine.pause(reason.split('\n')[0]);
+async function stop(engine: Engine, reason: string, code: ExitCodeValue, options: HeadlessOptions) {
+  options.say(reason);
+  if (!(options.waitForOperator && code === ExitCode.paused)) await engine.pause(reason.split('\n')[0]);
   return code;
 }
 
 // Drives a run without a screen until it ends, fails or needs an operator (DESIGN.md section 7).
 export async function driveHeadless(engine: Engine, options: HeadlessOptions): Promise<ExitCodeValue> {
-  const { say } = options;
   const { rollback } = engine.run;
   if (rollback && !rollback.finished) {
     return stop(
       engine,
       `a rollback of this run stopped half-way; finish it with \`stepwise rollback ${engine.run.runId}\``,
       ExitCode.paused,
-      say,
+      options,
     );
   }
   for (;;) {
@@ -45,10 +50,10 @@ export async function driveHeadless(engine: Engine, options: HeadlessOptions): P
             engine,
             `phase ${next.phase} waits for its gate sign-off; sign it in the TUI or with \`stepwise resume --yes\``,
             ExitCode.paused,
-            say,
+            options,
           );
         }
-        await engine.signGate(next.phase, next.signoffsNeeded > 0 ? auto : '');
+        await engine.signGate(next.phase, next.signoffsNeeded > 0 ? auto : '', options.by);
         continue;
       } catch (error) {
         if (!(error instanceof StepwiseError)) throw error;
@@ -56,7 +61,7 @@ export async function driveHeadless(engine: Engine, options: HeadlessOptions): P
           engine,
           error.message,
           error.kind === 'stepFailed' ? ExitCode.stepFailed : ExitCode.paused,
-          say,
+          options,
         );
       }
     }
@@ -76,7 +81,7 @@ export async function driveHeadless(engine: Engine, options: HeadlessOptions): P
             `step ${id} was interrupted and may have partly run${entry.step.idempotent ? '' : ' (it is not idempotent)'}; ` +
               `decide: \`stepwise resume --retry ${id}\`, \`stepwise resume --mark-done ${id}\`, or \`stepwise rollback\``,
             ExitCode.paused,
-            say,
+            options,
           );
         }
         await engine.runStep(id, confirmationFor(entry.step.confirm, options.yes) ?? undefined);
@@ -88,10 +93,10 @@ export async function driveHeadless(engine: Engine, options: HeadlessOptions): P
             engine,
             `manual step ${id}: ${entry.step.manual?.trim()}\nsign it off in the TUI or with \`stepwise resume --yes\``,
             ExitCode.paused,
-            say,
+            options,
           );
         }
-        await engine.signStep(id, auto);
+        await engine.signStep(id, auto, options.by);
         continue;
       case 'confirm':
       case 'phrase':
@@ -100,7 +105,7 @@ export async function driveHeadless(engine: Engine, options: HeadlessOptions): P
             engine,
             `step ${id} needs a confirmation; confirm it in the TUI or run with --yes`,
             ExitCode.paused,
-            say,
+            options,
           );
         }
         await engine.runStep(id, confirmationFor(entry.step.confirm, true)!);
@@ -118,7 +123,7 @@ export async function driveHeadless(engine: Engine, options: HeadlessOptions): P
           : `step ${id} failed: ${after.error}\nlog: stepwise log ${engine.run.runId} ${id}\n` +
               `retry: stepwise resume ${engine.run.runId} · roll back: stepwise rollback ${engine.run.runId}`,
         cancelled ? ExitCode.interrupted : ExitCode.stepFailed,
-        say,
+        options,
       );
     }
   }

@@ -24,6 +24,8 @@ const loaders: Record<string, () => Promise<Command>> = {
   log: async () => (await import('./log.js')).logCommand,
   report: async () => (await import('./report.js')).reportCommand,
   verify: async () => (await import('./verify.js')).verifyCommand,
+  watch: async () => (await import('./watch.js')).watchCommand,
+  approve: async () => (await import('./approve.js')).approveCommand,
 };
 const named = Object.hasOwn(loaders, process.argv[2] ?? '') ? loaders[process.argv[2]] : undefined;
 // plan and lint call PostgreSQL's parser (WebAssembly) a few hundred times and exit. By default

@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import { Command } from 'commander';
+import { startEngine } from '../client/start-engine.js';
 import { startRun } from '../engine/open-run.js';
 import { resolveStateDir } from '../journal/state-dir.js';
 import { chooseMode } from './choose-mode.js';
@@ -6,18 +8,41 @@ import { driveFrontEnd } from './drive-front-end.js';
 import { promptVarsFor } from './prompt-vars.js';
 import { type RunFlags, withRunOptions } from './shared-options.js';
 
+interface RunCommandFlags extends RunFlags {
+  detach: boolean;
+}
+
 export const runCommand = withRunOptions(
   new Command('run')
     .description('start a new run of a runbook')
     .argument('<runbook>', 'path to the runbook YAML'),
-).action(async (runbook: string, flags: RunFlags) => {
-  const mode = chooseMode(flags);
-  const opened = await startRun(runbook, {
-    stateDir: resolveStateDir(flags.stateDir),
-    operator: flags.operator,
-    vars: flags.var,
-    env: process.env,
-    promptVars: promptVarsFor(mode),
+)
+  .option('--detach', 'start the run in a background engine and return (with --yes it drives itself)', false)
+  .action(async (runbook: string, flags: RunCommandFlags) => {
+    const stateDir = resolveStateDir(flags.stateDir);
+    if (flags.detach) {
+      const { runId, pid } = await startEngine({
+        kind: 'start',
+        runbook: resolve(runbook),
+        stateDir,
+        vars: flags.var,
+        operator: flags.operator,
+        drive: flags.yes ? { yes: true } : undefined,
+      });
+      process.stdout.write(
+        `run ${runId} started in the background (engine pid ${pid})\n` +
+          `  follow it: stepwise watch ${runId}\n  act on it: stepwise attach ${runId}\n` +
+          `  sign what waits: stepwise approve ${runId}\n`,
+      );
+      return;
+    }
+    const mode = chooseMode(flags);
+    const opened = await startRun(runbook, {
+      stateDir,
+      operator: flags.operator,
+      vars: flags.var,
+      env: process.env,
+      promptVars: promptVarsFor(mode),
+    });
+    process.exitCode = await driveFrontEnd(opened, { mode, purpose: 'run', yes: flags.yes });
   });
-  process.exitCode = await driveFrontEnd(opened, { mode, purpose: 'run', yes: flags.yes });
-});

@@ -51,6 +51,8 @@ export interface EngineView {
   numbers: Record<string, string>;
   // Who drives the run in this process (may differ from run.started.operator after a resume).
   operator?: string;
+  // The Unix user behind this view: the engine's own, or the attached client's as verified.
+  user?: string;
 }
 
 export type NextAction =
@@ -79,13 +81,20 @@ export interface RollbackPlan {
   partial: string[]; // failed steps that partly ran: the operator decides
 }
 
+// Who signs: the Unix user the engine verified, and the display name (--operator) beside it.
+export interface Signer {
+  operator: string;
+  user: string;
+}
+
 export interface EngineIntents {
   // Runs one step. `confirmation` carries the typed phrase or the yes of a dialog.
   runStep(step: string, confirmation?: { phrase?: string; note?: string }): Promise<void>;
   // Runs the rest of the phase until a manual step, a gate, a confirmation or a failure.
   runPhase(phase: string): Promise<void>;
-  signStep(step: string, note: string, operator?: string): Promise<void>;
-  signGate(phase: string, note: string, operator?: string): Promise<void>;
+  // Signed by the engine's own operator and user unless a verified client `by` signs.
+  signStep(step: string, note: string, by?: Signer): Promise<void>;
+  signGate(phase: string, note: string, by?: Signer): Promise<void>;
   skip(step: string, reason: string): Promise<void>;
   // For an interrupted step: mark it done with a note (journaled as a sign-off).
   markDone(step: string, note: string): Promise<void>;

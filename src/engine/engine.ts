@@ -7,7 +7,7 @@ import { StepwiseError } from '../errors/stepwise-error.js';
 import type { DbConnection } from '../db/connection.js';
 import type { EventPayload, JournalEvent } from '../journal/events.js';
 import type { FileJournal } from '../journal/file-journal.js';
-import { type RunState, reduce } from '../journal/reducer.js';
+import { type RunState, reduce, signerOf } from '../journal/reducer.js';
 import { logPath, processGroupPath, runDir } from '../journal/state-dir.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 import { parseDuration } from '../runbook/parse-duration.js';
@@ -24,6 +24,7 @@ import type {
   LiveState,
   NextAction,
   RollbackPlan,
+  Signer,
 } from './engine-api.js';
 import type { ExecContext, StepResult } from './executor.js';
 import { evaluateCheck } from './evaluate-check.js';
@@ -44,6 +45,8 @@ export interface EngineSetup {
   connections: Record<string, DbConnection>;
   renderer: Renderer;
   operator: string;
+  // The Unix user the engine runs as: the kernel's word for whoever started it in this process.
+  user: string;
   drift?: DriftItem[];
 }
 
@@ -124,6 +127,7 @@ export class Engine implements EngineHandle {
       gatePreview: previewGates(setup.loaded, setup.renderer),
       numbers,
       operator: setup.operator,
+      user: setup.user,
     }));
   }
 
@@ -251,6 +255,7 @@ export class Engine implements EngineHandle {
         type: 'step.signed',
         step,
         operator: this.setup.operator,
+        user: this.setup.user,
         note: confirmation.note ?? 'confirmed',
         purpose: 'confirm',
       });
@@ -274,7 +279,12 @@ export class Engine implements EngineHandle {
     }
   }
 
-  async signStep(step: string, note: string, operator = this.setup.operator): Promise<void> {
+  private get self(): Signer {
+    return { operator: this.setup.operator, user: this.setup.user };
+  }
+
+  async signStep(step: string, note: string, by = this.self): Promise<void> {
+    const { operator, user } = by;
     this.requireIdle();
     const entry = this.requireNextStep(step);
     if (entry.kind !== 'manual') throw new StepwiseError(`${step} is not a manual step; run it instead`);
@@ -282,11 +292,11 @@ export class Engine implements EngineHandle {
     if (s.status !== 'running') {
       this.append({ type: 'step.started', step, attempt: s.attempts + 1, operator, log: '' });
     }
-    this.append({ type: 'step.signed', step, operator, note, purpose: 'manual' });
+    this.append({ type: 'step.signed', step, operator, user, note, purpose: 'manual' });
     this.finishIfDone();
   }
 
-  async signGate(phase: string, note: string, operator = this.setup.operator): Promise<void> {
+  async signGate(phase: string, note: string, by = this.self): Promise<void> {
     this.requireIdle();
     const next = this.next();
     if (next.kind !== 'gate' || next.phase !== phase) {
@@ -305,17 +315,18 @@ export class Engine implements EngineHandle {
         throw new StepwiseError(`gate of ${phase}: ${failures.join('; ')}`, 'stepFailed');
     }
     const needed = p.gate?.signoff ?? 0;
-    const signers = new Set(p.gateSignoffs.map((s) => s.operator));
+    const signers = new Set(p.gateSignoffs.map(signerOf));
     if (needed > signers.size) {
-      if (signers.has(operator)) {
+      if (signers.has(by.user)) {
         throw new StepwiseError(
-          `the gate of ${phase} needs ${needed} different operators and ${operator} has signed already; ` +
-            'another operator signs with `stepwise resume --operator NAME`',
+          `the gate of ${phase} needs ${needed} different Unix users and ${by.user} has signed already ` +
+            `(a different --operator name does not count): another user signs from their own session ` +
+            `with \`stepwise approve ${this.state.runId}\``,
           'paused',
         );
       }
-      this.append({ type: 'gate.signed', phase, operator, note });
-      signers.add(operator);
+      this.append({ type: 'gate.signed', phase, operator: by.operator, user: by.user, note });
+      signers.add(by.user);
     }
     if (signers.size >= needed) this.append({ type: 'gate.passed', phase });
     this.finishIfDone();
@@ -337,7 +348,14 @@ export class Engine implements EngineHandle {
         `${step} is ${s?.status ?? 'unknown'}; only an interrupted or failed step can be marked done`,
       );
     }
-    this.append({ type: 'step.signed', step, operator: this.setup.operator, note, purpose: 'interrupted' });
+    this.append({
+      type: 'step.signed',
+      step,
+      operator: this.setup.operator,
+      user: this.setup.user,
+      note,
+      purpose: 'interrupted',
+    });
     this.finishIfDone();
   }
 

@@ -1,4 +1,4 @@
-import { type RunState, stepDone } from '../journal/reducer.js';
+import { type RunState, signerOf, stepDone } from '../journal/reducer.js';
 import type { NextAction } from './engine-api.js';
 import type { IndexedStep } from './step-index.js';
 
@@ -22,7 +22,7 @@ export function nextAction(
       return { kind: 'step', step: id };
     }
     if (phase.gate && phase.gateStatus !== 'passed') {
-      const signers = new Set(phase.gateSignoffs.map((s) => s.operator)).size;
+      const signers = new Set(phase.gateSignoffs.map(signerOf)).size;
       return { kind: 'gate', phase: phase.id, signoffsNeeded: Math.max(0, phase.gate.signoff - signers) };
     }
   }

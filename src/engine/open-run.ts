@@ -186,6 +186,7 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
       connections,
       renderer,
       operator,
+      user: userInfo().username,
     });
     return { engine, close: closer(engine, lock) };
   });
@@ -291,6 +292,7 @@ async function reopen(
     connections,
     renderer,
     operator,
+    user: userInfo().username,
     drift,
   });
   await engine.settleInterrupted(options.warn);

@@ -77,6 +77,8 @@ export type EventPayload =
       type: 'step.signed';
       step: string;
       operator: string;
+      // The Unix user the engine verified (absent in journals written before it did).
+      user?: string;
       note: string;
       // manual: the instruction was done; interrupted: marked done after an interruption;
       // confirm: a typed confirmation before running.
@@ -107,7 +109,8 @@ export type EventPayload =
     }
   // A step's work held (or let go again) because a streaming replica lagged too far behind.
   | { type: 'step.throttled'; step: string; throttled: boolean; reason: string }
-  | { type: 'gate.signed'; phase: string; operator: string; note: string }
+  // user: the Unix user the engine verified; operator is the display name beside it.
+  | { type: 'gate.signed'; phase: string; operator: string; user?: string; note: string }
   | { type: 'gate.checked'; phase: string; ok: boolean; details?: Record<string, unknown> }
   | { type: 'gate.passed'; phase: string }
   | { type: 'rollback.started'; operator: string; plan: string[]; to?: string }

@@ -16,8 +16,15 @@ export type StepStatus =
 
 export interface Signoff {
   operator: string;
+  // The verified Unix user; journals from before it was recorded have only the operator name.
+  user?: string;
   ts: string;
   note: string;
+}
+
+// Who a sign-off counts for when a gate needs several different people.
+export function signerOf(signoff: Signoff): string {
+  return signoff.user ?? signoff.operator;
 }
 
 export interface StepState {
@@ -293,7 +300,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
         endedAt: e.ts,
       }));
     case 'step.signed': {
-      const signoff = { operator: e.operator, ts: e.ts, note: e.note };
+      const signoff = { operator: e.operator, user: e.user, ts: e.ts, note: e.note };
       const withOp = { ...state, operators: withOperator(state, e.operator) };
       if (e.purpose === 'confirm') {
         return updateStep(withOp, e.step, e.seq, (s) => ({ ...s, confirmedBy: signoff }));
@@ -336,7 +343,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
     case 'gate.signed':
       return updatePhase({ ...state, operators: withOperator(state, e.operator) }, e.phase, e.seq, (p) => ({
         ...p,
-        gateSignoffs: [...p.gateSignoffs, { operator: e.operator, ts: e.ts, note: e.note }],
+        gateSignoffs: [...p.gateSignoffs, { operator: e.operator, user: e.user, ts: e.ts, note: e.note }],
       }));
     case 'gate.checked':
       return updatePhase(state, e.phase, e.seq, (p) => ({

@@ -22,6 +22,8 @@ export type RunOutcome = ReturnType<typeof describeRunState>;
 
 export interface SignoffRecord {
   operator: string;
+  // The Unix user the engine verified, when the journal has it.
+  user?: string;
   at: string;
   note: string;
 }
@@ -234,7 +236,7 @@ class ReportBuilder {
         }
         return;
       case 'step.signed': {
-        const record = { operator: e.operator, at: e.ts, note: e.note };
+        const record = { operator: e.operator, user: e.user, at: e.ts, note: e.note };
         const r = this.recordsOf(e.step);
         if (e.purpose === 'confirm') r.confirmations.push(record);
         else r.signoffs.push({ ...record, purpose: e.purpose === 'manual' ? 'manual' : 'marked done' });
@@ -353,7 +355,7 @@ export function buildReport(events: JournalEvent[], options: BuildReportOptions 
             signoffsRequired: p.gate.signoff,
             checks: p.gate.checks,
             passed: p.gateStatus === 'passed',
-            signoffs: p.gateSignoffs.map((s) => ({ operator: s.operator, at: s.ts, note: s.note })),
+            signoffs: p.gateSignoffs.map((s) => ({ operator: s.operator, user: s.user, at: s.ts, note: s.note })),
             checked: p.gateCheck
               ? {
                   ok: p.gateCheck.ok,

@@ -44,7 +44,8 @@ function outcomeCell(s: ReportStep): string {
 }
 
 function signed(r: SignoffRecord, runStart: string): string {
-  return `${r.operator} at ${formatUtcSince(r.at, runStart)}${quoted(r.note)}`;
+  const who = r.user && r.user !== r.operator ? `${r.operator} (Unix user ${r.user})` : r.operator;
+  return `${who} at ${formatUtcSince(r.at, runStart)}${quoted(r.note)}`;
 }
 
 // What a reader needs beyond the table: sign-offs, confirmations, checks, reasons, errors.

@@ -1,7 +1,7 @@
 import type { ConnectionView, EngineView, RollbackPlan } from '../engine/engine-api.js';
 import { readOnlyKinds } from '../engine/step-index.js';
 import { formatTimeOfDay } from '../format/format-time.js';
-import { type PhaseState, stepDone } from '../journal/reducer.js';
+import { type PhaseState, signerOf, stepDone } from '../journal/reducer.js';
 import type { Step } from '../runbook/schema.js';
 import { type ChecklistRow, phaseOfKey } from './checklist-rows.js';
 import type { Dialog } from './dialog.js';
@@ -181,16 +181,14 @@ function gateFacts(view: EngineView, state: PhaseState, needed: number): string[
   const total = state.gate?.signoff ?? 0;
   facts.push(
     total > 1
-      ? `needs ${total} sign-offs by different operators: ${total - needed} signed, ${needed} to go`
+      ? `needs ${total} sign-offs by different Unix users: ${total - needed} signed, ${needed} to go`
       : 'needs 1 sign-off',
   );
   for (const s of state.gateSignoffs) {
     facts.push(`- signed by ${s.operator} at ${formatTimeOfDay(s.ts)}${s.note ? `: ${s.note}` : ''}`);
   }
-  if (view.operator && state.gateSignoffs.some((s) => s.operator === view.operator)) {
-    facts.push(
-      `you (${view.operator}) signed already: another operator signs with \`stepwise resume --operator NAME\``,
-    );
+  if (view.user && state.gateSignoffs.some((s) => signerOf(s) === view.user)) {
+    facts.push(`you (${view.user}) signed already: another Unix user signs with \`stepwise approve\` in their own session`);
   }
   return facts;
 }

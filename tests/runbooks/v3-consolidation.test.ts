@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { watchFor } from '../helpers/engine-watch.js';
 import { runCli, tempStateDir } from '../helpers/run-cli.js';
 import { targetKinds } from '../helpers/targets.js';
+import { alice, bob, canSwitchUsers, cliAs, shareWithGroup } from '../helpers/unix-users.js';
 import { captureState, createDemoDatabase, type DemoDatabase, digest, type Query } from './demo-database.js';
 import type { RowDigest } from '../../src/db/capture-database-state.js';
 import { onlyRun, stepsByStatus } from './run-journal.js';
@@ -42,7 +44,7 @@ describe.each(targetKinds)('v3-consolidation on %s', (kind) => {
     db = undefined;
   });
 
-  it('merges the V3 tables with two operators at the quality gate, then rolls back to the exact starting point', async () => {
+  it.skipIf(!canSwitchUsers)('merges the V3 tables with two Unix users at the quality gate, then rolls back to the exact starting point', async () => {
     const stateDir = tempStateDir('rb-v3-');
     db = await createDemoDatabase(kind, runbook, stateDir, { demo_rows: '3000' });
     const before = await db.session(async (query) => {
@@ -61,14 +63,19 @@ describe.each(targetKinds)('v3-consolidation on %s', (kind) => {
       };
     });
 
-    // The phase-1 quality gate needs two different operators: alice stops there, bob resumes.
-    const alice = await runCli(['run', runbook, '--yes', '--plain', '--operator', 'alice'], {
+    // The phase-1 quality gate needs two different Unix users: alice's engine drives the run and
+    // waits there; bob signs from his own session and the engine goes on to the end.
+    shareWithGroup(stateDir);
+    const first = await cliAs(alice, ['run', runbook, '--detach', '--yes', '--operator', 'alice'], {
       stateDir,
       env: db.env,
     });
-    expect(alice.exitCode, alice.all).toBe(3);
-    const bob = await runCli(['resume', '--yes', '--plain', '--operator', 'bob'], { stateDir, env: db.env });
-    expect(bob.exitCode, bob.all).toBe(0);
+    expect(first.exitCode, first.all).toBe(0);
+    const engine = await watchFor(stateDir, (e) => e.type === 'gate.signed' && e.phase === 'consolidate');
+    await engine.event;
+    const second = await cliAs(bob, ['approve', '--yes', '--operator', 'bob'], { stateDir, env: db.env });
+    expect(second.exitCode, second.all).toBe(0);
+    await engine.client.ended;
     const { state } = onlyRun(stateDir);
     expect(stepsByStatus(state)).toEqual({ succeeded: state.order });
 

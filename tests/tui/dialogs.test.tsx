@@ -1,7 +1,7 @@
 import { cleanup } from 'ink-testing-library';
 import stringWidth from 'string-width';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FixtureEngine, operator, prepDone, ran, started, untilDropLegacy } from './fixture-engine.js';
+import { FixtureEngine, operator, prepDone, ran, started, untilDropLegacy, user } from './fixture-engine.js';
 import { keys, renderApp } from './render-app.js';
 
 afterEach(cleanup);
@@ -332,7 +332,7 @@ describe('signing off', () => {
     expect(dialog).toMatch(/phase 1 Cutover is complete \(2 of 2 steps done\)/);
     expect(dialog).toMatch(/checks run first; a failure stops the sign-off/);
     expect(dialog).toContain('2 checks: failed last time: missing: expected 0, got 12');
-    expect(dialog).toContain('needs 2 sign-offs by different operators: 1 signed, 1 to go');
+    expect(dialog).toContain('needs 2 sign-offs by different Unix users: 1 signed, 1 to go');
     expect(dialog).toMatch(/- signed by bob@bastion at \d\d:\d\d:\d\d: intake is flat/);
     expect(dialog).toMatch(
       /will run:\n\s+SELECT count\(\*\) AS missing FROM background_tasks\n\s+-- expect missing = 0/,
@@ -350,7 +350,7 @@ describe('signing off', () => {
         { type: 'step.signed', step: 'stop-intake', operator, note: 'scaled', purpose: 'manual' },
         ...ran('switch'),
         { type: 'gate.checked', phase: 'cutover', ok: true, details: { failures: [] } },
-        { type: 'gate.signed', phase: 'cutover', operator, note: 'intake is flat' },
+        { type: 'gate.signed', phase: 'cutover', operator, user, note: 'intake is flat' },
       ],
     });
     const app = await renderApp(engine, { columns: 80, rows: 24 });
@@ -361,7 +361,7 @@ describe('signing off', () => {
     expect(dialog).toContain('2 checks: passed');
     expect(dialog).not.toContain('will run:');
     expect(dialog).toMatch(
-      /you \(alice@bastion\) signed already: another operator signs with `stepwise\s+resume --operator NAME`/,
+      /you \(alice\) signed already: another Unix user signs with `stepwise\s+approve`\s+in their own\s+session/,
     );
   });
 });

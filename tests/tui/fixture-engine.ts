@@ -25,6 +25,7 @@ import { type Runbook, runbook as runbookSchema } from '../../src/runbook/schema
 // not executed: the engine is tested on its own.
 
 export const operator = 'alice@bastion';
+export const user = 'alice';
 
 export const rehearsal = {
   version: 1,
@@ -231,6 +232,7 @@ export class FixtureEngine implements EngineHandle {
       gatePreview: previewGates(this.loaded, this.renderer),
       numbers,
       operator,
+      user,
     }));
   }
 

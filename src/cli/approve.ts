@@ -1,0 +1,59 @@
+import { createInterface } from 'node:readline/promises';
+import { Command } from 'commander';
+import { EngineClient } from '../client/engine-client.js';
+import { followRun } from '../client/follow-run.js';
+import { describeSignoff } from '../client/describe-signoff.js';
+import { findRun } from '../journal/find-run.js';
+import { resolveStateDir } from '../journal/state-dir.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
+import { withStateDir } from './shared-options.js';
+
+interface ApproveFlags {
+  stateDir?: string;
+  yes: boolean;
+  note?: string;
+  operator?: string;
+}
+
+async function confirmed(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(question)).trim().toLowerCase() === 'yes';
+  } finally {
+    rl.close();
+  }
+}
+
+export const approveCommand = withStateDir(
+  new Command('approve')
+    .description('sign the gate or manual step a live run waits for, from your own session')
+    .argument('[run]', 'run id, or runbook path or name (latest run); default: the latest run')
+    .option('--yes', 'sign without asking (what is signed is printed first)', false)
+    .option('--note <text>', 'a note recorded with the sign-off')
+    .option('--operator <name>', 'a display name recorded beside your verified Unix user'),
+).action(async (ref: string | undefined, flags: ApproveFlags) => {
+  const stateDir = resolveStateDir(flags.stateDir);
+  const { runId } = findRun(stateDir, ref);
+  const client = await EngineClient.connect({
+    stateDir,
+    runId,
+    role: 'operator',
+    display: flags.operator ?? process.env.STEPWISE_OPERATOR,
+  });
+  try {
+    const followed = await followRun(client);
+    const waiting = describeSignoff(followed, client.user);
+    process.stdout.write(`${waiting.text}\n`);
+    if (!waiting.intent) throw new StepwiseError(`nothing in ${runId} waits for a sign-off`, 'usage');
+    if (!flags.yes) {
+      if (!process.stdin.isTTY)
+        throw new StepwiseError('approve asks before signing: run it in a terminal, or add --yes', 'paused');
+      if (!(await confirmed(`Sign as ${client.user}? Type yes: `)))
+        throw new StepwiseError('not signed', 'paused');
+    }
+    await client.request({ ...waiting.intent, note: flags.note ?? '' });
+    process.stdout.write(`signed as ${client.user}${flags.operator ? ` (${flags.operator})` : ''}\n`);
+  } finally {
+    client.close();
+  }
+});

@@ -1,0 +1,40 @@
+import { Command } from 'commander';
+import { EngineClient } from '../client/engine-client.js';
+import { type FollowedRun, followRun } from '../client/follow-run.js';
+import { findRun } from '../journal/find-run.js';
+import { resolveStateDir } from '../journal/state-dir.js';
+import { ExitCode, exitCodeOf } from './exit-codes.js';
+import { createJsonPrinter } from './json-printer.js';
+import { createPlainPrinter } from './plain-printer.js';
+import { withStateDir } from './shared-options.js';
+
+interface WatchFlags {
+  stateDir?: string;
+  json?: boolean;
+  plain?: boolean;
+}
+
+export const watchCommand = withStateDir(
+  new Command('watch')
+    .description('follow a live run read-only (any number at once); Ctrl+C ends only the watcher')
+    .argument('[run]', 'run id, or runbook path or name (latest run); default: the latest run')
+    .option('--plain', 'one line per event (the default for now)')
+    .option('--json', 'events as NDJSON'),
+).action(async (ref: string | undefined, flags: WatchFlags) => {
+  const stateDir = resolveStateDir(flags.stateDir);
+  const { runId } = findRun(stateDir, ref);
+  const client = await EngineClient.connect({ stateDir, runId, role: 'watcher' });
+  let latest: FollowedRun['live'];
+  const print = flags.json
+    ? createJsonPrinter(process.stdout)
+    : createPlainPrinter(process.stdout, {
+        tail: (step) => latest?.live.output[step]?.lines ?? [],
+      });
+  process.once('SIGINT', () => {
+    client.close();
+    process.exit(ExitCode.interrupted);
+  });
+  const followed = await followRun(client, print, (live) => (latest = live));
+  await client.ended;
+  process.exitCode = exitCodeOf(followed.run);
+});

@@ -1,0 +1,140 @@
+import { appendFileSync, closeSync, mkdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { ExitCode, exitCodeFor } from '../cli/exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
+import { protocolVersion } from '../protocol/messages.js';
+import { driveHeadless } from '../cli/drive-headless.js';
+import { type OpenedRun, resumeRun, startRun } from '../engine/open-run.js';
+import { EngineServer } from './engine-server.js';
+import type { HostReply, HostRequest } from '../protocol/host-request.js';
+import { chooseSocketPath, engineLogPath, engineRecordPath, proofDir } from '../protocol/engine-record.js';
+
+// The engine process: started detached by a front end (start-engine.ts) in a session of its own,
+// so no terminal's hang-up reaches it. It owns the journal, the locks, the connections and the
+// process worker, serves its clients on a Unix socket, and ends when the run is finished, paused
+// with nobody attached, or it is told to (SIGTERM, SIGINT).
+
+const readyFd = 3;
+
+function reply(answer: HostReply): void {
+  try {
+    writeSync(readyFd, `${JSON.stringify(answer)}\n`);
+    closeSync(readyFd);
+  } catch {
+    // The front end that started us is gone: it will find the run by its engine.json.
+  }
+}
+
+function open(request: HostRequest, warn: (text: string) => void): Promise<OpenedRun> {
+  const common = { stateDir: request.stateDir, operator: request.operator, vars: request.vars, env: process.env };
+  if (request.kind === 'start') return startRun(request.runbook, common);
+  return resumeRun({
+    ...common,
+    ref: request.ref,
+    acceptDrift: async () => request.acceptDrift,
+    purpose: request.purpose,
+    warn,
+  });
+}
+
+async function openOrReply(request: HostRequest, early: string[]): Promise<OpenedRun> {
+  try {
+    return await open(request, (text) => early.push(`warning: ${text}`));
+  } catch (error) {
+    const known = error instanceof StepwiseError;
+    const kind = known ? error.kind : 'stepFailed';
+    reply({ ok: false, message: known ? error.message : `the engine could not open the run: ${String(error)}`, kind });
+    process.exit(exitCodeFor(kind));
+  }
+}
+
+async function main(): Promise<void> {
+  const request = JSON.parse(readFileSync(0, 'utf8')) as HostRequest;
+  const early: string[] = [];
+  const opened = await openOrReply(request, early);
+  const { engine } = opened;
+  const runId = engine.run.runId;
+  const logFile = engineLogPath(request.stateDir, runId);
+  const log = (text: string) => appendFileSync(logFile, `${new Date().toISOString()} ${text}\n`);
+  for (const line of early) log(line);
+  log(`engine ${process.pid} started for ${runId} by ${userInfo().username} (${request.kind})`);
+  process.on('uncaughtException', (error) => log(`uncaught: ${error.stack ?? String(error)}`));
+  process.on('unhandledRejection', (error) => log(`unhandled: ${error instanceof Error ? error.stack : String(error)}`));
+
+  const socket = chooseSocketPath(request.stateDir, runId);
+  if (socket.dir) mkdirSync(socket.dir, { recursive: true, mode: 0o770 });
+  const record = engineRecordPath(request.stateDir, runId);
+  let ending: Promise<void> | undefined;
+  const end = (code: number) => {
+    ending ??= (async () => {
+      log(`engine ending (${engine.run.status})`);
+      await server.close();
+      await opened.close();
+      rmSync(record, { force: true });
+      if (socket.dir) rmSync(socket.dir, { recursive: true, force: true });
+      process.exit(code);
+    })();
+    return ending;
+  };
+  // `run --detach --yes`: the engine drives; when it needs a person it waits at that point, and
+  // goes on by itself once someone (an `approve`, an attached operator) has moved the run past it.
+  const drive = request.kind === 'start' ? request.drive : undefined;
+  let driving = false;
+  let waiting = false;
+  // A client acted while the drive was deciding: it may have moved the run past where it stops.
+  let actedMeanwhile = false;
+  const driveOn = async (): Promise<void> => {
+    driving = true;
+    actedMeanwhile = false;
+    const code = await driveHeadless(engine, {
+      yes: drive!.yes,
+      retry: [],
+      markDone: [],
+      say: (text) => log(`drive: ${text}`),
+      waitForOperator: true,
+    });
+    driving = false;
+    log(`drive stopped with exit code ${code}`);
+    waiting = code === ExitCode.paused && engine.run.status === 'running';
+    if (waiting && actedMeanwhile) return driveOn();
+    server.options.onChange();
+  };
+  const server: EngineServer = new EngineServer({
+    engine,
+    runId,
+    socketPath: socket.path,
+    proofDir: proofDir(request.stateDir, runId),
+    log,
+    onChange: (acted) => {
+      const { status } = engine.run;
+      if (driving && acted) actedMeanwhile = true;
+      if (driving || server.busy || engine.store.getState().live.active) return;
+      if (status === 'succeeded' || status === 'rolled_back') void end(ExitCode.done);
+      else if (status === 'paused' && server.clients === 0) void end(ExitCode.paused);
+      // Driving again where nothing moved stops at the same point without a new event.
+      else if (waiting && acted) void driveOn();
+    },
+  });
+  await server.listen();
+  writeFileSync(
+    record,
+    JSON.stringify({
+      pid: process.pid,
+      socket: socket.path,
+      protocol: protocolVersion,
+      host: hostname(),
+      startedAt: new Date().toISOString(),
+    }),
+  );
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      log(`${signal}: pausing the run and ending`);
+      void engine.pause(`engine stopped by ${signal}`).finally(() => end(ExitCode.interrupted));
+    });
+  }
+  process.on('SIGHUP', () => log('SIGHUP ignored: the engine belongs to no terminal'));
+  reply({ ok: true, runId, pid: process.pid });
+  if (drive) await driveOn();
+}
+
+await main();

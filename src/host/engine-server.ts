@@ -1,0 +1,325 @@
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { StepwiseError } from '../errors/stepwise-error.js';
+import { readJournal } from '../journal/file-journal.js';
+import { type LineChannel, lineChannel } from '../protocol/line-channel.js';
+import {
+  type AttachedClient,
+  type ClientMessage,
+  clientMessageSchema,
+  type EngineMessage,
+  type Intent,
+  protocolVersion,
+  readOnlyIntents,
+  type Role,
+} from '../protocol/messages.js';
+import { driveHeadless } from '../cli/drive-headless.js';
+import type { Engine } from '../engine/engine.js';
+import { newNonce, type VerifiedUser, verifyProof } from './verify-identity.js';
+
+export interface ServerOptions {
+  engine: Engine;
+  runId: string;
+  socketPath: string;
+  // The directory clients prove their identity in (see verify-identity.ts).
+  proofDir: string;
+  log: (text: string) => void;
+  // After anything that may end the engine's work: a client gone, an event, an intent answered
+  // (`acted`: a client's intent was carried out).
+  onChange: (acted?: boolean) => void;
+}
+
+interface Session {
+  channel: LineChannel;
+  stage: 'hello' | 'proving' | 'ready';
+  nonce?: string;
+  hello?: Extract<ClientMessage, { type: 'hello' }>;
+  user?: VerifiedUser;
+  following: boolean;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+// Why a line is not a message this engine understands, in one sentence.
+function describeInvalid(value: unknown): string {
+  const v = value as { type?: unknown; body?: { intent?: unknown } } | null;
+  if (v?.type === 'intent' && typeof v.body?.intent === 'string')
+    return `unknown or malformed intent "${v.body.intent}"`;
+  if (typeof v?.type === 'string') return `unknown or malformed message "${v.type}"`;
+  return 'a message must be a JSON object with a "type"';
+}
+
+// The engine's side of the socket: who is attached, what they may do, and what they hear.
+// Every rule is the engine's; this only checks identity and role and passes intents on.
+export class EngineServer {
+  private readonly server: Server;
+  private readonly sessions = new Set<Session>();
+  private liveQueued = false;
+  private pending = 0;
+
+  constructor(readonly options: ServerOptions) {
+    this.server = createServer((socket) => this.accept(socket));
+    const { engine } = options;
+    engine.onEvent((event) => {
+      this.broadcast(`${JSON.stringify({ type: 'event', event } satisfies EngineMessage)}\n`);
+      options.onChange();
+    });
+    // The store changes right after an event is reduced: the live message follows the event.
+    engine.store.subscribe(() => this.queueLive());
+  }
+
+  get clients(): number {
+    return this.sessions.size;
+  }
+
+  // Intents still being carried out (a step running for a client that left counts).
+  get busy(): boolean {
+    return this.pending > 0;
+  }
+
+  attached(): AttachedClient[] {
+    return [...this.sessions]
+      .filter((s) => s.user && s.hello)
+      .map((s) => ({
+        user: s.user!.user,
+        display: s.hello!.display,
+        role: s.hello!.role,
+        host: s.hello!.host,
+        ssh: s.hello!.ssh,
+      }));
+  }
+
+  async listen(): Promise<void> {
+    mkdirSync(this.options.proofDir, { recursive: true });
+    // Anyone who may reach the socket may prove who they are here; sticky: nobody removes
+    // another's proof.
+    chmodSync(this.options.proofDir, 0o3770);
+    rmSync(this.options.socketPath, { force: true });
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.socketPath, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    // Who may connect is decided by the file's owner and group, like the run directory.
+    chmodSync(this.options.socketPath, 0o660);
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sessions) s.channel.close();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    rmSync(this.options.socketPath, { force: true });
+  }
+
+  private accept(socket: Socket): void {
+    const session: Session = { stage: 'hello', following: false } as Session;
+    session.channel = lineChannel(
+      socket,
+      (line) => void this.receive(session, line),
+      () => this.send(session, { type: 'refused', message: 'line too long: a message is at most 1 MiB' }),
+    );
+    this.sessions.add(session);
+    socket.on('close', () => {
+      this.sessions.delete(session);
+      if (session.user) this.options.log(`${session.user.user} (${session.hello?.role}) left`);
+      this.queueLive();
+      this.options.onChange();
+    });
+  }
+
+  private send(session: Session, msg: EngineMessage): void {
+    session.channel.send(msg);
+  }
+
+  private broadcast(line: string): void {
+    for (const s of this.sessions) if (s.following) s.channel.sendRaw(line);
+  }
+
+  private queueLive(): void {
+    if (this.liveQueued) return;
+    this.liveQueued = true;
+    queueMicrotask(() => {
+      this.liveQueued = false;
+      const view = this.options.engine.store.getState();
+      const msg: EngineMessage = { type: 'live', live: view.live, next: view.next ?? { kind: 'done' }, clients: this.attached() };
+      this.broadcast(`${JSON.stringify(msg)}\n`);
+    });
+  }
+
+  private async receive(session: Session, line: string): Promise<void> {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      this.send(session, { type: 'refused', message: `not JSON: ${line.slice(0, 60)}` });
+      return;
+    }
+    const parsed = clientMessageSchema.safeParse(value);
+    if (!parsed.success) {
+      const id = (value as { id?: unknown } | null)?.id;
+      this.send(session, {
+        type: 'refused',
+        id: typeof id === 'number' ? id : undefined,
+        message: describeInvalid(value),
+      });
+      return;
+    }
+    const msg = parsed.data;
+    if (msg.type === 'hello') return this.hello(session, msg);
+    if (msg.type === 'prove') return this.prove(session);
+    if (session.stage !== 'ready') {
+      this.send(session, { type: 'refused', message: 'say hello and prove who you are first' });
+      return;
+    }
+    if (msg.type === 'subscribe') return this.subscribe(session, msg.from);
+    return this.intent(session, msg.id, msg.body);
+  }
+
+  private hello(session: Session, msg: Extract<ClientMessage, { type: 'hello' }>): void {
+    if (session.stage !== 'hello') {
+      this.send(session, { type: 'refused', message: 'hello was already said on this connection' });
+      return;
+    }
+    if (msg.protocol !== protocolVersion) {
+      this.send(session, {
+        type: 'refused',
+        message:
+          `this engine speaks protocol ${protocolVersion} and the client ${msg.protocol}: ` +
+          'attach with the stepwise version that started the run',
+        kind: 'usage',
+      });
+      session.channel.close();
+      return;
+    }
+    session.hello = msg;
+    session.nonce = newNonce();
+    session.stage = 'proving';
+    this.send(session, {
+      type: 'welcome',
+      protocol: protocolVersion,
+      runId: this.options.runId,
+      nonce: session.nonce,
+      proofDir: this.options.proofDir,
+    });
+  }
+
+  private async prove(session: Session): Promise<void> {
+    if (session.stage !== 'proving' || !session.nonce) {
+      this.send(session, { type: 'refused', message: 'prove comes once, after welcome' });
+      return;
+    }
+    const verified = await verifyProof(this.options.proofDir, session.nonce);
+    session.nonce = undefined;
+    if (typeof verified === 'string') {
+      this.send(session, { type: 'refused', message: verified, kind: 'usage' });
+      session.channel.close();
+      return;
+    }
+    session.user = verified;
+    session.stage = 'ready';
+    const role: Role = session.hello!.role;
+    this.options.log(`${verified.user} (uid ${verified.uid}) attached as ${role} from ${session.hello!.host}`);
+    this.send(session, { type: 'identified', user: verified.user, uid: verified.uid, role });
+    this.queueLive();
+  }
+
+  // Replay from `from`, then follow: read and registered in one turn, so nothing falls between.
+  private subscribe(session: Session, from: number): void {
+    const { engine } = this.options;
+    const view = engine.store.getState();
+    this.send(session, {
+      type: 'view',
+      view: {
+        runbook: view.runbook,
+        connections: view.connections,
+        drift: view.drift,
+        preview: view.preview,
+        gatePreview: view.gatePreview,
+        numbers: view.numbers,
+        operator: view.operator,
+      },
+    });
+    const { events } = readJournal(engine.journalPath);
+    let last = 0;
+    for (const event of events) {
+      last = event.seq;
+      if (event.seq >= from) session.channel.sendRaw(`${JSON.stringify({ type: 'event', event })}\n`);
+    }
+    this.send(session, { type: 'caught-up', seq: last });
+    session.following = true;
+    this.queueLive();
+  }
+
+  private async intent(session: Session, id: number, body: Intent): Promise<void> {
+    if (session.hello!.role === 'watcher' && !readOnlyIntents.has(body.intent)) {
+      this.send(session, {
+        type: 'refused',
+        id,
+        message: `${body.intent} refused: watching is read-only; \`stepwise attach ${this.options.runId}\` to act on the run`,
+      });
+      return;
+    }
+    this.pending++;
+    let acted = false;
+    try {
+      const result = await this.carryOut(session, body);
+      acted = true;
+      this.send(session, { type: 'done', id, result });
+    } catch (error) {
+      if (error instanceof StepwiseError) {
+        this.send(session, { type: 'refused', id, message: error.message, kind: error.kind });
+      } else {
+        this.options.log(`intent ${body.intent} failed: ${error instanceof Error ? error.stack : message(error)}`);
+        this.send(session, {
+          type: 'refused',
+          id,
+          message: `the engine failed: ${message(error)} (details in engine.log)`,
+          kind: 'stepFailed',
+        });
+      }
+    } finally {
+      this.pending--;
+      this.options.onChange(acted);
+    }
+  }
+
+  private carryOut(session: Session, body: Intent): Promise<unknown> | unknown {
+    const { engine } = this.options;
+    const by = { operator: session.hello!.display ?? session.user!.user, user: session.user!.user };
+    switch (body.intent) {
+      case 'runStep':
+        return engine.runStep(body.step, body.confirmation);
+      case 'runPhase':
+        return engine.runPhase(body.phase);
+      case 'signStep':
+        return engine.signStep(body.step, body.note, by);
+      case 'signGate':
+        return engine.signGate(body.phase, body.note, by);
+      case 'skip':
+        return engine.skip(body.step, body.reason);
+      case 'markDone':
+        return engine.markDone(body.step, body.note);
+      case 'rollbackPlan':
+        return engine.rollbackPlan(body.to);
+      case 'rollback':
+        return engine.rollback({ to: body.to, note: body.note });
+      case 'cancel':
+        return engine.cancel();
+      case 'pause':
+        return engine.pause(body.reason);
+      case 'backfillControl':
+        return engine.backfillControl(body.step, body.control);
+      case 'drive':
+        return driveHeadless(engine, {
+          yes: body.yes,
+          retry: body.retry,
+          markDone: body.markDone,
+          by,
+          say: (text) => this.send(session, { type: 'say', text }),
+        });
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import type { Socket } from 'node:net';
+
+// A line longer than this is refused and dropped: a client cannot make the engine buffer
+// without bound.
+const maxLineBytes = 1024 * 1024;
+
+export interface LineChannel {
+  send(message: object): void;
+  // Sends text already serialised as one JSON line (a message going to many clients is
+  // serialised once).
+  sendRaw(line: string): void;
+  close(): void;
+}
+
+// Newline-delimited JSON over a socket. `onLine` gets each complete line as text; `onOverflow`
+// when a line passes the limit (the rest of it, up to the next newline, is dropped).
+export function lineChannel(
+  socket: Socket,
+  onLine: (line: string) => void,
+  onOverflow: () => void = () => {},
+): LineChannel {
+  let pending = '';
+  let dropping = false;
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    let text = pending + chunk;
+    pending = '';
+    for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n')) {
+      const line = text.slice(0, at);
+      text = text.slice(at + 1);
+      if (dropping) dropping = false;
+      else if (line.trim()) onLine(line);
+    }
+    if (dropping) return;
+    if (Buffer.byteLength(text) > maxLineBytes) {
+      dropping = true;
+      onOverflow();
+      return;
+    }
+    pending = text;
+  });
+  // A peer that went away is not an error for the other side: it just stops hearing.
+  socket.on('error', () => {});
+  return {
+    send: (message) => {
+      if (socket.writable) socket.write(`${JSON.stringify(message)}\n`);
+    },
+    sendRaw: (line) => {
+      if (socket.writable) socket.write(line);
+    },
+    close: () => socket.end(),
+  };
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import type { ErrorKind } from '../errors/stepwise-error.js';
+import type { DriftItem, LiveState, NextAction, ConnectionView } from '../engine/engine-api.js';
+import type { JournalEvent } from '../journal/events.js';
+import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
+
+// The engine's socket protocol: one JSON object per line each way. PROTOCOL.md beside this file
+// describes it for people; this file is what both sides check against.
+export const protocolVersion = 1;
+
+// The file a client creates to prove which Unix user it is: named after the nonce the engine
+// sent to it alone.
+export function proofFileName(nonce: string): string {
+  return `proof-${nonce}`;
+}
+
+export const roles = ['operator', 'watcher'] as const;
+export type Role = (typeof roles)[number];
+
+const confirmation = z.object({ phrase: z.string().optional(), note: z.string().optional() }).strict();
+
+// Every intent a client may send, by name, with its arguments. The engine decides whether it is
+// allowed; the client only asks.
+export const intentSchema = z.discriminatedUnion('intent', [
+  z.object({ intent: z.literal('runStep'), step: z.string(), confirmation: confirmation.optional() }),
+  z.object({ intent: z.literal('runPhase'), phase: z.string() }),
+  z.object({ intent: z.literal('signStep'), step: z.string(), note: z.string() }),
+  z.object({ intent: z.literal('signGate'), phase: z.string(), note: z.string() }),
+  z.object({ intent: z.literal('skip'), step: z.string(), reason: z.string() }),
+  z.object({ intent: z.literal('markDone'), step: z.string(), note: z.string() }),
+  z.object({ intent: z.literal('rollbackPlan'), to: z.string().optional() }),
+  z.object({ intent: z.literal('rollback'), to: z.string().optional(), note: z.string().optional() }),
+  z.object({ intent: z.literal('cancel') }),
+  z.object({ intent: z.literal('pause'), reason: z.string() }),
+  z.object({
+    intent: z.literal('backfillControl'),
+    step: z.string(),
+    control: z.object({ paused: z.boolean().optional(), batchSize: z.number().int().positive().optional() }),
+  }),
+  // Headless: the engine drives the run to its end or to the first decision an operator must take.
+  z.object({
+    intent: z.literal('drive'),
+    yes: z.boolean(),
+    retry: z.array(z.string()),
+    markDone: z.array(z.string()),
+  }),
+]);
+export type Intent = z.infer<typeof intentSchema>;
+export type IntentName = Intent['intent'];
+
+// Intents a watcher may send: the ones that change nothing.
+export const readOnlyIntents: ReadonlySet<IntentName> = new Set(['rollbackPlan']);
+
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('hello'),
+    protocol: z.number().int(),
+    role: z.enum(roles),
+    // A display name (--operator); who the client is comes from the identity proof.
+    display: z.string().max(200).optional(),
+    host: z.string().max(255),
+    ssh: z.string().max(255).optional(),
+  }),
+  z.object({ type: z.literal('prove') }),
+  z.object({ type: z.literal('subscribe'), from: z.number().int().nonnegative() }),
+  z.object({ type: z.literal('intent'), id: z.number().int(), body: intentSchema }),
+]);
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+
+export interface AttachedClient {
+  user: string;
+  display?: string;
+  role: Role;
+  host: string;
+  ssh?: string;
+}
+
+// What does not change while the engine lives: sent once, on subscribe.
+export interface StaticView {
+  runbook: LoadedRunbook;
+  connections: ConnectionView[];
+  drift: DriftItem[];
+  preview: Record<string, string>;
+  gatePreview: Record<string, string>;
+  numbers: Record<string, string>;
+  operator?: string;
+}
+
+export type EngineMessage =
+  | { type: 'welcome'; protocol: number; runId: string; nonce: string; proofDir: string }
+  | { type: 'identified'; user: string; uid: number; role: Role }
+  | { type: 'view'; view: StaticView }
+  | { type: 'event'; event: JournalEvent }
+  // Sent after the replay: every event up to `seq` has been sent; what follows is live.
+  | { type: 'caught-up'; seq: number }
+  | { type: 'live'; live: LiveState; next: NextAction; clients: AttachedClient[] }
+  // A sentence for the person at this client (the headless drive says why it stopped).
+  | { type: 'say'; text: string }
+  | { type: 'done'; id: number; result?: unknown }
+  // `id` is absent when the refusal is about a line that was not an intent.
+  | { type: 'refused'; id?: number; message: string; kind?: ErrorKind };

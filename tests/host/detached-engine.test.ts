@@ -1,0 +1,164 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EngineClient } from '../../src/client/engine-client.js';
+import { writeProof } from '../../src/client/prove-identity.js';
+import { lineChannel } from '../../src/protocol/line-channel.js';
+import type { EngineMessage } from '../../src/protocol/messages.js';
+import { readEngineRecord } from '../../src/protocol/engine-record.js';
+import { onlyRunId as runIdOf, watchFor } from '../helpers/engine-watch.js';
+import { readEvents, runCli, tempStateDir } from '../helpers/run-cli.js';
+import { alice, bob, canSwitchUsers, cliAs, shareWithGroup } from '../helpers/unix-users.js';
+
+function journal(stateDir: string) {
+  return readEvents(join(stateDir, 'runs', runIdOf(stateDir), 'journal.jsonl'));
+}
+
+// A raw connection speaking the protocol line by line, as a foreign client would.
+async function rawClient(stateDir: string) {
+  const socket = connect(readEngineRecord(stateDir, runIdOf(stateDir))!.socket);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const inbox: EngineMessage[] = [];
+  let wake = () => {};
+  const channel = lineChannel(socket, (line) => {
+    inbox.push(JSON.parse(line) as EngineMessage);
+    wake();
+  });
+  const next = async (type: EngineMessage['type']): Promise<EngineMessage> => {
+    for (;;) {
+      const at = inbox.findIndex((m) => m.type === type);
+      if (at !== -1) return inbox.splice(at, 1)[0];
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  };
+  return { socket, send: (line: string) => socket.write(`${line}\n`), channel, next };
+}
+
+const gateRunbook = `version: 1
+name: two-person
+phases:
+  - id: one
+    steps:
+      - id: look
+        run: [echo, looked]
+    gate: { signoff: { count: 2 } }
+  - id: two
+    steps:
+      - id: after
+        run: [echo, after]
+`;
+
+describe('a run in its own engine process', () => {
+  it('refuses garbage, an unknown intent, an old protocol version and a watcher that pauses; the engine goes on', async () => {
+    const stateDir = tempStateDir();
+    const runbook = join(stateDir, 'rb.yaml');
+    writeFileSync(runbook, gateRunbook);
+    const started = await runCli(['run', runbook, '--detach'], { stateDir });
+    expect(started.exitCode, started.all).toBe(0);
+    expect(started.stdout).toContain(`stepwise attach ${runIdOf(stateDir)}`);
+
+    const old = await rawClient(stateDir);
+    old.send(JSON.stringify({ type: 'hello', protocol: 0, role: 'operator', host: 'h' }));
+    expect(await old.next('refused')).toMatchObject({ message: expect.stringContaining('protocol 1') });
+
+    const raw = await rawClient(stateDir);
+    raw.send('this is not json');
+    expect(await raw.next('refused')).toMatchObject({ message: expect.stringContaining('not JSON') });
+    raw.send(JSON.stringify({ type: 'intent', id: 1, body: { intent: 'runPhase', phase: 'one' } }));
+    expect(await raw.next('refused')).toMatchObject({ message: 'say hello and prove who you are first' });
+    raw.send(JSON.stringify({ type: 'hello', protocol: 1, role: 'operator', host: 'h' }));
+    const welcome = (await raw.next('welcome')) as Extract<EngineMessage, { type: 'welcome' }>;
+    writeProof(welcome.proofDir, welcome.nonce);
+    raw.send(JSON.stringify({ type: 'prove' }));
+    expect(await raw.next('identified')).toMatchObject({ user: 'root', role: 'operator' });
+    raw.send(JSON.stringify({ type: 'intent', id: 2, body: { intent: 'dropTables' } }));
+    expect(await raw.next('refused')).toMatchObject({ id: 2, message: 'unknown or malformed intent "dropTables"' });
+
+    const watcher = await EngineClient.connect({ stateDir, runId: runIdOf(stateDir), role: 'watcher' });
+    await expect(watcher.request({ intent: 'pause', reason: 'mine now' })).rejects.toThrow(/watching is read-only/);
+
+    // The engine goes on: the operator runs the first phase and the gate waits.
+    raw.send(JSON.stringify({ type: 'intent', id: 3, body: { intent: 'runPhase', phase: 'one' } }));
+    expect(await raw.next('done')).toMatchObject({ id: 3 });
+    expect(journal(stateDir).find((e) => e.type === 'step.succeeded' && e.step === 'look')).toBeTruthy();
+
+    // Paused with nobody attached, the engine ends and takes its socket record with it.
+    raw.send(JSON.stringify({ type: 'intent', id: 4, body: { intent: 'pause', reason: 'end of the test' } }));
+    expect(await raw.next('done')).toMatchObject({ id: 4 });
+    raw.socket.end();
+    watcher.close();
+    old.socket.destroy();
+    await new Promise((resolve) => raw.socket.once('close', resolve));
+    const gone = await watchFor(stateDir, () => false).catch((error: Error) => error);
+    expect(String(gone)).toMatch(/no engine is serving|engine closed/);
+  });
+
+  it('resumes after kill -9 of the engine in the middle of a step', async () => {
+    const stateDir = tempStateDir();
+    const runbook = join(stateDir, 'rb.yaml');
+    const release = join(stateDir, 'release');
+    writeFileSync(
+      runbook,
+      `version: 1
+name: killed-engine
+phases:
+  - id: one
+    steps:
+      - id: wait-for-release
+        idempotent: true
+        run: [sh, -c, "while [ ! -f '${release}' ]; do sleep 0.05; done; echo released"]
+      - id: after
+        run: [echo, after]
+`,
+    );
+    expect((await runCli(['run', runbook, '--detach', '--yes'], { stateDir })).exitCode).toBe(0);
+    const { event, client } = await watchFor(stateDir, (e) => e.type === 'step.progress' && e.step === 'wait-for-release');
+    await event;
+    client.close();
+    const pid = readEngineRecord(stateDir, runIdOf(stateDir))!.pid;
+    process.kill(pid, 'SIGKILL');
+    writeFileSync(release, '');
+    const resumed = await runCli(['resume', '--plain', '--yes'], { stateDir });
+    expect(resumed.exitCode, resumed.all).toBe(0);
+    const events = journal(stateDir);
+    expect(events.filter((e) => e.type === 'step.started' && e.step === 'wait-for-release')).toHaveLength(2);
+    expect(events.at(-1)).toMatchObject({ type: 'run.finished', outcome: 'succeeded' });
+  });
+});
+
+describe.skipIf(!canSwitchUsers)('a two-person gate signed by two Unix users', () => {
+  it('refuses one user under two --operator names and passes when a second user approves from their own process', async () => {
+    const stateDir = tempStateDir();
+    const runbook = join(stateDir, 'rb.yaml');
+    writeFileSync(runbook, gateRunbook);
+    shareWithGroup(stateDir);
+
+    const alices = await cliAs(alice, ['run', runbook, '--detach', '--yes', '--operator', 'alice'], { stateDir });
+    expect(alices.exitCode, alices.all).toBe(0);
+    const { event, client } = await watchFor(stateDir, (e) => e.type === 'gate.signed');
+    expect(await event).toMatchObject({ operator: 'alice', user: 'stepwise_alice' });
+
+    const again = await cliAs(alice, ['approve', '--yes', '--operator', 'alice-again'], { stateDir });
+    expect(again.exitCode).toBe(3);
+    expect(again.all).toContain('needs 2 different Unix users and stepwise_alice has signed already');
+
+    const bobs = await cliAs(bob, ['approve', '--yes', '--operator', 'bob'], { stateDir });
+    expect(bobs.exitCode, bobs.all).toBe(0);
+    expect(bobs.stdout).toContain('Gate of phase one');
+    expect(bobs.stdout).toContain('signed by stepwise_alice (alice)');
+    // The engine goes on by itself once the gate has passed, and ends with the run.
+    await client.ended;
+    const events = journal(stateDir);
+    expect(events.filter((e) => e.type === 'gate.signed').map((e) => [e.user, e.operator])).toEqual([
+      ['stepwise_alice', 'alice'],
+      ['stepwise_bob', 'bob'],
+    ]);
+    expect(events.at(-1)).toMatchObject({ type: 'run.finished', outcome: 'succeeded' });
+    const report = await runCli(['report', runIdOf(stateDir)], { stateDir });
+    expect(report.stdout).toContain('alice (Unix user stepwise_alice)');
+    expect(report.stdout).toContain('bob (Unix user stepwise_bob)');
+    expect(existsSync(join(stateDir, 'runs', runIdOf(stateDir), 'engine.json'))).toBe(false);
+    expect(readFileSync(join(stateDir, 'runs', runIdOf(stateDir), 'engine.log'), 'utf8')).toContain('stepwise_bob (uid');
+  });
+});
