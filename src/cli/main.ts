@@ -2,11 +2,12 @@
 import { setFlagsFromString } from 'node:v8';
 import { Command } from 'commander';
 import { StepwiseError } from '../errors/stepwise-error.js';
+import { stepwiseVersion } from '../format/stepwise-version.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 
 const program = new Command('stepwise')
   .description('An interactive runbook for the terminal: checklists, checkpoints, resume and rollback')
-  .version('0.1.0')
+  .version(stepwiseVersion)
   .showHelpAfterError()
   .exitOverride();
 

@@ -1,6 +1,6 @@
-import type { CheckDetails, JournalEvent } from '../journal/events.js';
+import { isCheckDetails, type JournalEvent } from '../journal/events.js';
 import { type PhaseState, type RunState, reduce, type StepState } from '../journal/reducer.js';
-import { stepsDone } from '../report/steps-done.js';
+import { stepNumbers, stepsDone } from '../journal/run-questions.js';
 import { formatCount } from '../format/format-count.js';
 import { formatDuration, formatTimeOfDay } from '../format/format-time.js';
 import { glyphsFor } from '../tui/glyphs.js';
@@ -97,24 +97,10 @@ function printable(text: string): string {
   return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '?');
 }
 
-function isCheckDetails(details: unknown): details is CheckDetails {
-  return typeof details === 'object' && details !== null && 'expected' in details && 'actual' in details;
-}
-
 function describeValues(values: Record<string, unknown>): string {
   const entries = Object.entries(values);
   if (entries.length === 0) return '(nothing)';
   return entries.map(([k, v]) => `${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
-}
-
-function stepNumbers(phases: PhaseState[]): Map<string, string> {
-  const numbers = new Map<string, string>();
-  phases.forEach((p, i) => {
-    p.steps.forEach((s, j) => {
-      numbers.set(s, `${i + 1}.${j + 1}`);
-    });
-  });
-  return numbers;
 }
 
 class PlainPrinter {

@@ -1,7 +1,7 @@
 import type { PlanPhase } from '../journal/events.js';
 import type { Runbook } from '../runbook/schema.js';
 import { stepKind } from '../runbook/step-action.js';
-import { readOnlyKinds } from './step-index.js';
+import { readOnlyKinds } from './step-rules.js';
 
 // The shape of the runbook as journaled in run.started, so replay needs no runbook file.
 export function buildPlan(runbook: Runbook): PlanPhase[] {

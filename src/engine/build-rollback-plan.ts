@@ -4,7 +4,8 @@ import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 import { previewStep } from '../runbook/preview-step.js';
 import type { Renderer } from '../runbook/render.js';
 import type { RollbackPlan, RollbackPlanItem } from './engine-api.js';
-import { type IndexedStep, readOnlyKinds } from './step-index.js';
+import type { IndexedStep } from './step-index.js';
+import { readOnlyKinds } from './step-rules.js';
 
 // The completed steps in reverse order of completion, each reversed, signed off or passed over
 // (DESIGN.md section 6). `to` keeps the steps up to and including that one.

@@ -11,9 +11,8 @@ import { type RunState, reduce, signerOf } from '../journal/reducer.js';
 import { logPath, processGroupPath, runDir } from '../journal/state-dir.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 import { parseDuration } from '../runbook/parse-duration.js';
-import { previewStep } from '../runbook/preview-step.js';
 import type { Renderer } from '../runbook/render.js';
-import type { CheckBody, Step, StepBody } from '../runbook/schema.js';
+import type { CheckBody, Step } from '../runbook/schema.js';
 import type { StepAction } from '../runbook/step-action.js';
 import { buildRollbackPlan } from './build-rollback-plan.js';
 import type {
@@ -33,9 +32,10 @@ import { maskDeep } from './mask-deep.js';
 import { killProcessGroup } from './kill-process-group.js';
 import { nextAction } from './next-action.js';
 import { OutputTail } from './output-tail.js';
-import { previewGates } from './preview-gates.js';
 import { type LogPage, type LogPosition, readLogPage } from './read-log-page.js';
+import { runbookView } from './runbook-view.js';
 import { type IndexedStep, indexSteps } from './step-index.js';
+import { needsConfirm } from './step-rules.js';
 
 export interface EngineSetup {
   loaded: LoadedRunbook;
@@ -50,7 +50,6 @@ export interface EngineSetup {
   drift?: DriftItem[];
 }
 
-const mutatingKinds = new Set(['run', 'sql', 'backfill']);
 const storeFlushMs = 100;
 const progressEveryMs = 250;
 
@@ -110,22 +109,14 @@ export class Engine implements EngineHandle {
       if (this.active) this.scheduleFlush();
       else this.flush();
     });
-    const preview: Record<string, string> = {};
-    const numbers: Record<string, string> = {};
-    for (const [id, entry] of this.index) {
-      preview[id] = setup.renderer.mask(previewStep(entry.step, setup.renderer, setup.loaded));
-      numbers[id] = entry.number;
-    }
+    const fixed = runbookView(setup.loaded, setup.renderer, this.index);
     this.store = createStore<EngineView>(() => ({
-      runbook: setup.loaded,
+      ...fixed,
       run: this.state,
       live: this.liveSnapshot(),
       connections: this.connectionViews,
       drift: setup.drift ?? [],
       next: this.next(),
-      preview,
-      gatePreview: previewGates(setup.loaded, setup.renderer),
-      numbers,
       operator: setup.operator,
       user: setup.user,
     }));
@@ -158,22 +149,8 @@ export class Engine implements EngineHandle {
     return def?.production === true && this.setup.connections[conn]?.driver === 'postgres';
   }
 
-  private needsConfirm = (entry: IndexedStep): boolean => {
-    if (entry.step.confirm) return true;
-    if (!mutatingKinds.has(entry.kind)) return false;
-    const conn = this.connectionOf(entry.step);
-    return conn === undefined
-      ? Object.keys(this.setup.connections).some((c) => this.isProduction(c))
-      : this.isProduction(conn);
-  };
-
-  private connectionOf(body: StepBody | Step): string | undefined {
-    const only = Object.keys(this.setup.connections);
-    const pick = (name?: string) => name ?? (only.length === 1 ? only[0] : undefined);
-    if (body.sql !== undefined) return pick(typeof body.sql === 'string' ? undefined : body.sql.conn);
-    if (body.backfill) return pick(body.backfill.into ?? body.backfill.conn);
-    return undefined;
-  }
+  private needsConfirm = (entry: IndexedStep): boolean =>
+    needsConfirm(entry, Object.keys(this.setup.connections), (c) => this.isProduction(c));
 
   next(): NextAction {
     return nextAction(this.state, this.index, this.needsConfirm);

@@ -1,4 +1,5 @@
-import { type RunState, signerOf, stepDone } from '../journal/reducer.js';
+import { type RunState, signerOf } from '../journal/reducer.js';
+import { stepDone } from '../journal/run-questions.js';
 import type { NextAction } from './engine-api.js';
 import type { IndexedStep } from './step-index.js';
 

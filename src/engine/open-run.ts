@@ -1,3 +1,4 @@
+import { stepwiseVersion } from '../format/stepwise-version.js';
 import { mkdirSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { StepwiseError } from '../errors/stepwise-error.js';
@@ -19,8 +20,6 @@ import { detectDrift } from './detect-drift.js';
 import { Engine } from './engine.js';
 import type { DriftItem } from './engine-api.js';
 import { acquireRunLock, type RunLock } from '../journal/run-lock.js';
-
-export const version = '0.1.0';
 
 export interface MissingVar {
   name: string;
@@ -175,7 +174,7 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
             rollback_budget_ms: window.rollback_budget ? parseDuration(window.rollback_budget) : undefined,
           }
         : undefined,
-      version,
+      version: stepwiseVersion,
     });
     const state = replay([started])!;
     const engine = new Engine({

@@ -1,3 +1,4 @@
+import { stepNumbers } from '../journal/run-questions.js';
 import type { Phase, Runbook, Step, StepKind } from '../runbook/schema.js';
 import { type StepAction, stepAction } from '../runbook/step-action.js';
 
@@ -14,15 +15,13 @@ export interface IndexedStep {
 
 export function indexSteps(runbook: Runbook): Map<string, IndexedStep> {
   const index = new Map<string, IndexedStep>();
-  runbook.phases.forEach((phase, p) => {
-    phase.steps.forEach((step, s) => {
+  const numbers = stepNumbers(runbook.phases.map((phase) => ({ steps: phase.steps.map((s) => s.id) })));
+  for (const phase of runbook.phases) {
+    for (const step of phase.steps) {
       const action = stepAction(step);
       const undo = step.rollback ? stepAction(step.rollback) : undefined;
-      index.set(step.id, { step, phase, kind: action.kind, action, undo, number: `${p + 1}.${s + 1}` });
-    });
-  });
+      index.set(step.id, { step, phase, kind: action.kind, action, undo, number: numbers.get(step.id)! });
+    }
+  }
   return index;
 }
-
-// Kinds that change nothing: passed over by rollback.
-export const readOnlyKinds: ReadonlySet<StepKind> = new Set(['check', 'wait', 'compare']);

@@ -31,6 +31,16 @@ export interface CheckDetails {
   failures?: string[];
 }
 
+// Step details carry a check's expected and actual values when the step checked something.
+export function isCheckDetails(details: unknown): details is CheckDetails {
+  return (
+    typeof details === 'object' &&
+    details !== null &&
+    typeof (details as CheckDetails).expected === 'object' &&
+    typeof (details as CheckDetails).actual === 'object'
+  );
+}
+
 export type EventPayload =
   | ({ type: 'run.started' } & RunStartedPayload)
   | {

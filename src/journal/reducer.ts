@@ -63,12 +63,6 @@ export interface StepState {
   passedOver?: { operator: string; ts: string };
 }
 
-// Done as progress counts it and as going on takes it: skipped, or succeeded and not passed
-// over by a rollback since (a rolled-back step is not done either; both run again going on).
-export function stepDone(step: StepState): boolean {
-  return step.status === 'skipped' || (step.status === 'succeeded' && step.passedOver === undefined);
-}
-
 export type GateStatus = 'none' | 'open' | 'passed';
 
 export interface PhaseState {

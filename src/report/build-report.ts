@@ -1,8 +1,7 @@
-import type { CheckDetails, JournalEvent } from '../journal/events.js';
+import { type CheckDetails, isCheckDetails, type JournalEvent } from '../journal/events.js';
 import type { JournalProblem } from '../journal/file-journal.js';
 import { ReduceError, type RunState, reduce, type StepState } from '../journal/reducer.js';
-import { stepsDone } from './steps-done.js';
-import { describeRunState } from './summarise-run.js';
+import { describeRunState, stepNumbers, stepsDone } from '../journal/run-questions.js';
 
 // The sign-off sheet of a run, as data: everything an auditor or a change ticket needs, from
 // the journal alone. Rendered as Markdown by render-report-markdown.ts; as JSON it is this object.
@@ -149,10 +148,6 @@ interface StepRecords {
   interruptedAt: string[];
   // Batches committed by the forward run, kept through a rollback (the reducer starts afresh).
   batches: { count: number; rows: number; skipped: number };
-}
-
-function isCheckDetails(details: unknown): details is CheckDetails {
-  return typeof details === 'object' && details !== null && 'expected' in details && 'actual' in details;
 }
 
 function stepOutcome(s: StepState, live: boolean): StepOutcome {
@@ -339,12 +334,9 @@ export function buildReport(events: JournalEvent[], options: BuildReportOptions 
   const state = builder.state;
   if (!state) throw new Error('the journal has no run.started event: there is no run to report on');
   const live = options.live ?? false;
-  const numbers = new Map<string, string>();
+  const numbers = stepNumbers(state.phases);
   const phases: ReportPhase[] = state.phases.map((p, i) => {
-    const steps = p.steps.map((id, j) => {
-      numbers.set(id, `${i + 1}.${j + 1}`);
-      return builder.reportStep(id, `${i + 1}.${j + 1}`, live);
-    });
+    const steps = p.steps.map((id) => builder.reportStep(id, numbers.get(id)!, live));
     return {
       number: i + 1,
       id: p.id,

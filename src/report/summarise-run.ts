@@ -1,19 +1,11 @@
 import type { LockHolder } from '../journal/run-lock.js';
 import type { JournalEvent } from '../journal/events.js';
-import { ReduceError, type RunState, reduce, stepDone } from '../journal/reducer.js';
-import { stepsDone } from './steps-done.js';
+import { ReduceError, type RunState, reduce } from '../journal/reducer.js';
+import { describeRunState, type RunCondition, stepDone, stepsDone } from '../journal/run-questions.js';
 
 // One line of `stepwise status`: what a run is doing, from its journal and its lock.
 
-export type RunSummaryState =
-  | 'running'
-  | 'paused'
-  | 'succeeded'
-  | 'failed'
-  | 'rolling back'
-  | 'rolled back'
-  | 'interrupted'
-  | 'damaged';
+export type RunSummaryState = RunCondition | 'damaged';
 
 export interface RunSummary {
   runId: string;
@@ -39,20 +31,6 @@ function currentStep(state: RunState): string | undefined {
   if (busy) return busy;
   if (state.status === 'succeeded' || state.status === 'rolled_back') return undefined;
   return state.order.find((id) => !stepDone(state.steps[id]));
-}
-
-// What a run is doing as a person says it: a run left running by a dead process is interrupted.
-export function describeRunState(state: RunState, live: boolean): Exclude<RunSummaryState, 'damaged'> {
-  switch (state.status) {
-    case 'running':
-      return live ? 'running' : 'interrupted';
-    case 'rolling_back':
-      return live ? 'rolling back' : 'interrupted';
-    case 'rolled_back':
-      return 'rolled back';
-    default:
-      return state.status;
-  }
 }
 
 // `liveHolder`: the holder of the runbook's lock, when that process is alive.

@@ -21,9 +21,15 @@ export function checklistRows(run: RunState, expanded: string | undefined): Chec
   return rows;
 }
 
+// What a selection key names: `step:copy-tasks` is the step copy-tasks.
+export function parseKey(key: string): { kind: ChecklistRow['kind']; id: string } {
+  const at = key.indexOf(':');
+  return { kind: key.slice(0, at) as ChecklistRow['kind'], id: key.slice(at + 1) };
+}
+
 // The phase a selection key belongs to, so its phase stays expanded.
 export function phaseOfKey(run: RunState, key: string): string | undefined {
-  const [kind, id] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+  const { kind, id } = parseKey(key);
   if (kind === 'step') return run.steps[id]?.phase;
   return run.phases.some((p) => p.id === id) ? id : undefined;
 }

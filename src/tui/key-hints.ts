@@ -1,5 +1,5 @@
 import type { EngineView } from '../engine/engine-api.js';
-import { phaseOfKey } from './checklist-rows.js';
+import { parseKey, phaseOfKey } from './checklist-rows.js';
 import type { Dialog } from './dialog.js';
 import type { KeyHint } from './lines/key-bar-line.js';
 
@@ -8,10 +8,7 @@ export type Screen = 'resume' | 'main' | 'log' | 'help';
 // The key bar of the checklist: what the selection allows first, help and quit last.
 export function mainKeyHints(view: EngineView, selection: string): KeyHint[] {
   const hints: KeyHint[] = [];
-  const [kind, id] = [
-    selection.slice(0, selection.indexOf(':')),
-    selection.slice(selection.indexOf(':') + 1),
-  ];
+  const { kind, id } = parseKey(selection);
   const next = view.next;
   const busy = view.live.active !== undefined;
   if (kind === 'step') {

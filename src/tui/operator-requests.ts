@@ -1,14 +1,14 @@
 import type { ConnectionView, EngineView, RollbackPlan } from '../engine/engine-api.js';
-import { readOnlyKinds } from '../engine/step-index.js';
+import { mutatingKinds, readOnlyKinds } from '../engine/step-rules.js';
 import { formatTimeOfDay } from '../format/format-time.js';
-import { type PhaseState, signerOf, stepDone } from '../journal/reducer.js';
+import { type PhaseState, signerOf } from '../journal/reducer.js';
 import type { Step } from '../runbook/schema.js';
-import { type ChecklistRow, phaseOfKey } from './checklist-rows.js';
+import { parseKey, phaseOfKey } from './checklist-rows.js';
 import type { Dialog } from './dialog.js';
 import { findStep } from './find-step.js';
 import { markdownToText } from '../format/markdown-to-text.js';
 import type { OperatorAction } from './operator-action.js';
-import { phaseProgress } from './phase-progress.js';
+import { phaseProgress, stepDone } from '../journal/run-questions.js';
 import { statusWord } from './step-symbol.js';
 
 // What a key asks for, decided from the state alone: a dialog, an intent that needs none
@@ -18,12 +18,6 @@ export type Request =
   | { kind: 'intent'; action: OperatorAction }
   | { kind: 'notice'; text: string; step?: string };
 
-const mutatingKinds = new Set(['run', 'sql', 'backfill']);
-
-function selected(key: string): { kind: ChecklistRow['kind']; id: string } {
-  const at = key.indexOf(':');
-  return { kind: key.slice(0, at) as ChecklistRow['kind'], id: key.slice(at + 1) };
-}
 
 function label(view: EngineView, step: string): string {
   return `${view.numbers[step] ?? step} ${view.run.steps[step]?.title ?? step}`;
@@ -194,7 +188,7 @@ function gateFacts(view: EngineView, state: PhaseState, needed: number): string[
 }
 
 export function requestEnter(view: EngineView, selection: string): Request {
-  const sel = selected(selection);
+  const sel = parseKey(selection);
   const isBusy = busy(view);
   if (isBusy) return isBusy;
   if (sel.kind !== 'step') {
@@ -217,7 +211,7 @@ export function requestEnter(view: EngineView, selection: string): Request {
 }
 
 export function requestRetry(view: EngineView, selection: string): Request {
-  const sel = selected(selection);
+  const sel = parseKey(selection);
   const isBusy = busy(view);
   if (isBusy) return isBusy;
   const state = sel.kind === 'step' ? view.run.steps[sel.id] : undefined;
@@ -264,7 +258,7 @@ export function requestMarkDone(view: EngineView, step: string): Request {
 }
 
 export function requestSignOff(view: EngineView, selection: string): Request {
-  const sel = selected(selection);
+  const sel = parseKey(selection);
   const isBusy = busy(view);
   if (isBusy) return isBusy;
   if (sel.kind !== 'step') return gateRequest(view, sel.id);
@@ -280,7 +274,7 @@ export function requestSignOff(view: EngineView, selection: string): Request {
 }
 
 export function requestSkip(view: EngineView, selection: string): Request {
-  const sel = selected(selection);
+  const sel = parseKey(selection);
   const isBusy = busy(view);
   if (isBusy) return isBusy;
   if (sel.kind !== 'step' || view.next?.kind !== 'step' || view.next.step !== sel.id) {

@@ -9,8 +9,8 @@ import {
   type RunState,
   reduce,
   replay,
-  stepDone,
 } from '../../src/journal/reducer.js';
+import { stepDone } from '../../src/journal/run-questions.js';
 import { tempStateDir } from '../helpers/run-cli.js';
 import { allEventTypes, everyTypeListed, recordRun } from './recorded-run.js';
 

@@ -1,6 +1,6 @@
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { stepsDone } from '../../src/report/steps-done.js';
+import { stepsDone } from '../../src/journal/run-questions.js';
 import { everyStateEngine } from './every-state-fixture.js';
 import { FixtureEngine, operator, prepDone, ran } from './fixture-engine.js';
 import { keys, renderApp } from './render-app.js';

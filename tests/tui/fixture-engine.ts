@@ -10,14 +10,14 @@ import type {
   RollbackPlan,
 } from '../../src/engine/engine-api.js';
 import { nextAction } from '../../src/engine/next-action.js';
-import { previewGates } from '../../src/engine/preview-gates.js';
 import { type LogPage, type LogPosition, readLogPage } from '../../src/engine/read-log-page.js';
+import { runbookView } from '../../src/engine/runbook-view.js';
 import { indexSteps } from '../../src/engine/step-index.js';
+import { needsConfirm } from '../../src/engine/step-rules.js';
 import type { EventPayload, JournalEvent } from '../../src/journal/events.js';
 import { type RunState, reduce } from '../../src/journal/reducer.js';
 import { createRenderer } from '../../src/runbook/create-renderer.js';
 import type { LoadedRunbook } from '../../src/runbook/loaded-runbook.js';
-import { previewStep } from '../../src/runbook/preview-step.js';
 import { type Runbook, runbook as runbookSchema } from '../../src/runbook/schema.js';
 
 // A front end's view of a run built the way the engine builds it: journal events reduced with
@@ -160,7 +160,7 @@ export class FixtureEngine implements EngineHandle {
   private readonly renderer;
   private readonly index;
   private pauseGate?: Promise<void>;
-  private readonly production: boolean;
+  private readonly connections: ConnectionView[];
 
   constructor(options: FixtureOptions = {}) {
     this.loaded = loadedFrom(options.runbook ?? rehearsal);
@@ -175,7 +175,7 @@ export class FixtureEngine implements EngineHandle {
         production: c.production === true,
         embedded: c.url === undefined,
       }));
-    this.production = connections.some((c) => c.production);
+    this.connections = connections;
     const urls = Object.fromEntries(
       Object.entries(runbook.connections ?? {}).map(([name, c]) => [
         name,
@@ -215,22 +215,13 @@ export class FixtureEngine implements EngineHandle {
     });
     this.state = reduce(undefined, started);
     for (const e of options.events ?? []) this.state = reduce(this.state, this.event(e));
-    const preview: Record<string, string> = {};
-    const numbers: Record<string, string> = {};
-    for (const [id, entry] of this.index) {
-      preview[id] = this.renderer.mask(previewStep(entry.step, this.renderer, this.loaded));
-      numbers[id] = entry.number;
-    }
     this.store = createStore<EngineView>(() => ({
-      runbook: this.loaded,
+      ...runbookView(this.loaded, this.renderer, this.index),
       run: this.state,
       live: { output: {}, backfill: {}, ...options.live },
       connections,
       drift: options.drift ?? [],
       next: this.next(),
-      preview,
-      gatePreview: previewGates(this.loaded, this.renderer),
-      numbers,
       operator,
       user,
     }));
@@ -249,12 +240,9 @@ export class FixtureEngine implements EngineHandle {
   }
 
   private next() {
-    return nextAction(
-      this.state,
-      this.index,
-      (entry) =>
-        Boolean(entry.step.confirm) || (this.production && ['run', 'sql', 'backfill'].includes(entry.kind)),
-    );
+    const names = this.connections.map((c) => c.name);
+    const production = (name: string) => this.connections.some((c) => c.name === name && c.production);
+    return nextAction(this.state, this.index, (entry) => needsConfirm(entry, names, production));
   }
 
   // More journal events, as the engine would append and flush them.

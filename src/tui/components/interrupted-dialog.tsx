@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { EngineView } from '../../engine/engine-api.js';
-import { readOnlyKinds } from '../../engine/step-index.js';
+import { readOnlyKinds } from '../../engine/step-rules.js';
 import { findStep } from '../find-step.js';
 import { formatTimeOfDay } from '../../format/format-time.js';
 import { useKeys } from '../hooks/use-keys.js';

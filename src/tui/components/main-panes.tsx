@@ -1,6 +1,6 @@
 import { Box } from 'ink';
 import type { EngineView } from '../../engine/engine-api.js';
-import type { ChecklistRow } from '../checklist-rows.js';
+import { type ChecklistRow, parseKey } from '../checklist-rows.js';
 import { paneWidths } from '../compute-layout.js';
 import { useTheme } from '../hooks/use-theme.js';
 import { checklistLines } from '../lines/checklist-lines.js';
@@ -26,9 +26,7 @@ export function MainPanes(props: {
   const body = Math.max(0, height - 1);
   const inner = Math.max(0, widths.right - 1);
 
-  const at = selected.indexOf(':');
-  const kind = selected.slice(0, at);
-  const id = selected.slice(at + 1);
+  const { kind, id } = parseKey(selected);
   const h = theme.glyphs.horizontal;
   let title: Line;
   let detail: Line[];

@@ -2,6 +2,7 @@ import { Box } from 'ink';
 import { useState } from 'react';
 import { useStore } from 'zustand';
 import type { EngineHandle, EngineView, RollbackPlan } from '../../engine/engine-api.js';
+import { parseKey } from '../checklist-rows.js';
 import { frameHeight, paneWidths, smallest } from '../compute-layout.js';
 import { currentNotice, type Notice } from '../current-notice.js';
 import type { Dialog } from '../dialog.js';
@@ -99,7 +100,8 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
   const { selected, rows, move, follow } = useChecklistSelection(view);
   // Keys act on the store as it is now: it may have moved on since the last render.
   const latest = () => engine.store.getState();
-  const selectedStep = selected.startsWith('step:') ? selected.slice(5) : undefined;
+  const key = parseKey(selected);
+  const selectedStep = key.kind === 'step' ? key.id : undefined;
 
   const launch = (action: OperatorAction, collected?: Collected) => {
     setDialog(undefined);

@@ -1,6 +1,6 @@
 import type { EngineView } from '../../engine/engine-api.js';
 import type { ChecklistRow } from '../checklist-rows.js';
-import { phaseProgress } from '../phase-progress.js';
+import { phaseProgress } from '../../journal/run-questions.js';
 import { stepSymbol } from '../step-symbol.js';
 import { fitLine, type Line, type Segment, seg, spreadLine } from '../styled-line.js';
 import type { Theme } from '../theme.js';

@@ -3,15 +3,6 @@ import { describeExpectation, describeValue } from '../describe-value.js';
 import { fitCell, fitLine, type Line, seg } from '../styled-line.js';
 import type { Theme } from '../theme.js';
 
-export function isCheckDetails(details: unknown): details is CheckDetails {
-  return (
-    typeof details === 'object' &&
-    details !== null &&
-    typeof (details as CheckDetails).expected === 'object' &&
-    typeof (details as CheckDetails).actual === 'object'
-  );
-}
-
 // A failed check as a table: each expected column with what it should be and what it was,
 // the failing ones marked; other returned columns dimmed; failures no column explains below.
 export function expectedActualLines(details: CheckDetails, width: number, theme: Theme): Line[] {

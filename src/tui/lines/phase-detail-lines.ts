@@ -2,7 +2,7 @@ import type { EngineView } from '../../engine/engine-api.js';
 import { findPhase } from '../find-step.js';
 import { formatTimeOfDay } from '../../format/format-time.js';
 import { markdownToText } from '../../format/markdown-to-text.js';
-import { phaseProgress } from '../phase-progress.js';
+import { phaseProgress } from '../../journal/run-questions.js';
 import { fitLine, type Line, type Style, seg } from '../styled-line.js';
 import type { Theme } from '../theme.js';
 import { wrapText } from '../../format/wrap-text.js';

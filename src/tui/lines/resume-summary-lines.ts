@@ -1,17 +1,12 @@
 import type { EngineView } from '../../engine/engine-api.js';
 import { formatClock, formatDateTime, formatDuration, formatTimeOfDay } from '../../format/format-time.js';
-import { type StepState, stepDone } from '../../journal/reducer.js';
+import { stepDone, stoppedByPause } from '../../journal/run-questions.js';
 import { statusWord, stepSymbol } from '../step-symbol.js';
 import { type Line, seg, spreadLine } from '../styled-line.js';
 import type { Theme } from '../theme.js';
 import { windowUsage } from '../window-usage.js';
 import { wrapText } from '../../format/wrap-text.js';
 
-// A step whose attempt ended because the run was paused (q, a signal) did not fail: it was
-// stopped, and going on runs it again.
-function stoppedByPause(s: StepState): boolean {
-  return s.status === 'failed' && s.stoppedByPause !== undefined;
-}
 
 // Before the checklist on resume: who started the run and when, how much of the window is
 // used, what ran (the latest steps, as many as fit), what was interrupted or failed, what is next.

@@ -1,5 +1,6 @@
+import { isCheckDetails } from '../../journal/events.js';
 import type { EngineView } from '../../engine/engine-api.js';
-import { readOnlyKinds } from '../../engine/step-index.js';
+import { readOnlyKinds } from '../../engine/step-rules.js';
 import type { StepState } from '../../journal/reducer.js';
 import { describeValue } from '../describe-value.js';
 import { findStep } from '../find-step.js';
@@ -12,7 +13,7 @@ import type { Theme } from '../theme.js';
 import { wrapText } from '../../format/wrap-text.js';
 import { allocateRows } from './allocate-rows.js';
 import { backfillProgressLines } from './backfill-progress-lines.js';
-import { expectedActualLines, isCheckDetails } from './expected-actual-lines.js';
+import { expectedActualLines } from './expected-actual-lines.js';
 import { titledRule } from './rule-lines.js';
 
 export interface DetailArgs {
