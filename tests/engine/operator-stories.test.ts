@@ -1,7 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readEvents, runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
 import { createTarget, type Target, targetKinds } from '../helpers/targets.js';
 
@@ -11,6 +11,23 @@ function runIdOf(stateDir: string): string {
 
 function eventsOf(stateDir: string) {
   return readEvents(join(stateDir, 'runs', runIdOf(stateDir), 'journal.jsonl'));
+}
+
+// A step that holds its run until the test lets it go: it marks that it has started, then reads
+// a named pipe the test writes to. The test waits for the mark, the step for the test: no sleeps.
+function heldStep(dir: string) {
+  const gate = join(dir, 'gate');
+  const mark = join(dir, 'started');
+  execFileSync('mkfifo', [gate]);
+  return {
+    yaml: `run: [sh, -c, "touch '${mark}' && cat '${gate}'"]`,
+    started: () =>
+      vi.waitFor(() => expect(existsSync(mark), 'the held step has started').toBe(true), {
+        timeout: 60_000,
+        interval: 20,
+      }),
+    release: () => writeFileSync(gate, 'go\n'),
+  };
 }
 
 function allFiles(dir: string): string[] {
@@ -90,6 +107,7 @@ phases:
   it('lets exactly one of two concurrent runs proceed; the other exits 4 naming the holder', async () => {
     const stateDir = tempStateDir();
     const runbook = join(stateDir, 'lock.yaml');
+    const held = heldStep(stateDir);
     writeFileSync(
       runbook,
       `version: 1
@@ -100,17 +118,20 @@ phases:
   - id: main
     steps:
       - id: hold
-        run: [sleep, "3"]
+        ${held.yaml}
 `,
     );
     target = await createTarget(kind, stateDir, 'lock');
     const first = startCli(['run', runbook, '--plain', '--operator', 'alice'], { stateDir, env: target.env });
-    for (let i = 0; i < 200 && !existsSync(join(stateDir, 'runs')); i++) await sleep(50);
-    await sleep(300);
-    const second = await runCli(['run', runbook, '--plain', '--operator', 'bob'], { stateDir, env: target.env });
-    expect(second.exitCode).toBe(4);
-    expect(second.stderr).toContain('alice');
-    expect(second.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    try {
+      await held.started();
+      const second = await runCli(['run', runbook, '--plain', '--operator', 'bob'], { stateDir, env: target.env });
+      expect(second.exitCode).toBe(4);
+      expect(second.stderr).toContain('alice');
+      expect(second.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    } finally {
+      held.release();
+    }
     expect((await first).exitCode).toBe(0);
   });
 
@@ -120,6 +141,7 @@ phases:
       const here = tempStateDir();
       const there = tempStateDir();
       const runbook = join(here, 'bastion.yaml');
+      const held = heldStep(here);
       writeFileSync(
         runbook,
         `version: 1
@@ -130,16 +152,22 @@ phases:
   - id: main
     steps:
       - id: hold
-        sql: SELECT pg_sleep(3)
+        ${held.yaml}
 `,
       );
       target = await createTarget(kind, here, 'unused');
       const first = startCli(['run', runbook, '--plain', '--operator', 'alice'], { stateDir: here, env: target.env });
-      for (let i = 0; i < 200 && !existsSync(join(here, 'runs')); i++) await sleep(50);
-      await sleep(500);
-      const second = await runCli(['run', runbook, '--plain', '--operator', 'bob'], { stateDir: there, env: target.env });
-      expect(second.exitCode).toBe(4);
-      expect(second.stderr).toContain('stepwise alice');
+      try {
+        await held.started();
+        const second = await runCli(['run', runbook, '--plain', '--operator', 'bob'], {
+          stateDir: there,
+          env: target.env,
+        });
+        expect(second.exitCode).toBe(4);
+        expect(second.stderr).toContain('stepwise alice');
+      } finally {
+        held.release();
+      }
       expect((await first).exitCode).toBe(0);
     },
   );
@@ -356,8 +384,10 @@ phases:
         return false;
       }
     };
-    for (let i = 0; i < 40 && running(); i++) await sleep(100);
-    expect(running()).toBe(false);
+    await vi.waitFor(() => expect(running(), 'the grandchild is gone').toBe(false), {
+      timeout: 30_000,
+      interval: 50,
+    });
   });
 
   it('refuses a runbook with errors before anything runs, with file:line:col and exit 2', async () => {
