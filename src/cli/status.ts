@@ -55,7 +55,7 @@ export const statusCommand = withStateDir(
   new Command('status')
     .description('runs in the state dir: state, progress, current step, operators, age')
     .option('--json', 'the runs as a JSON array'),
-).action((flags: { stateDir?: string; json?: boolean }) => {
+).action(async (flags: { stateDir?: string; json?: boolean }) => {
   const stateDir = resolveStateDir(flags.stateDir);
   const holderOf = liveHolders(stateDir);
   const runs = runIdsByTime(stateDir)
@@ -71,7 +71,7 @@ export const statusCommand = withStateDir(
     return;
   }
   const now = Date.now();
-  const table = textColumns(
+  const table = await textColumns(
     ['RUN', 'STATE', 'DONE', 'CURRENT STEP', 'OPERATORS', 'AGE', 'LAST EVENT'],
     runs.map((s) => [
       s.runId,

@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { parse } from 'yaml';
+import { createRequire } from 'node:module';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import type { JournalEvent } from './events.js';
 import { journalPath, listRunIds } from './state-dir.js';
@@ -92,10 +92,15 @@ function noRuns(stateDir: string): StepwiseError {
   );
 }
 
+// yaml is loaded only when a runbook path is given, and synchronously (its CommonJS build), so
+// that finding a run by id stays light.
+const require = createRequire(import.meta.url);
+
 // A runbook path names its runs by the runbook's `name:`.
 function runbookNameAt(path: string): string {
   let name: unknown;
   try {
+    const { parse } = require('yaml') as typeof import('yaml');
     name = (parse(readFileSync(path, 'utf8')) as { name?: unknown } | null)?.name;
   } catch (error) {
     throw new StepwiseError(`${path}: not a readable runbook (${(error as Error).message.split('\n')[0]})`);

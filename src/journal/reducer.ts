@@ -160,9 +160,18 @@ export class ReduceError extends Error {
   }
 }
 
+// While replay() runs, the steps map it builds is its own and no intermediate state escapes:
+// an event then replaces its step in place instead of copying the map (a copy per event made
+// replaying a long run quadratic in practice: steps × events).
+let replaying = false;
+
 function updateStep(state: RunState, id: string, seq: number, patch: (s: StepState) => StepState): RunState {
   const current = state.steps[id];
   if (!current) throw new ReduceError(`unknown step "${id}"`, seq);
+  if (replaying) {
+    state.steps[id] = patch(current);
+    return state;
+  }
   return { ...state, steps: { ...state.steps, [id]: patch(current) } };
 }
 
@@ -407,7 +416,12 @@ function passOver(state: RunState, ts: string): RunState {
 
 export function replay(events: Iterable<JournalEvent>): RunState | undefined {
   let state: RunState | undefined;
-  for (const e of events) state = reduce(state, e);
+  replaying = true;
+  try {
+    for (const e of events) state = reduce(state, e);
+  } finally {
+    replaying = false;
+  }
   return state;
 }
 

@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { locksDir } from './state-dir.js';
 import { isProcessAlive, processStartTicks } from './process-identity.js';
@@ -50,6 +49,9 @@ const remoteStaleMs = 30_000;
 const lockfileStaleMs = 24 * 60 * 60 * 1000;
 
 const heldHere = new Set<string>();
+
+// Loaded when a lock is taken: commands that only look at a lock (status) never pay for it.
+const lockfile = async () => (await import('proper-lockfile')).default;
 
 export function runLockPaths(stateDir: string, runbookName: string): RunLockPaths {
   const dir = locksDir(stateDir);
@@ -166,7 +168,7 @@ async function withGuard<T>(paths: RunLockPaths, runbookName: string, work: () =
   let releaseGuard: () => Promise<void>;
   try {
     // A file of its own: proper-lockfile tracks its locks by file, not by lock path.
-    releaseGuard = await lockfile.lock(paths.guard, {
+    releaseGuard = await (await lockfile()).lock(paths.guard, {
       lockfilePath: `${paths.guard}.lock`,
       realpath: false,
       stale: 10_000,
@@ -229,7 +231,7 @@ class HeldRunLock implements RunLock {
 
   async take(): Promise<void> {
     try {
-      this.unlock = await lockfile.lock(this.paths.base, {
+      this.unlock = await (await lockfile()).lock(this.paths.base, {
         lockfilePath: this.paths.dir,
         realpath: false,
         stale: lockfileStaleMs,

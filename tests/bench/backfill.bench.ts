@@ -64,8 +64,8 @@ export const backfillBenchmark: Benchmark = {
           unit: 'rows/s',
           baseline: Math.round(baseRate),
           ratio: Number(ratio.toFixed(3)),
-          target: 'ratio ≥ 0.8',
-          pass: ratio >= 0.8,
+          target: 'ratio ≥ 0.95',
+          pass: ratio >= 0.95,
           details: {
             rows,
             batches: copied.map((c) => c.batches),

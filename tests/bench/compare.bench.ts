@@ -47,7 +47,8 @@ export const compareBenchmark: Benchmark = {
           unit: 'ms',
           baseline: Math.round(exceptMs),
           ratio: Number(ratio.toFixed(3)),
-          target: 'time ratio (lower is better)',
+          target: 'ratio ≤ 1.0',
+          pass: ratio <= 1,
           details: { rows, compare_ms: ours.map(Math.round), except_ms: except.map(Math.round) },
         },
       ];

@@ -100,3 +100,26 @@ export async function waitUntilIdle(
     before = now;
   }
 }
+
+// CPU time (user + system, the process and its threads) of a whole command, measured by bash's
+// `times` after the command ends (bash's own start-up is not in its children's times).
+export function cpuOfProcess(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', '"$@" >/dev/null 2>&1; times', 'bash', file, ...args], {
+      env: env ?? process.env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('close', () => {
+      // Second line: the children's user and system time, e.g. "0m0.190s 0m0.040s".
+      const line = out.trim().split('\n')[1] ?? '';
+      const parts = [...line.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60_000 + Number(m[2]) * 1000);
+      if (parts.length !== 2) reject(new Error(`no CPU times from bash: ${out}`));
+      else resolve(parts[0] + parts[1]);
+    });
+  });
+}
