@@ -12,6 +12,7 @@ export interface DriveOptions {
   yes: boolean;
   retry?: string[];
   markDone?: string[];
+  endSoak?: { step: string; reason: string };
   to?: string;
 }
 
@@ -53,6 +54,7 @@ export async function driveFrontEnd(opened: OpenedRun, options: DriveOptions): P
       yes: options.yes,
       retry: options.retry ?? [],
       markDone: options.markDone ?? [],
+      endSoak: options.endSoak,
       say,
     });
   } finally {

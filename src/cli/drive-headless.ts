@@ -1,7 +1,8 @@
 import { StepwiseError } from '../errors/stepwise-error.js';
-import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import { ExitCode, type ExitCodeValue, exitCodeFor } from './exit-codes.js';
 import type { Engine } from '../engine/engine.js';
 import type { Signer } from '../engine/engine-api.js';
+import { describeSoakWait } from '../engine/time/soak.js';
 
 export interface HeadlessOptions {
   // Sign manual steps, gates and confirmations as the operator with the note "auto (--yes)".
@@ -9,6 +10,8 @@ export interface HeadlessOptions {
   // Interrupted steps the operator chose to retry or to mark done (resume flags).
   retry: string[];
   markDone: string[];
+  // A soak the operator ends early (--end-soak STEP --reason TEXT).
+  endSoak?: { step: string; reason: string };
   // Why the run stopped, for a person: printed by the CLI on stderr.
   say: (text: string) => void;
   // Who signs with --yes: a verified client of the engine; by default the engine's own user.
@@ -67,6 +70,24 @@ export async function driveHeadless(engine: Engine, options: HeadlessOptions): P
     }
     const id = next.step;
     const entry = engine.entry(id)!;
+    if (options.endSoak?.step === id && engine.run.steps[id].status === 'soaking') {
+      try {
+        await engine.endSoak(id, options.endSoak.reason, options.by);
+      } catch (error) {
+        if (!(error instanceof StepwiseError)) throw error;
+        return await stop(engine, error.message, exitCodeFor(error.kind), options);
+      }
+      if (engine.run.steps[id].status === 'soaking') {
+        return await stop(
+          engine,
+          `step ${id}: signed to end the soak early; it needs another operator's sign-off too ` +
+            `(another Unix user, from their own session: \`stepwise resume ${engine.run.runId} --end-soak ${id} --reason TEXT\`)`,
+          ExitCode.paused,
+          options,
+        );
+      }
+      continue;
+    }
     switch (next.needs) {
       case 'interrupted': {
         const state = engine.run.steps[id];
@@ -111,9 +132,12 @@ export async function driveHeadless(engine: Engine, options: HeadlessOptions): P
         await engine.runStep(id, confirmationFor(entry.step.confirm, true)!);
         break;
       default:
-        await engine.runStep(id);
+        await engine.runStep(id, undefined, { soakOnce: true });
     }
     const after = engine.run.steps[id];
+    if (after.status === 'soaking') {
+      return await stop(engine, describeSoakWait(after, engine.clock.now(), engine.run.runId), ExitCode.paused, options);
+    }
     if (after.status === 'failed') {
       const cancelled = after.error?.startsWith('interrupted:');
       return await stop(

@@ -2,7 +2,7 @@ import { isCheckDetails, type JournalEvent } from '../journal/events.js';
 import { type PhaseState, type RunState, reduce, type StepState } from '../journal/reducer.js';
 import { stepNumbers, stepsDone } from '../journal/run-questions.js';
 import { formatCount } from '../format/format-count.js';
-import { formatDuration, formatTimeOfDay } from '../format/format-time.js';
+import { formatDuration, formatTimeOfDay, formatUtc } from '../format/format-time.js';
 import { glyphsFor } from '../tui/glyphs.js';
 import { localeIsUtf8 } from '../format/terminal-caps.js';
 import { toAscii } from '../format/to-ascii.js';
@@ -329,6 +329,8 @@ class PlainPrinter {
           this.line(e.ts, m.sign, `${this.label(e.step)}  confirmed by ${e.operator}${said}`);
         } else if (e.purpose === 'manual') {
           this.line(e.ts, m.ok, `${this.label(e.step)}  signed off by ${e.operator}${note}`, 'green');
+        } else if (e.purpose === 'soak') {
+          this.line(e.ts, m.sign, `${this.label(e.step)}  soak ended early by ${e.operator}${note}`);
         } else {
           this.line(e.ts, m.ok, `${this.label(e.step)}  marked done by ${e.operator}${note}`, 'green');
         }
@@ -344,6 +346,15 @@ class PlainPrinter {
       case 'step.progress':
         this.progress(e, e.message);
         return;
+      case 'soak.started':
+        this.line(e.ts, m.note, `${this.label(e.step)}  soaking until ${formatUtc(Date.parse(e.ends_at))}`, 'cyan');
+        return;
+      case 'soak.checked': {
+        const said = e.results.map((r) => r.summary).join('; ');
+        if (e.ok) this.line(e.ts, m.note, `${this.label(e.step)}  soak checks passed: ${said}`);
+        else this.line(e.ts, m.fail, `${this.label(e.step)}  soak checks failed: ${said}`, 'red');
+        return;
+      }
       case 'batch.committed': {
         const b = this.step(e.step)?.batches;
         const total = b ? `${formatCount(b.rows)} rows so far` : `${formatCount(e.rows)} rows`;

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { chooseMode } from './choose-mode.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
 import { driveFrontEnd } from './drive-front-end.js';
 import { reopenRun } from './reopen-run.js';
 import { collectList, type RunFlags, withRunOptions } from './shared-options.js';
@@ -8,6 +9,8 @@ interface ResumeFlags extends RunFlags {
   acceptDrift: boolean;
   retry: string[];
   markDone: string[];
+  endSoak?: string;
+  reason?: string;
 }
 
 export const resumeCommand = withRunOptions(
@@ -18,7 +21,11 @@ export const resumeCommand = withRunOptions(
   .option('--accept-drift', 'go on although the runbook changed since the run started', false)
   .option('--retry <step>', 'retry this interrupted step (repeatable)', collectList, [])
   .option('--mark-done <step>', 'mark this interrupted step done (repeatable)', collectList, [])
+  .option('--end-soak <step>', 'end this soak before its time (a sign-off; needs --reason)')
+  .option('--reason <text>', 'why: journaled with --end-soak')
   .action(async (ref: string | undefined, flags: ResumeFlags) => {
+    if (flags.endSoak !== undefined && !flags.reason?.trim())
+      throw new StepwiseError('--end-soak needs --reason TEXT: why the soak may end early');
     const mode = chooseMode(flags);
     const opened = await reopenRun(ref, flags, mode, 'resume');
     process.exitCode = await driveFrontEnd(opened, {
@@ -27,5 +34,6 @@ export const resumeCommand = withRunOptions(
       yes: flags.yes,
       retry: flags.retry,
       markDone: flags.markDone,
+      endSoak: flags.endSoak === undefined ? undefined : { step: flags.endSoak, reason: flags.reason! },
     });
   });

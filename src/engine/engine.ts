@@ -7,7 +7,7 @@ import { StepwiseError } from '../errors/stepwise-error.js';
 import type { DbConnection } from '../db/connection.js';
 import type { EventPayload, JournalEvent } from '../journal/events.js';
 import type { FileJournal } from '../journal/file-journal.js';
-import { type RunState, reduce, signerOf } from '../journal/reducer.js';
+import { type RunState, reduce, signerOf, soakSignoffs } from '../journal/reducer.js';
 import { logPath, processGroupPath, runDir } from '../journal/state-dir.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 import { parseDuration } from '../runbook/parse-duration.js';
@@ -36,6 +36,8 @@ import { type LogPage, type LogPosition, readLogPage } from './read-log-page.js'
 import { runbookView } from './runbook-view.js';
 import { type IndexedStep, indexSteps } from './step-index.js';
 import { needsConfirm } from './step-rules.js';
+import { type Clock, systemClock } from './time/clock.js';
+import { runSoak } from './time/soak.js';
 
 export interface EngineSetup {
   loaded: LoadedRunbook;
@@ -48,6 +50,8 @@ export interface EngineSetup {
   // The Unix user the engine runs as: the kernel's word for whoever started it in this process.
   user: string;
   drift?: DriftItem[];
+  // Time for soaks (and what else waits on the calendar); the system clock unless a test moves it.
+  clock?: Clock;
 }
 
 const storeFlushMs = 100;
@@ -120,6 +124,10 @@ export class Engine implements EngineHandle {
       operator: setup.operator,
       user: setup.user,
     }));
+  }
+
+  get clock(): Clock {
+    return this.setup.clock ?? systemClock;
   }
 
   get run(): RunState {
@@ -216,12 +224,23 @@ export class Engine implements EngineHandle {
     this.append({ type: 'run.finished', outcome: 'succeeded' });
   }
 
-  async runStep(step: string, confirmation?: { phrase?: string; note?: string }): Promise<void> {
+  // A soak runs its checks every `every` until it ends; with `soakOnce` (a headless client, which
+  // does not stay) it runs them once and leaves the step soaking.
+  async runStep(
+    step: string,
+    confirmation?: { phrase?: string; note?: string },
+    options: { soakOnce?: boolean } = {},
+  ): Promise<void> {
     this.requireIdle();
     this.live.notice = undefined;
     const entry = this.requireNextStep(step);
     if (entry.kind === 'manual')
       throw new StepwiseError(`${step} is a manual step: sign it off when it is done`);
+    if (this.state.steps[step].status === 'soaking') {
+      await this.track(step, () => this.soak(entry, !options.soakOnce));
+      this.finishIfDone();
+      return;
+    }
     const { confirm } = entry.step;
     if (typeof confirm === 'string' && confirmation?.phrase !== confirm) {
       throw new StepwiseError(`${step} needs the phrase "${confirm}" typed exactly`);
@@ -237,7 +256,33 @@ export class Engine implements EngineHandle {
         purpose: 'confirm',
       });
     }
-    await this.track(step, () => this.execute(entry));
+    await this.track(step, () =>
+      entry.kind === 'soak' ? this.soak(entry, !options.soakOnce) : this.execute(entry),
+    );
+    this.finishIfDone();
+  }
+
+  // Ending a soak early is a sign-off with a reason, by two different Unix users when the
+  // runbook's gates take two. A soak this engine is running stops first.
+  async endSoak(step: string, reason: string, by = this.self): Promise<void> {
+    const s = this.state.steps[step];
+    if (s?.status !== 'soaking' || !s.soak) throw new StepwiseError(`${step} is not soaking`);
+    if (!reason.trim()) throw new StepwiseError('ending a soak early needs a reason');
+    const needed = soakSignoffs(this.state);
+    if (s.soak.earlySignoffs.some((x) => signerOf(x) === by.user)) {
+      throw new StepwiseError(
+        `ending ${step} early needs ${needed} different Unix users and ${by.user} has signed already ` +
+          `(a different --operator name does not count): another user signs from their own session ` +
+          `with \`stepwise resume ${this.state.runId} --end-soak ${step} --reason TEXT\``,
+        'paused',
+      );
+    }
+    const running = this.active;
+    if (running?.step === step) {
+      this.cancel('the soak is being ended early');
+      await running.done;
+    } else this.requireIdle();
+    this.append({ type: 'step.signed', step, operator: by.operator, user: by.user, note: reason, purpose: 'soak' });
     this.finishIfDone();
   }
 
@@ -463,6 +508,44 @@ export class Engine implements EngineHandle {
       if (result.ok || this.signal.aborted || retryInMs === undefined) return;
       await sleep(retryInMs, undefined, { signal: this.signal }).catch(() => undefined);
       if (this.signal.aborted) return;
+    }
+  }
+
+  private async soak(entry: IndexedStep, hold: boolean): Promise<void> {
+    const id = entry.step.id;
+    const signal = this.signal;
+    let file: WriteStream | undefined;
+    const tail = this.tails.get(id) ?? new OutputTail();
+    this.tails.set(id, tail);
+    const open = () => {
+      const log = this.state.steps[id].log;
+      if (log && !file) file = createWriteStream(log, { flags: 'a' });
+      return this.context(entry, this.state.steps[id].attempts, file, tail, signal);
+    };
+    let ctx = this.state.steps[id].status === 'soaking' ? open() : undefined;
+    try {
+      await runSoak(
+        id,
+        entry.step.soak!,
+        {
+          clock: this.clock,
+          step: () => this.state.steps[id],
+          append: (payload) => this.append(payload),
+          start: () => {
+            const attempt = this.state.steps[id].attempts + 1;
+            const log = logPath(this.setup.stateDir, this.state.runId, id, attempt, false);
+            mkdirSync(dirname(log), { recursive: true });
+            this.append({ type: 'step.started', step: id, attempt, operator: this.setup.operator, log });
+            ctx = open();
+          },
+          evaluate: (check, i) => this.check(check, `${id}.soak.${i + 1}`, ctx),
+          output: (line) => ctx?.output(`${line}\n`),
+          signal,
+        },
+        hold,
+      );
+    } finally {
+      if (file) await new Promise<void>((resolve) => file!.end(resolve));
     }
   }
 

@@ -20,6 +20,7 @@ import { detectDrift } from './detect-drift.js';
 import { Engine } from './engine.js';
 import type { DriftItem } from './engine-api.js';
 import { acquireRunLock, type RunLock } from '../journal/run-lock.js';
+import type { Clock } from './time/clock.js';
 
 export interface MissingVar {
   name: string;
@@ -34,6 +35,8 @@ export interface OpenOptions {
   env: NodeJS.ProcessEnv;
   // Asks for vars declared with `prompt:` that have no value (the TUI); headless: undefined.
   promptVars?: (missing: MissingVar[]) => Promise<Record<string, string>>;
+  // The engine's clock (soaks); the system clock unless a test moves it.
+  clock?: Clock;
 }
 
 export interface OpenedRun {
@@ -186,6 +189,7 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
       renderer,
       operator,
       user: userInfo().username,
+      clock: options.clock,
     });
     return { engine, close: closer(engine, lock) };
   });
@@ -293,6 +297,7 @@ async function reopen(
     operator,
     user: userInfo().username,
     drift,
+    clock: options.clock,
   });
   await engine.settleInterrupted(options.warn);
   return { engine, close: closer(engine, lock) };

@@ -5,7 +5,7 @@ import type { IndexedStep } from './step-index.js';
 // the test fixture ask these functions instead of deciding again.
 
 // Kinds that change nothing: passed over by rollback, safe to run again after an interruption.
-export const readOnlyKinds: ReadonlySet<StepKind> = new Set(['check', 'wait', 'compare']);
+export const readOnlyKinds: ReadonlySet<StepKind> = new Set(['check', 'wait', 'compare', 'soak']);
 
 // Kinds that write (a command may write anywhere): confirmed before they run on production.
 export const mutatingKinds: ReadonlySet<StepKind> = new Set(['run', 'sql', 'backfill']);

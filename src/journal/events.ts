@@ -41,6 +41,11 @@ export function isCheckDetails(details: unknown): details is CheckDetails {
   );
 }
 
+export interface SoakCheckResult {
+  ok: boolean;
+  summary: string;
+}
+
 export type EventPayload =
   | ({ type: 'run.started' } & RunStartedPayload)
   | {
@@ -91,8 +96,24 @@ export type EventPayload =
       user?: string;
       note: string;
       // manual: the instruction was done; interrupted: marked done after an interruption;
-      // confirm: a typed confirmation before running.
-      purpose: 'manual' | 'interrupted' | 'confirm';
+      // confirm: a typed confirmation before running; soak: a soak ended early (note: why).
+      purpose: 'manual' | 'interrupted' | 'confirm' | 'soak';
+    }
+  | {
+      type: 'soak.started';
+      step: string;
+      // By the engine's clock: when the checks will have held for the soak's whole `for`.
+      started_at: string;
+      ends_at: string;
+      every_ms: number;
+    }
+  | {
+      type: 'soak.checked';
+      step: string;
+      at: string;
+      ok: boolean;
+      // One per check of the soak, in order.
+      results: SoakCheckResult[];
     }
   | {
       type: 'step.probed';

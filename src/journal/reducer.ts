@@ -1,11 +1,13 @@
 import type { StepKind } from '../runbook/schema.js';
-import type { CheckDetails, JournalEvent, PlanPhase, RunStartedPayload } from './events.js';
+import type { CheckDetails, JournalEvent, PlanPhase, RunStartedPayload, SoakCheckResult } from './events.js';
 
 // The state of a run is reduce(journal events): nothing else holds run state.
 
 export type StepStatus =
   | 'pending'
   | 'running'
+  // A soak between its start and its end: it outlives the process that started it.
+  | 'soaking'
   | 'succeeded'
   | 'failed'
   | 'skipped'
@@ -26,6 +28,25 @@ export interface Signoff {
 export function signerOf(signoff: Signoff): string {
   return signoff.user ?? signoff.operator;
 }
+
+export interface SoakCheck {
+  at: string;
+  ok: boolean;
+  results: SoakCheckResult[];
+}
+
+export interface SoakState {
+  startedAt: string;
+  endsAt: string;
+  everyMs: number;
+  // The latest evaluations (at most soakHistory), and how many there were in all.
+  history: SoakCheck[];
+  evaluations: number;
+  // Sign-offs ending it early; it ends when enough different operators signed (see soakSignoffs).
+  earlySignoffs: Signoff[];
+}
+
+export const soakHistory = 20;
 
 export interface StepState {
   id: string;
@@ -57,10 +78,16 @@ export interface StepState {
   // and by whom, when and why. Cleared when the step starts again.
   stoppedByPause?: { operator: string; ts: string; reason: string };
   batches: { count: number; rows: number; skipped: number; lastHi?: unknown; lastMs?: number };
+  soak?: SoakState;
   rollback?: { how: 'reversed' | 'signed'; operator: string; ts: string; note?: string; error?: string };
   // A step that changes nothing (check, wait, compare) a finished rollback went past: it
   // succeeded, but what it found was before the rollback. Cleared when it runs again.
   passedOver?: { operator: string; ts: string };
+}
+
+// Ending a soak early takes as many operators as the runbook's strictest gate, at most two.
+export function soakSignoffs(state: RunState): number {
+  return state.phases.some((p) => (p.gate?.signoff ?? 0) >= 2) ? 2 : 1;
 }
 
 export type GateStatus = 'none' | 'open' | 'passed';
@@ -308,6 +335,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
       if (e.purpose === 'confirm') {
         return updateStep(withOp, e.step, e.seq, (s) => ({ ...s, confirmedBy: signoff }));
       }
+      if (e.purpose === 'soak') return endSoakEarly(withOp, e.step, e.seq, signoff);
       return updateStep(withOp, e.step, e.seq, (s) => ({
         ...s,
         status: 'succeeded',
@@ -317,6 +345,32 @@ function apply(state: RunState, e: JournalEvent): RunState {
         durationMs: s.startedAt ? Date.parse(e.ts) - Date.parse(s.startedAt) : s.durationMs,
       }));
     }
+    case 'soak.started':
+      return updateStep(state, e.step, e.seq, (s) => ({
+        ...s,
+        status: 'soaking',
+        soak: {
+          startedAt: e.started_at,
+          endsAt: e.ends_at,
+          everyMs: e.every_ms,
+          history: [],
+          evaluations: 0,
+          earlySignoffs: [],
+        },
+      }));
+    case 'soak.checked':
+      return updateStep(state, e.step, e.seq, (s) =>
+        s.soak
+          ? {
+              ...s,
+              soak: {
+                ...s.soak,
+                history: [...s.soak.history, { at: e.at, ok: e.ok, results: e.results }].slice(-soakHistory),
+                evaluations: s.soak.evaluations + 1,
+              },
+            }
+          : s,
+      );
     case 'step.probed':
       return updateStep(state, e.step, e.seq, (s) => ({
         ...s,
@@ -357,7 +411,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
       return updatePhase(state, e.phase, e.seq, (p) => ({ ...p, gateStatus: 'passed' }));
     case 'rollback.started':
       return {
-        ...state,
+        ...stopSoaks(state),
         status: 'rolling_back',
         operators: withOperator(state, e.operator),
         rollback: {
@@ -399,6 +453,34 @@ function apply(state: RunState, e: JournalEvent): RunState {
       );
     }
   }
+}
+
+function endSoakEarly(state: RunState, id: string, seq: number, signoff: Signoff): RunState {
+  const needed = soakSignoffs(state);
+  return updateStep(state, id, seq, (s) => {
+    if (!s.soak) return s;
+    const earlySignoffs = [...s.soak.earlySignoffs, signoff];
+    const signers = new Set(earlySignoffs.map(signerOf)).size;
+    const soak = { ...s.soak, earlySignoffs };
+    if (signers < needed) return { ...s, soak };
+    return {
+      ...s,
+      soak,
+      status: 'succeeded',
+      signoff,
+      endedAt: signoff.ts,
+      durationMs: Date.parse(signoff.ts) - Date.parse(s.soak.startedAt),
+    };
+  });
+}
+
+// A rollback stops the soaks: one that should run again starts afresh.
+function stopSoaks(state: RunState): RunState {
+  const soaking = Object.values(state.steps).filter((s) => s.status === 'soaking');
+  if (!soaking.length) return state;
+  const steps = { ...state.steps };
+  for (const s of soaking) steps[s.id] = { ...s, status: 'pending' };
+  return { ...state, steps };
 }
 
 // A complete rollback reversed or signed off every step of its plan; those still succeeded are

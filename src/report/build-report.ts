@@ -15,6 +15,7 @@ export type StepOutcome =
   | 'interrupted'
   | 'running'
   | 'rolling back'
+  | 'soaking'
   | 'pending';
 
 export type RunOutcome = ReturnType<typeof describeRunState>;
@@ -28,8 +29,9 @@ export interface SignoffRecord {
 }
 
 export interface StepSignoff extends SignoffRecord {
-  // manual: the instruction was done; marked done: settled after an interruption or failure.
-  purpose: 'manual' | 'marked done';
+  // manual: the instruction was done; marked done: settled after an interruption or failure;
+  // soak ended early: a soak signed off before its time (the note says why).
+  purpose: 'manual' | 'marked done' | 'soak ended early';
 }
 
 export interface ReportStep {
@@ -172,6 +174,12 @@ function timeWithin(sessions: Array<[number, number]>, from: number, to: number)
   return total;
 }
 
+const signoffPurpose = {
+  manual: 'manual',
+  interrupted: 'marked done',
+  soak: 'soak ended early',
+} as const satisfies Record<string, StepSignoff['purpose']>;
+
 class ReportBuilder {
   state?: RunState;
   readonly records = new Map<string, StepRecords>();
@@ -234,7 +242,7 @@ class ReportBuilder {
         const record = { operator: e.operator, user: e.user, at: e.ts, note: e.note };
         const r = this.recordsOf(e.step);
         if (e.purpose === 'confirm') r.confirmations.push(record);
-        else r.signoffs.push({ ...record, purpose: e.purpose === 'manual' ? 'manual' : 'marked done' });
+        else r.signoffs.push({ ...record, purpose: signoffPurpose[e.purpose] });
         return;
       }
       case 'step.started':

@@ -54,7 +54,8 @@ function stepRecords(s: ReportStep, runStart: string): string[] {
   const out: string[] = [];
   for (const c of s.confirmations) out.push(`${label}: confirmed by ${signed(c, runStart)}`);
   for (const x of s.signoffs) {
-    out.push(`${label}: ${x.purpose === 'manual' ? 'signed off' : 'marked done'} by ${signed(x, runStart)}`);
+    const what = x.purpose === 'manual' ? 'signed off' : x.purpose;
+    out.push(`${label}: ${what} by ${signed(x, runStart)}`);
   }
   if (s.check) {
     const failures = s.check.failures?.length ? ` (${s.check.failures.join('; ')})` : '';

@@ -1,6 +1,7 @@
 import type { CheckInput } from './check-input.js';
 import { describeLocation, subject } from './describe-location.js';
 import type { Diagnostic } from './loaded-runbook.js';
+import { parseDuration } from './parse-duration.js';
 import { type StepKind, stepKinds } from './schema.js';
 import type { YamlPath } from './yaml-locator.js';
 
@@ -118,6 +119,13 @@ function checkAlternatives(input: CheckInput): Diagnostic[] {
         return [
           input.at([...path, 'batch'], `${about} must be a number of rows or "{{ vars.NAME }}"`, 'body-form'),
         ];
+      }
+      case 'soak': {
+        const { every } = site.body;
+        if (every === undefined || parseDuration(every) <= parseDuration(site.body.for)) return [];
+        const about = subject(describeLocation(input.runbook, path));
+        const message = `${about} checks every ${every}, longer than it soaks (${site.body.for}); make every shorter than for`;
+        return [input.at([...path, 'every'], message, 'body-form')];
       }
       default:
         return [];

@@ -5,6 +5,7 @@ import type {
   Phase,
   RunBody,
   Runbook,
+  SoakBody,
   SqlBody,
   Step,
   StepBody,
@@ -29,6 +30,7 @@ export type BodySite =
   | Site<'backfill', BackfillBody>
   | Site<'compare', CompareBody>
   | Site<'manual', string>
+  | Site<'soak', SoakBody>
   | Site<'demo', NonNullable<Runbook['demo']>>;
 
 export type SqlRole = 'sql' | 'check' | 'wait' | 'backfill' | 'compare-query' | 'compare-where' | 'demo';
@@ -70,6 +72,9 @@ class BodyLister {
     if (kind === 'backfill' && (body as BackfillBody).throttle) {
       this.add('check', (body as BackfillBody).throttle!, [...path, 'throttle'], context);
     }
+    if (kind === 'soak') {
+      (body as SoakBody).checks.forEach((check, i) => this.add('check', check, [...path, 'checks', i], context));
+    }
   }
 
   private nestedInCheck(body: CheckBody, path: YamlPath, context: BodyContext) {
@@ -85,6 +90,7 @@ class BodyLister {
     if (body.manual !== undefined) this.add('manual', body.manual, [...path, 'manual'], context);
     if (body.backfill !== undefined) this.add('backfill', body.backfill, [...path, 'backfill'], context);
     if (body.compare !== undefined) this.add('compare', body.compare, [...path, 'compare'], context);
+    if ('soak' in body && body.soak !== undefined) this.add('soak', body.soak, [...path, 'soak'], context);
   }
 }
 

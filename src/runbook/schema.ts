@@ -8,7 +8,7 @@ const identifier = z.string().regex(idPattern, 'must match [a-z0-9-]+ (lowercase
 
 export const duration = z
   .string()
-  .regex(/^\d+(\.\d+)?\s*(ms|s|m|h)$/, 'must be a duration such as 500ms, 30s, 10m or 1h');
+  .regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 10m, 1h or 7d');
 
 const connName = z.string().min(1);
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -147,6 +147,14 @@ export const backfillBody = z
   })
   .strict();
 
+export const soakBody = z
+  .object({
+    for: duration.describe('how long the checks must keep passing'),
+    every: duration.optional().describe('how often the checks run while the run is attached (default 10m)'),
+    checks: z.array(checkBody).min(1).describe('check bodies; one failing evaluation fails the step'),
+  })
+  .strict();
+
 const kindShape = {
   run: runBody
     .optional()
@@ -159,10 +167,10 @@ const kindShape = {
   compare: compareBody.optional().describe('counts and chunk checksums of two tables or queries'),
 };
 
-export const stepKinds = ['run', 'sql', 'check', 'wait', 'manual', 'backfill', 'compare'] as const;
+export const stepKinds = ['run', 'sql', 'check', 'wait', 'manual', 'backfill', 'compare', 'soak'] as const;
 export type StepKind = (typeof stepKinds)[number];
 
-// A step body of any kind, without the common fields: used by `rollback`.
+// A step body of any kind but soak, without the common fields: used by `rollback`.
 export const stepBody = z.object(kindShape).strict();
 
 export const retries = z
@@ -178,6 +186,9 @@ export const step = z
     title: z.string().optional(),
     description: z.string().optional().describe('Markdown'),
     ...kindShape,
+    soak: soakBody
+      .optional()
+      .describe('checks that must keep passing for a time (`for`), run every `every`; ended early by a sign-off'),
     timeout: duration.optional(),
     retries: retries.optional().describe('attempts with exponential backoff'),
     confirm: z
@@ -283,6 +294,7 @@ export type CheckBody = z.infer<typeof checkBody>;
 export type WaitBody = z.infer<typeof waitBody>;
 export type BackfillBody = z.infer<typeof backfillBody>;
 export type CompareBody = z.infer<typeof compareBody>;
+export type SoakBody = z.infer<typeof soakBody>;
 export type CompareSide = z.infer<typeof compareSide>;
 export type ReplicaLagLimits = z.infer<typeof replicaLagLimits>;
 export type ExpectMap = z.infer<typeof expectMap>;

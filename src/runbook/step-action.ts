@@ -1,7 +1,7 @@
 import type { Step, StepBody, StepKind } from './schema.js';
 
 // What a step (or its rollback body) does, as one typed value: the kind names the body's type.
-export type StepAction = { [K in StepKind]: { kind: K; body: NonNullable<StepBody[K]> } }[StepKind];
+export type StepAction = { [K in StepKind]: { kind: K; body: NonNullable<Step[K]> } }[StepKind];
 
 // The loader refuses a body with no kind or with two (check-structure.ts).
 export function stepAction(body: StepBody | Step): StepAction {
@@ -12,6 +12,7 @@ export function stepAction(body: StepBody | Step): StepAction {
   if (body.manual !== undefined) return { kind: 'manual', body: body.manual };
   if (body.backfill !== undefined) return { kind: 'backfill', body: body.backfill };
   if (body.compare !== undefined) return { kind: 'compare', body: body.compare };
+  if ('soak' in body && body.soak !== undefined) return { kind: 'soak', body: body.soak };
   throw new Error('step without a kind (the loader should have refused it)');
 }
 

@@ -22,6 +22,7 @@ export interface Glyphs {
 const unicode: Glyphs = {
   status: {
     pending: '·',
+    soaking: '◷',
     succeeded: '✔',
     failed: '✖',
     skipped: '↷',
@@ -47,6 +48,7 @@ const unicode: Glyphs = {
 const ascii: Glyphs = {
   status: {
     pending: '.',
+    soaking: '~',
     succeeded: '+',
     failed: 'x',
     skipped: '>',

@@ -5,6 +5,7 @@ import { type Color, type Segment, seg } from './styled-line.js';
 const colors: Record<StepStatus, Color | undefined> = {
   pending: 'gray',
   running: 'cyan',
+  soaking: 'cyan',
   succeeded: 'green',
   failed: 'red',
   skipped: 'yellow',
@@ -17,6 +18,7 @@ const colors: Record<StepStatus, Color | undefined> = {
 const words: Record<StepStatus, string> = {
   pending: 'pending',
   running: 'running',
+  soaking: 'soaking',
   succeeded: 'done',
   failed: 'failed',
   skipped: 'skipped',

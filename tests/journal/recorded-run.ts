@@ -79,6 +79,13 @@ export const plan: PlanPhase[] = [
         reversible: false,
         point_of_no_return: false,
       },
+      {
+        id: 'watch',
+        title: 'Watch the queue',
+        kind: 'soak',
+        reversible: true,
+        point_of_no_return: false,
+      },
     ],
   },
   {
@@ -107,6 +114,8 @@ export const allEventTypes = [
   'step.skipped',
   'step.signed',
   'step.probed',
+  'soak.started',
+  'soak.checked',
   'step.progress',
   'batch.committed',
   'step.throttled',
@@ -321,6 +330,27 @@ function script(at: { stateDir: string; runId: string }): Script {
       },
     ],
     [701, { type: 'step.skipped', step: 'drain', reason: 'no task was running', operator: bob }],
+    [701.1, started('watch', 1, bob, at)],
+    [
+      701.1,
+      {
+        type: 'soak.started',
+        step: 'watch',
+        started_at: '2026-11-23T02:11:41.100Z',
+        ends_at: '2026-11-24T02:11:41.100Z',
+        every_ms: 600_000,
+      },
+    ],
+    [
+      701.5,
+      {
+        type: 'soak.checked',
+        step: 'watch',
+        at: '2026-11-23T02:11:41.500Z',
+        ok: true,
+        results: [{ ok: true, summary: 'stuck = 0' }],
+      },
+    ],
     [702, { type: 'run.paused', reason: 'operator quit', operator: bob }],
     [1000, { type: 'run.resumed', operator: alice, host: 'bastion', pid: 6161, accepted_drift: [] }],
     [

@@ -127,7 +127,7 @@ describe('the plain printer', () => {
     const { lines } = printAll(recorded.events.slice(resumedAt + 1, resumedAt + 3), { run });
     expect(lines[0]).toBe(`[02:11:16] ▶ queue-migration · run ${run.runId} · alice@bastion, bob@bastion`);
     expect(lines).toContain('           app → postgres://app@db-prod:5432/app  PRODUCTION');
-    expect(lines).toContain('           3/8 steps done');
+    expect(lines).toContain('           3/9 steps done');
     expect(lines).toContain('           2.2 copy-tasks was interrupted');
     expect(lines).toContain('[02:11:17] ? 2.2 copy-tasks  probe: the step had not taken effect');
     expect(lines).toContain('[02:11:18] ▸ 2.2 copy-tasks  Copy tasks  (attempt 2)');

@@ -58,7 +58,7 @@ describe('stepwise status', () => {
       [finished, 'rolled back', undefined],
     ]);
     expect(runs[0]).toMatchObject({
-      progress: { done: 3, total: 8 },
+      progress: { done: 3, total: 9 },
       operators: ['alice@bastion', 'bob@bastion'],
       holder: { pid: process.pid },
     });
@@ -72,14 +72,14 @@ describe('stepwise status', () => {
     expect(lines[2]).toMatch(/^RUN +STATE +DONE +CURRENT STEP +OPERATORS +AGE +LAST EVENT$/);
     expect(lines[3]).toMatch(
       new RegExp(
-        `^${live} +running \\(pid ${process.pid} on .+\\) +3/8 +copy-tasks +alice@bastion, bob@bastion +\\S+ +\\S+ ago$`,
+        `^${live} +running \\(pid ${process.pid} on .+\\) +3/9 +copy-tasks +alice@bastion, bob@bastion +\\S+ +\\S+ ago$`,
       ),
     );
     expect(lines[4]).toMatch(
-      new RegExp(`^${crashed} +interrupted +3/8 +copy-tasks +alice@bastion, bob@bastion`),
+      new RegExp(`^${crashed} +interrupted +3/9 +copy-tasks +alice@bastion, bob@bastion`),
     );
     // Rolled back: only the skip stands; the check and the compare were passed over.
-    expect(lines[5]).toMatch(new RegExp(`^${finished} +rolled back +1/8 +alice@bastion, bob@bastion`));
+    expect(lines[5]).toMatch(new RegExp(`^${finished} +rolled back +1/9 +alice@bastion, bob@bastion`));
     expect(result.stdout).toContain(
       `${crashed} was interrupted: \`stepwise resume ${crashed}\` or \`stepwise rollback ${crashed}\``,
     );
@@ -126,6 +126,7 @@ describe('stepwise log', () => {
       'copy-tasks attempt 2',
       'consistent attempt 1',
       'stop-intake attempt 1',
+      'watch attempt 1',
       'copy-tasks rollback',
       'copy-tasks rollback',
       'create-queue rollback',
@@ -186,7 +187,7 @@ describe('stepwise verify', () => {
     const result = await stepwise(['verify', finished], stateDir);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(
-      new RegExp(`^${finished}: journal intact: 44 events, hash chain ok \\(last hash [0-9a-f]{64}\\)$`),
+      new RegExp(`^${finished}: journal intact: 47 events, hash chain ok \\(last hash [0-9a-f]{64}\\)$`),
     );
   });
 
@@ -200,16 +201,16 @@ describe('stepwise verify', () => {
     expect(damaged.exitCode).toBe(1);
     expect(damaged.stdout.split('\n')).toEqual([
       `${journalPath}:2: hash mismatch: the line was changed after it was written`,
-      `${runId}: journal damaged: 1 problem(s) in 44 events`,
+      `${runId}: journal damaged: 1 problem(s) in 47 events`,
     ]);
 
     const torn = tempStateDir('stepwise-verify-');
     const run = recordRun(torn);
-    appendFileSync(run.journalPath, '{"seq":45,"ts":"2026-11-2');
+    appendFileSync(run.journalPath, '{"seq":48,"ts":"2026-11-2');
     const warned = await stepwise(['verify', run.runId], torn);
     expect(warned.exitCode).toBe(0);
-    expect(warned.stdout).toContain(`${run.journalPath}:45: warning: torn last line`);
-    expect(warned.stdout).toContain('journal intact: 44 events');
+    expect(warned.stdout).toContain(`${run.journalPath}:48: warning: torn last line`);
+    expect(warned.stdout).toContain('journal intact: 47 events');
   });
 
   it('reports an event the replay rejects at its line', async () => {

@@ -9,7 +9,7 @@ import { sqlExecutor } from './sql.js';
 import { waitExecutor } from './wait.js';
 
 // One executor per step kind, each handed its own body's type. `manual` has none: the engine
-// records the operator's sign-off. A new kind fails to compile here until it has an executor.
+// records the operator's sign-off; `soak` neither: it outlives one attempt. A new kind fails to compile here until it has an executor.
 export async function executeAction(action: StepAction, ctx: ExecContext): Promise<StepResult> {
   switch (action.kind) {
     case 'run':
@@ -26,5 +26,7 @@ export async function executeAction(action: StepAction, ctx: ExecContext): Promi
       return compareExecutor(action.body, ctx);
     case 'manual':
       throw new StepwiseError('a manual step is signed off by the operator, not executed');
+    case 'soak':
+      throw new StepwiseError('a soak spans resumes: the engine runs it (engine/time/soak.ts)');
   }
 }

@@ -16,7 +16,11 @@ function timer(view: EngineView, now: number): Line {
     usage.budgetMs === undefined
       ? `${usage.label} ${formatClock(usage.elapsedMs)}`
       : `${usage.label} ${formatClock(usage.elapsedMs)} / ${formatClock(usage.budgetMs)}`;
-  return [seg(text, { color, bold: usage.level !== 'ok' })];
+  const soaking = Object.values(view.run.steps).find((s) => s.status === 'soaking' && s.soak);
+  const soak = soaking?.soak
+    ? [seg(`soak ${formatClock(Math.max(0, Date.parse(soaking.soak.endsAt) - now))} left  `, { color: 'cyan' as const })]
+    : [];
+  return [...soak, seg(text, { color, bold: usage.level !== 'ok' })];
 }
 
 function titleLine(view: EngineView, now: number, width: number, theme: Theme): Line {

@@ -14,6 +14,7 @@ import { wrapText } from '../../format/wrap-text.js';
 import { allocateRows } from './allocate-rows.js';
 import { backfillProgressLines } from './backfill-progress-lines.js';
 import { expectedActualLines } from './expected-actual-lines.js';
+import { soakLines } from './soak-lines.js';
 import { titledRule } from './rule-lines.js';
 
 export interface DetailArgs {
@@ -33,6 +34,7 @@ function nextHint(view: EngineView, id: string): string | undefined {
   const next = view.next;
   if (next?.kind !== 'step' || next.step !== id) return undefined;
   if (view.run.steps[id]?.status === 'failed') return 'next: r retries it';
+  if (view.run.steps[id]?.status === 'soaking') return 'next: enter keeps checking until the end';
   switch (next.needs) {
     case 'signoff':
       return 'next: s signs it off when done';
@@ -194,6 +196,8 @@ export function stepDetailLines(args: DetailArgs & { stepId: string }): Line[] {
   }
   if (step.kind === 'backfill' && (step.status !== 'pending' || step.batches.count > 0)) {
     fixed.push(...backfillProgressLines({ step, live: view.live.backfill[step.id], width, theme }));
+  } else if (step.kind === 'soak') {
+    fixed.push(...soakLines(step, args.now, theme));
   } else if (active && step.progress) {
     fixed.push([seg(step.progress.message, { color: 'cyan' })]);
   }

@@ -1,0 +1,65 @@
+import { cleanup } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FixtureEngine } from './fixture-engine.js';
+import { renderApp } from './render-app.js';
+
+afterEach(cleanup);
+
+const watch = {
+  version: 1,
+  name: 'watch',
+  connections: { app: { url: 'postgres://app@db:5432/app' } },
+  phases: [
+    {
+      id: 'watch',
+      title: 'Watch',
+      steps: [
+        {
+          id: 'monitor',
+          title: 'Monitor the queue for 24 hours',
+          soak: {
+            for: '24h',
+            every: '10m',
+            checks: [{ conn: 'app', sql: 'SELECT 0 AS stuck', expect: { stuck: 0 } }],
+          },
+        },
+      ],
+    },
+  ],
+};
+
+describe('a soaking step on screen', () => {
+  it('counts down to its end in the header and the detail pane, with its latest checks', async () => {
+    const started = Date.now() - 6 * 3_600_000;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const engine = new FixtureEngine({
+      runbook: watch,
+      startedMsAgo: 6 * 3_600_000 + 60_000,
+      events: [
+        { type: 'step.started', step: 'monitor', attempt: 1, operator: 'alice@bastion', log: '' },
+        {
+          type: 'soak.started',
+          step: 'monitor',
+          started_at: iso(started),
+          ends_at: iso(started + 24 * 3_600_000),
+          every_ms: 600_000,
+        },
+        ...[0, 1, 2].map((i) => ({
+          type: 'soak.checked' as const,
+          step: 'monitor',
+          at: iso(started + i * 600_000),
+          ok: true,
+          results: [{ ok: true, summary: `stuck = 0 (${i})` }],
+        })),
+      ],
+    });
+    const app = await renderApp(engine, { columns: 120, rows: 30 });
+    const screen = await app.waitForText('left · until');
+    expect(screen).toMatch(/soak 1[78]:\d\d:\d\d left/);
+    expect(screen).toMatch(/█{5}░+ 1[78]:\d\d:\d\d left · until \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(screen).toContain('checks every 10:00 · 3 evaluations');
+    const history = screen.split('\n').filter((l) => l.includes('stuck = 0'));
+    expect(history.map((l) => l.match(/\((\d)\)/)?.[1])).toEqual(['2', '1', '0']);
+    expect(screen).toContain('soaking');
+  });
+});
