@@ -6,6 +6,8 @@ import { type StepKind, stepKinds } from './schema.js';
 import type { YamlPath } from './yaml-locator.js';
 
 const kindList = stepKinds.join(', ');
+// A soak spans resumes: it cannot undo anything, so it is no rollback body.
+const rollbackKindList = stepKinds.filter((k) => k !== 'soak').join(', ');
 const countWords = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven'];
 
 function kindsOf(body: object): StepKind[] {
@@ -21,6 +23,7 @@ function checkKinds(input: CheckInput): Diagnostic[] {
       const bodies: Array<[string, object, YamlPath]> = [[`step "${step.id}"`, step, path]];
       if (step.rollback) bodies.push([`step "${step.id}": rollback`, step.rollback, [...path, 'rollback']]);
       for (const [what, body, bodyPath] of bodies) {
+        const kindsAllowed = body === step ? kindList : rollbackKindList;
         // In the order written, so the message points at the second one.
         const kinds = kindsOf(body)
           .map((kind) => ({ kind, at: input.locator.position([...bodyPath, kind], 'key') }))
@@ -35,10 +38,10 @@ function checkKinds(input: CheckInput): Diagnostic[] {
         }
         if (kinds.length === 0) {
           out.push(
-            input.at(bodyPath, `${what} has no kind; give it exactly one of ${kindList}`, 'step-kind'),
+            input.at(bodyPath, `${what} has no kind; give it exactly one of ${kindsAllowed}`, 'step-kind'),
           );
         } else {
-          const message = `${what} has ${countWords[kinds.length]} kinds (${kinds.join(', ')}); a step has exactly one of ${kindList}`;
+          const message = `${what} has ${countWords[kinds.length]} kinds (${kinds.join(', ')}); a step has exactly one of ${kindsAllowed}`;
           out.push(input.at([...bodyPath, kinds[1]], message, 'step-kind', 'key'));
         }
       }

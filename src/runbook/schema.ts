@@ -8,7 +8,7 @@ const identifier = z.string().regex(idPattern, 'must match [a-z0-9-]+ (lowercase
 
 export const duration = z
   .string()
-  .regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 10m, 1h or 7d');
+  .regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 10m or 1h');
 
 const connName = z.string().min(1);
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);

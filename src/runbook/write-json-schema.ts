@@ -15,7 +15,7 @@ function generate(): string {
     $id: 'https://stepwise.dev/runbook.schema.json',
     title: 'stepwise runbook (format version 1)',
     description:
-      'A stepwise runbook: phases of steps (run, sql, check, wait, manual, backfill, compare). ' +
+      'A stepwise runbook: phases of steps (run, sql, check, wait, manual, backfill, compare, soak). ' +
       'Generated from src/runbook/schema.ts by `npm run schema`; see runbooks/README.md.',
   };
   return `${JSON.stringify(document, null, 2)}\n`;
