@@ -205,5 +205,5 @@ describe('a soak step', () => {
     const runId = readdirSync(join(stateDir, 'runs'))[0];
     const signed = readEvents(join(stateDir, 'runs', runId, 'journal.jsonl')).filter((e) => e.type === 'step.signed');
     expect(signed).toMatchObject([{ step: 'monitor', purpose: 'soak', note: 'rehearsed', operator: 'tester' }]);
-  });
+  }, 120_000);
 });

@@ -9,7 +9,8 @@ import { sqlExecutor } from './sql.js';
 import { waitExecutor } from './wait.js';
 
 // One executor per step kind, each handed its own body's type. `manual` has none: the engine
-// records the operator's sign-off; `soak` neither: it outlives one attempt. A new kind fails to compile here until it has an executor.
+// records the operator's sign-off; `soak` neither: it outlives one attempt. A new kind fails to
+// compile here until it has an executor.
 export async function executeAction(action: StepAction, ctx: ExecContext): Promise<StepResult> {
   switch (action.kind) {
     case 'run':
