@@ -4,7 +4,7 @@ function ciSet(env: NodeJS.ProcessEnv): boolean {
   return env.CI !== undefined && env.CI !== '0' && env.CI.toLowerCase() !== 'false';
 }
 
-// Decided once at start (TUI-NOTES): the TUI only on a real terminal, outside CI, not TERM=dumb.
+// Decided once at start: the TUI only on a real terminal, outside CI, not TERM=dumb.
 export function chooseMode(flags: { plain?: boolean; json?: boolean }, env = process.env): FrontEndMode {
   if (flags.json) return 'json';
   if (flags.plain) return 'plain';

@@ -29,7 +29,7 @@ async function stop(engine: Engine, reason: string, code: ExitCodeValue, options
   return code;
 }
 
-// Drives a run without a screen until it ends, fails or needs an operator (DESIGN.md section 7).
+// Drives a run without a screen until it ends, fails or needs an operator (exit codes in README.md).
 export async function driveHeadless(engine: Engine, options: HeadlessOptions): Promise<ExitCodeValue> {
   const { rollback } = engine.run;
   if (rollback && !rollback.finished) {

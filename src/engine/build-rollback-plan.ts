@@ -8,7 +8,7 @@ import type { IndexedStep } from './step-index.js';
 import { readOnlyKinds } from './step-rules.js';
 
 // The completed steps in reverse order of completion, each reversed, signed off or passed over
-// (DESIGN.md section 6). `to` keeps the steps up to and including that one.
+// (ARCHITECTURE.md, One home per rule). `to` keeps the steps up to and including that one.
 export function buildRollbackPlan(
   state: RunState,
   index: Map<string, IndexedStep>,

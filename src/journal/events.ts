@@ -1,6 +1,6 @@
 import type { StepKind } from '../runbook/schema.js';
 
-// Journal event types (DESIGN.md section 5). Every event is one JSONL line:
+// Journal event types (ARCHITECTURE.md, Events: who appends each). Every event is one JSONL line:
 // { seq, ts, type, ...payload, prev, hash }.
 
 export interface PlanPhase {

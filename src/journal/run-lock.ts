@@ -5,7 +5,7 @@ import { StepwiseError } from '../errors/stepwise-error.js';
 import { locksDir } from './state-dir.js';
 import { isProcessAlive, processStartTicks } from './process-identity.js';
 
-// One live run per runbook name and state dir (DESIGN.md section 5). The lock is a directory
+// One live run per runbook name and state dir (ARCHITECTURE.md, Where state lives). The lock is a directory
 // made by proper-lockfile (mkdir is atomic, its mtime is refreshed while the run lives); beside it
 // a holder record says who holds it, for the loser's message and for stale detection.
 

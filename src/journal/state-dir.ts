@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-// <state-dir>/runs/<run-id>/journal.jsonl and logs/<step>.<attempt>.log (DESIGN.md section 5).
+// <state-dir>/runs/<run-id>/journal.jsonl and logs/<step>.<attempt>.log (ARCHITECTURE.md, Where state lives).
 
 export function resolveStateDir(flag?: string): string {
   return resolve(flag ?? process.env.STEPWISE_STATE_DIR ?? '.stepwise');

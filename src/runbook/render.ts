@@ -1,4 +1,4 @@
-// Templating contract (DESIGN.md section 4). Implementation: helper for runbook/.
+// Templating contract (runbooks/README.md describes templates).
 export interface Renderer {
   // `{{ vars.x }}`, `{{ conn.app.url }}`, `{{ run.id }}`, `{{ run.operator }}` substituted as plain
   // text: for one argv element (no shell) and for titles.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// The single source of the runbook types (format version 1, DESIGN.md section 4).
+// The single source of the runbook types (format version 1, described in runbooks/README.md).
 // runbooks/runbook.schema.json is generated from this file: `npm run schema`.
 
 const idPattern = /^[a-z0-9][a-z0-9-]*$/;

@@ -1,4 +1,4 @@
-// `{{ … }}` templates (DESIGN.md section 4): the only references a runbook may make.
+// `{{ … }}` templates (runbooks/README.md, "Templates and bound parameters"): the only references a runbook may make.
 
 export type TemplateRef =
   | { kind: 'var'; name: string; ident: boolean }

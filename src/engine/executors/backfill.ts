@@ -14,7 +14,7 @@ import type { ExecContext, StepResult } from '../executor.js';
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-// The backfill step (DESIGN.md section 4, "Moving data"): copies (lo, hi] key ranges of `from`
+// The backfill step (runbooks/README.md, "Moving data"): copies (lo, hi] key ranges of `from`
 // in batches bounded by the largest key at start, each batch and its checkpoint in one
 // transaction, then journaled. Resumes after the last committed batch.
 export async function backfillExecutor(body: BackfillBody, ctx: ExecContext): Promise<StepResult> {
