@@ -432,8 +432,10 @@ class PlainPrinter {
         this.outputTail(e.step);
         return;
       case 'rollback.finished':
-        if (e.complete) this.line(e.ts, m.back, 'rollback finished', 'magenta');
-        else this.line(e.ts, m.fail, 'rollback stopped before the end', 'red');
+        if (e.complete) {
+          this.line(e.ts, m.back, 'rollback finished', 'magenta');
+          for (const line of e.cleanup ?? []) this.line(e.ts, m.note, line);
+        } else this.line(e.ts, m.fail, 'rollback stopped before the end', 'red');
         return;
       default: {
         // An event type this printer does not know yet (a newer engine): still one line.

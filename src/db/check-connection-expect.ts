@@ -1,12 +1,14 @@
+import semver from 'semver';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import type { Connection } from '../runbook/schema.js';
 import type { DbConnection } from './connection.js';
 import { describeDbError } from './describe-db-error.js';
 
-// "15" matches 15.20 and "15.4" matches 15.4, but "15.2" does not match 15.20.
+// A semver range over the server's version: "15" matches 15.20, "15.4" matches 15.4, ">=15 <19"
+// any major from 15 to 18; "15.2" does not match 15.20.
 function versionMatches(actual: string, expected: string): boolean {
-  const version = actual.split(' ')[0];
-  return version === expected || version.startsWith(`${expected}.`);
+  const version = semver.coerce(actual.split(' ')[0]);
+  return version !== null && semver.validRange(expected) !== null && semver.satisfies(version, expected);
 }
 
 async function systemIdentifier(conn: DbConnection): Promise<string> {
@@ -29,12 +31,16 @@ export async function checkConnectionExpect(
   conn: DbConnection,
   expect: NonNullable<Connection['expect']>,
 ): Promise<void> {
-  const { rows } = await conn.query<{ database: string; server_version: string }>(
-    "SELECT current_database() AS database, current_setting('server_version') AS server_version",
+  const { rows } = await conn.query<{ database: string; server_version: string; in_recovery: boolean }>(
+    "SELECT current_database() AS database, current_setting('server_version') AS server_version, " +
+      'pg_is_in_recovery() AS in_recovery',
   );
   const actual = rows[0];
   const mismatches: string[] = [];
-  if (expect.database !== undefined && actual.database !== expect.database) {
+  if (expect.primary === true && actual.in_recovery) {
+    mismatches.push('the server is a replica (in recovery), expected a primary');
+  }
+  if (expect.database && actual.database !== expect.database) {
     mismatches.push(`database is "${actual.database}", expected "${expect.database}"`);
   }
   if (expect.server_version !== undefined && !versionMatches(actual.server_version, expect.server_version)) {

@@ -14,6 +14,7 @@ import { parseDuration } from '../runbook/parse-duration.js';
 import type { Renderer } from '../runbook/render.js';
 import type { CheckBody, Step } from '../runbook/schema.js';
 import type { StepAction } from '../runbook/step-action.js';
+import { removeRunCheckpoints } from './backfill/remove-run-checkpoints.js';
 import { buildRollbackPlan } from './build-rollback-plan.js';
 import type {
   ConnectionView,
@@ -439,8 +440,17 @@ export class Engine implements EngineHandle {
       });
       if (failed) return;
     }
-    this.append({ type: 'rollback.finished', complete: true });
-    if (options.to === undefined) this.append({ type: 'run.finished', outcome: 'rolled_back' });
+    if (options.to !== undefined) {
+      this.append({ type: 'rollback.finished', complete: true });
+      return;
+    }
+    const cleanup: string[] = [];
+    for (const conn of Object.values(this.setup.connections)) {
+      const line = await removeRunCheckpoints(conn, this.state.runId);
+      if (line) cleanup.push(line);
+    }
+    this.append({ type: 'rollback.finished', complete: true, ...(cleanup.length > 0 ? { cleanup } : {}) });
+    this.append({ type: 'run.finished', outcome: 'rolled_back' });
   }
 
   cancel(reason = 'cancelled by the operator'): void {

@@ -14,7 +14,9 @@ import { loadRunbook } from '../runbook/load-runbook.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 import { parseDuration } from '../runbook/parse-duration.js';
 import { resolveVars } from '../runbook/resolve-vars.js';
+import type { Renderer } from '../runbook/render.js';
 import type { Runbook } from '../runbook/schema.js';
+import { refuseUnseededDemo } from './refuse-unseeded-demo.js';
 import { buildPlan } from './build-plan.js';
 import { detectDrift } from './detect-drift.js';
 import { Engine } from './engine.js';
@@ -78,6 +80,7 @@ async function connect(
   options: OpenOptions,
   runId: string,
   operator: string,
+  renderer: Renderer,
 ): Promise<Record<string, DbConnection>> {
   const connections = await openConnections({
     connections: loaded.runbook.connections,
@@ -97,7 +100,10 @@ async function connect(
         );
       }
       const expect = loaded.runbook.connections?.[name]?.expect;
-      if (expect) await checkConnectionExpect(conn, expect);
+      if (expect) {
+        const database = expect.database === undefined ? undefined : renderer.text(expect.database);
+        await checkConnectionExpect(conn, { ...expect, database });
+      }
     }
     return connections;
   } catch (error) {
@@ -140,8 +146,12 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
     startedAt: new Date().toISOString(),
   });
   return withLock(lock, async () => {
-    const connections = await connect(loaded, options, runId, operator);
     const renderer = rendererFor(loaded, vars, options.env, { id: runId, operator });
+    const connections = await connect(loaded, options, runId, operator, renderer);
+    await refuseUnseededDemo(loaded.runbook, runbookPath, connections).catch(async (error: unknown) => {
+      await Promise.allSettled(Object.values(connections).map((c) => c.close()));
+      throw error;
+    });
     mkdirSync(runDir(options.stateDir, runId), { recursive: true });
     const journal = FileJournal.create(journalPath(options.stateDir, runId));
     const { window } = loaded.runbook;
@@ -275,8 +285,8 @@ async function reopen(
   // Non-secret values stay as the run started; secrets are never journaled, so they are asked again.
   const journaled = Object.fromEntries(Object.entries(state.started.vars).filter(([, v]) => v !== '***'));
   const vars = await resolveAllVars(loaded.runbook, { ...journaled, ...options.vars }, options);
-  const connections = await connect(loaded, options, runId, operator);
   const renderer = rendererFor(loaded, vars, options.env, { id: runId, operator });
+  const connections = await connect(loaded, options, runId, operator, renderer);
   const resumedEvent = journal.append({
     type: 'run.resumed',
     operator,

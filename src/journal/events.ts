@@ -155,7 +155,8 @@ export type EventPayload =
       note?: string;
     }
   | { type: 'step.rollback_failed'; step: string; error: string; duration_ms: number }
-  | { type: 'rollback.finished'; complete: boolean };
+  // cleanup: after a full rollback, what became of stepwise's own schema on each connection.
+  | { type: 'rollback.finished'; complete: boolean; cleanup?: string[] };
 
 export type EventType = EventPayload['type'];
 

@@ -244,12 +244,20 @@ export const connection = z
     production: z.boolean().optional().describe('PRODUCTION badge; mutating steps need confirm'),
     expect: z
       .object({
-        database: z.string().optional(),
-        server_version: z.string().optional(),
+        database: z
+          .string()
+          .optional()
+          .describe('database name; templates allowed ("{{ vars.database }}"); empty: not checked'),
+        server_version: z
+          .string()
+          .optional()
+          .describe('"15" (any 15.x), "15.4", or a range: ">=15 <19"'),
+        primary: z.boolean().optional().describe('true: refuse a replica (a server in recovery)'),
         system_identifier: z.string().optional(),
       })
       .strict()
-      .optional(),
+      .optional()
+      .describe('checked before the first step: the run refuses any other server'),
   })
   .strict();
 

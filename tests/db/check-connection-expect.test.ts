@@ -45,6 +45,13 @@ describe.each(databaseKinds)('the expect guard of a connection on %s', (kind) =>
       expect(message).toContain('Nothing ran');
     });
 
+    it('takes a version range, a primary and an empty database name (not checked)', async () => {
+      await checkConnectionExpect(db.conn, { server_version: '>=15 <19', primary: true, database: '' });
+      await expect(checkConnectionExpect(db.conn, { server_version: '>=19' })).rejects.toThrow(
+        `server_version is ${actual.version}, expected >=19`,
+      );
+    });
+
     it('does not take "1" for version 15 or 18', async () => {
       await expect(checkConnectionExpect(db.conn, { server_version: '1' })).rejects.toThrow(
         /server_version is/,

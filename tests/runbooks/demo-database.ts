@@ -32,7 +32,7 @@ export const digest = (query: Query, sql: string): Promise<RowDigest> => digestR
 // The whole database as the product's rehearsal compares it (catalog, sequence positions,
 // privileges, every table's rows).
 export const captureState = (query: Query): Promise<DatabaseState> =>
-  captureDatabaseState(queryable(query), { excludeSchemas: ['stepwise'] });
+  captureDatabaseState(queryable(query));
 
 export interface DemoDatabase {
   // Environment for the CLI: DATABASE_URL for PostgreSQL, nothing for the embedded database.

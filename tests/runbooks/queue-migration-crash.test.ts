@@ -36,7 +36,7 @@ describe.each(targetKinds)('queue-migration killed during dual-write on %s', (ki
     db = await createDemoDatabase(kind, runbook, stateDir, { demo_rows: '60000' });
     const expected = await db.session((query) => digest(query, legacyAsQueue));
 
-    const child = startCli(['run', runbook, '--yes', '--plain', ...runVars], { stateDir, env: db.env });
+    const child = startCli(['run', runbook, '--yes', '--plain', ...runVars, '--var', `backup_dir=${stateDir}`], { stateDir, env: db.env });
     for (;;) {
       if (child.exitCode !== null)
         throw new Error(`the run ended before the backfill:\n${(await child).all}`);

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { diffDatabaseStates } from '../../src/db/capture-database-state.js';
 import { runCli, tempStateDir } from '../helpers/run-cli.js';
 import { targetKinds } from '../helpers/targets.js';
 import { captureState, createDemoDatabase, type DemoDatabase, digest } from './demo-database.js';
+import { addRealSchemaObjects } from './real-schema.js';
 import { onlyRun, stepsByStatus } from './run-journal.js';
 
 const runbook = 'runbooks/queue-migration/runbook.yaml';
@@ -30,16 +32,23 @@ describe.each(targetKinds)('queue-migration on %s', (kind) => {
   it('moves every background task to the queue, then rolls back to the exact starting point', async () => {
     const stateDir = tempStateDir('rb-queue-');
     db = await createDemoDatabase(kind, runbook, stateDir, { demo_rows: '3000' });
+    await db.session(addRealSchemaObjects);
     const before = await db.session(async (query) => ({
       state: await captureState(query),
       tasks: await digest(query, 'SELECT * FROM background_tasks'),
       expectedQueue: await digest(query, legacyAsQueue),
     }));
 
-    const run = await runCli(['run', runbook, '--yes', '--plain', ...runVars], { stateDir, env: db.env });
+    const run = await runCli(['run', runbook, '--yes', '--plain', '--var', `backup_dir=${stateDir}`, ...runVars], { stateDir, env: db.env });
     expect(run.exitCode, run.all).toBe(0);
     const { state } = onlyRun(stateDir);
     expect(state.status).toBe('succeeded');
+    const dumpLog = (await runCli(['log', state.runId, 'dump'], { stateDir })).stdout;
+    expect(dumpLog).toContain(
+      kind === 'postgres'
+        ? `backup ${stateDir}/backup-${state.runId}.dump verified with pg_restore --list: 2 tables of data`
+        : 'embedded database: no pg_dump here, the copies in schema queue_migration_backup are the backup',
+    );
     expect(stepsByStatus(state)).toEqual({ succeeded: state.order });
 
     await db.session(async (query) => {
@@ -57,6 +66,7 @@ describe.each(targetKinds)('queue-migration on %s', (kind) => {
 
     const rollback = await runCli(['rollback', '--yes', '--plain'], { stateDir, env: db.env });
     expect(rollback.exitCode, rollback.all).toBe(0);
-    expect(await db.session(captureState)).toEqual(before.state);
+    expect(rollback.all).toContain('removed the stepwise schema (backfill checkpoints) from app');
+    expect(diffDatabaseStates(before.state, await db.session(captureState))).toEqual([]);
   });
 });

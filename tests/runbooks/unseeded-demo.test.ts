@@ -1,0 +1,15 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { runCli, tempStateDir } from '../helpers/run-cli.js';
+
+it('says that stepwise demo seeds an empty embedded database before any step runs', async () => {
+  const stateDir = tempStateDir('rb-unseeded-');
+  const runbook = 'runbooks/generic-task-model/runbook.yaml';
+  const run = await runCli(['run', runbook, '--yes', '--plain'], { stateDir });
+  expect(run.exitCode).toBe(2);
+  expect(run.stderr).toContain('connection app is the embedded database');
+  expect(run.stderr).toContain(`and it is empty: nothing ran. Seed it with its demo data first: stepwise demo --runbook ${runbook}`);
+  expect(run.all).not.toContain('relation');
+  expect(existsSync(join(stateDir, 'runs'))).toBe(false);
+});
