@@ -21,6 +21,9 @@ function renderExpect(expect: ExpectMap, render: Renderer): ExpectMap {
   );
 }
 
+// Rows of a check's result kept for the report; the rest are counted.
+const reportedRows = 20;
+
 // A check reads and never writes: it runs in a read-only transaction.
 async function sqlCheck(body: SqlCheck, ctx: ExecContext, showRows: boolean): Promise<StepResult> {
   const conn = ctx.connection(body.conn);
@@ -36,7 +39,14 @@ async function sqlCheck(body: SqlCheck, ctx: ExecContext, showRows: boolean): Pr
   }
   if (showRows) ctx.output(ctx.render.mask(formatRows(rows)));
   const outcome = evaluateExpect(renderExpect(body.expect, ctx.render), rows);
-  const details = { expected: outcome.expected, actual: outcome.actual, failures: outcome.failures };
+  // What the query found goes on the sign-off sheet too, bounded (the journal masks secrets).
+  const details = {
+    expected: outcome.expected,
+    actual: outcome.actual,
+    failures: outcome.failures,
+    rows: rows.slice(0, reportedRows),
+    row_count: rows.length,
+  };
   if (!outcome.ok) return { ok: false, error: outcome.failures.join('; '), details };
   return { ok: true, summary: describeActual(outcome.actual), details };
 }

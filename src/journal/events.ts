@@ -29,6 +29,9 @@ export interface CheckDetails {
   expected: Record<string, unknown>;
   actual: Record<string, unknown>;
   failures?: string[];
+  // A SQL check's result: its first rows (bounded) and how many it returned.
+  rows?: Record<string, unknown>[];
+  row_count?: number;
 }
 
 // Step details carry a check's expected and actual values when the step checked something.

@@ -31,7 +31,7 @@ function usage(usedMs: number, budgetMs?: number): string {
 function rowsCell(s: ReportStep): string {
   if (s.batches) {
     const skipped = s.batches.skipped ? `, ${formatCount(s.batches.skipped)} skipped` : '';
-    return `${formatCount(s.batches.rows)} copied${skipped} in ${formatCount(s.batches.count)} batches`;
+    return `${formatCount(s.batches.rows)} copied${skipped ? `${skipped} (already there)` : ''} in ${formatCount(s.batches.count)} batches`;
   }
   return s.rows === undefined ? '' : formatCount(s.rows);
 }
@@ -48,6 +48,16 @@ function signed(r: SignoffRecord, runStart: string): string {
   return `${who} at ${formatUtcSince(r.at, runStart)}${quoted(r.note)}`;
 }
 
+// The rows a check's query returned, one line each, as far as the journal kept them.
+function foundRows(label: string, check: NonNullable<ReportStep['check']>): string[] {
+  const rows = check.rows ?? [];
+  const onlyExpected = rows.length === 1 && Object.keys(rows[0]).every((k) => k in check.actual);
+  if (rows.length === 0 || (onlyExpected && check.row_count === 1)) return [];
+  const lines = rows.map((row) => `${label}: row ${values(row)}`);
+  const more = (check.row_count ?? rows.length) - rows.length;
+  return more > 0 ? [...lines, `${label}: … and ${formatCount(more)} more rows`] : lines;
+}
+
 // What a reader needs beyond the table: sign-offs, confirmations, checks, reasons, errors.
 function stepRecords(s: ReportStep, runStart: string): string[] {
   const label = `${s.number} ${s.id}`;
@@ -60,6 +70,7 @@ function stepRecords(s: ReportStep, runStart: string): string[] {
   if (s.check) {
     const failures = s.check.failures?.length ? ` (${s.check.failures.join('; ')})` : '';
     out.push(`${label}: expected ${values(s.check.expected)}; actual ${values(s.check.actual)}${failures}`);
+    out.push(...foundRows(label, s.check));
   }
   if (s.summary && !s.check) out.push(`${label}: ${s.summary}`);
   if (s.skipReason) out.push(`${label}: skipped — ${s.skipReason}`);

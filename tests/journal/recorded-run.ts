@@ -206,7 +206,15 @@ function script(at: { stateDir: string; runId: string }): Script {
         step: 'no-orphans',
         attempt: 2,
         duration_ms: 75,
-        details: { expected: { n: 0 }, actual: { n: 0 } },
+        details: {
+          expected: { n: 0 },
+          actual: { n: 0 },
+          rows: [
+            { n: 0, parent: 'b-1' },
+            { n: 0, parent: 'b-2' },
+          ],
+          row_count: 25,
+        },
       },
     ],
     [9, { type: 'gate.checked', phase: 'pre-migration', ok: true, details: { failures: [] } }],

@@ -93,7 +93,7 @@ describe('the sign-off sheet of a run', () => {
       '02:11:18Z',
       '1.1s',
       'rolled back',
-      '9,990 copied, 10 skipped in 4 batches',
+      '9,990 copied, 10 skipped (already there) in 4 batches',
     ]);
     expect(row('consistent').slice(7)).toEqual(['succeeded', '']);
     expect(row('stop-intake').slice(4, 8)).toEqual(['bob@bastion', '02:11:23Z', '30.0s', 'rolled back']);
@@ -103,6 +103,9 @@ describe('the sign-off sheet of a run', () => {
 
   it('records sign-offs, confirmations, checks, skips and interruptions with their notes', () => {
     expect(markdown).toContain('- 1.2 no-orphans: expected n = 0; actual n = 0');
+    // What the check's query found, not only the columns its expect names; the journal kept 2 of 25.
+    expect(markdown).toContain('- 1.2 no-orphans: row n = 0, parent = b-1\n- 1.2 no-orphans: row n = 0, parent = b-2');
+    expect(markdown).toContain('- 1.2 no-orphans: … and 23 more rows');
     expect(markdown).toContain('- 2.1 create-queue: confirmed by alice@bastion at 02:01:13Z — "confirmed"');
     expect(markdown).toContain(
       '- 3.1 stop-intake: signed off by bob@bastion at 02:11:53Z — "worker at 0 replicas"',

@@ -4,7 +4,7 @@ import { runCli, tempStateDir } from '../helpers/run-cli.js';
 import { targetKinds } from '../helpers/targets.js';
 import { captureState, createDemoDatabase, type DemoDatabase, digest } from './demo-database.js';
 import { addRealSchemaObjects } from './real-schema.js';
-import { onlyRun, stepsByStatus } from './run-journal.js';
+import { onlyRun, runbookTimeout, stepsByStatus } from './run-journal.js';
 
 const runbook = 'runbooks/generic-task-model/runbook.yaml';
 
@@ -71,5 +71,5 @@ describe.each(targetKinds)('generic-task-model on %s', (kind) => {
     const rollback = await runCli(['rollback', '--yes', '--plain'], { stateDir, env: db.env });
     expect(rollback.exitCode, rollback.all).toBe(0);
     expect(diffDatabaseStates(before.state, await db.session(captureState))).toEqual([]);
-  });
+  }, runbookTimeout);
 });

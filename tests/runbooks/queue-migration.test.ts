@@ -4,7 +4,7 @@ import { runCli, tempStateDir } from '../helpers/run-cli.js';
 import { targetKinds } from '../helpers/targets.js';
 import { captureState, createDemoDatabase, type DemoDatabase, digest } from './demo-database.js';
 import { addRealSchemaObjects } from './real-schema.js';
-import { onlyRun, stepsByStatus } from './run-journal.js';
+import { onlyRun, runbookTimeout, stepsByStatus } from './run-journal.js';
 
 const runbook = 'runbooks/queue-migration/runbook.yaml';
 // The demo's running tasks had a heartbeat 45 s before seeding; in a test that is "now", so
@@ -68,5 +68,5 @@ describe.each(targetKinds)('queue-migration on %s', (kind) => {
     expect(rollback.exitCode, rollback.all).toBe(0);
     expect(rollback.all).toContain('removed the stepwise schema (backfill checkpoints) from app');
     expect(diffDatabaseStates(before.state, await db.session(captureState))).toEqual([]);
-  });
+  }, runbookTimeout);
 });

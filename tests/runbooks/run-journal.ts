@@ -24,3 +24,7 @@ export function stepsByStatus(state: RunState): Record<string, string[]> {
   }
   return grouped;
 }
+
+// A whole runbook forward and back is a dozen CLI processes; on the embedded database each opens
+// PGlite again. Generous, so a machine busy with other work slows the test without failing it.
+export const runbookTimeout = 300_000;

@@ -4,7 +4,7 @@ import { runCli, tempStateDir } from '../helpers/run-cli.js';
 import { targetKinds } from '../helpers/targets.js';
 import { captureState, createDemoDatabase, type DemoDatabase, digest } from './demo-database.js';
 import { addRealSchemaObjects } from './real-schema.js';
-import { onlyRun, stepsByStatus } from './run-journal.js';
+import { onlyRun, runbookTimeout, stepsByStatus } from './run-journal.js';
 
 const runbook = 'runbooks/task-tracking/runbook.yaml';
 const notCanary = `task_metadata IS DISTINCT FROM '{"canary": true}'::jsonb`;
@@ -80,5 +80,5 @@ describe.each(targetKinds)('task-tracking on %s', (kind) => {
     const rollback = await runCli(['rollback', '--yes', '--plain'], { stateDir, env: db.env });
     expect(rollback.exitCode, rollback.all).toBe(0);
     expect(diffDatabaseStates(before.state, await db.session(captureState))).toEqual([]);
-  });
+  }, runbookTimeout);
 });

@@ -7,7 +7,7 @@ import { alice, bob, canSwitchUsers, cliAs, shareWithGroup } from '../helpers/un
 import { captureState, createDemoDatabase, type DemoDatabase, digest, type Query } from './demo-database.js';
 import type { RowDigest } from '../../src/db/capture-database-state.js';
 import { addRealSchemaObjects } from './real-schema.js';
-import { onlyRun, stepsByStatus } from './run-journal.js';
+import { onlyRun, runbookTimeout, stepsByStatus } from './run-journal.js';
 
 const runbook = 'runbooks/v3-consolidation/runbook.yaml';
 const dropped = [
@@ -133,5 +133,5 @@ describe.each(targetKinds)('v3-consolidation on %s', (kind) => {
     const rollback = await runCli(['rollback', '--yes', '--plain'], { stateDir, env: db.env });
     expect(rollback.exitCode, rollback.all).toBe(0);
     expect(diffDatabaseStates(before.state, await db.session(captureState))).toEqual([]);
-  });
+  }, runbookTimeout);
 });
