@@ -27,6 +27,7 @@ const loaders: Record<string, () => Promise<Command>> = {
   verify: async () => (await import('./verify.js')).verifyCommand,
   watch: async () => (await import('./watch.js')).watchCommand,
   approve: async () => (await import('./approve.js')).approveCommand,
+  check: async () => (await import('./check.js')).checkCommand,
 };
 const named = Object.hasOwn(loaders, process.argv[2] ?? '') ? loaders[process.argv[2]] : undefined;
 // plan and lint call PostgreSQL's parser (WebAssembly) a few hundred times and exit. By default

@@ -18,7 +18,7 @@ export function withRunOptions(command: Command): Command {
     .option('--operator <name>', 'who drives the run (default $STEPWISE_OPERATOR or user@host)');
 }
 
-function collectVar(value: string, previous: Record<string, string>): Record<string, string> {
+export function collectVar(value: string, previous: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
   if (eq <= 0) throw new StepwiseError(`--var ${value}: expected name=value`);
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };

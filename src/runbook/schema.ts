@@ -204,6 +204,10 @@ export const step = z
       .boolean()
       .optional()
       .describe('rolling back past this step needs more than reversing steps'),
+    recheck: z
+      .boolean()
+      .optional()
+      .describe('check and compare steps: `stepwise check RUN` runs it again later, to tell the migration still holds'),
   })
   .strict();
 

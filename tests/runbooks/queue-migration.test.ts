@@ -64,6 +64,20 @@ describe.each(targetKinds)('queue-migration on %s', (kind) => {
       expect(flags).toEqual({ reading: true, legacy: null, canaries: 1 });
     });
 
+    // Later, on demand: does the migration still hold? Then the read flag is turned off behind its back.
+    const check = await runCli(['check', state.runId, '--json'], { stateDir, env: db.env });
+    expect(check.exitCode, check.all).toBe(0);
+    expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, checks: [{ step: 'cleanup-done', ok: true }] });
+    const flag = (enabled: boolean) =>
+      db!.session((query) =>
+        query('UPDATE feature_flags SET enabled = $1 WHERE name = $2', [enabled, 'tasks.read_from_queue']),
+      );
+    await flag(false);
+    const broken = await runCli(['check', state.runId], { stateDir, env: db.env });
+    expect(broken.exitCode, broken.all).toBe(1);
+    expect(broken.stdout).toContain('✖ 4.4 cleanup-done  FAILED: reading = false, expected true');
+    await flag(true);
+
     const rollback = await runCli(['rollback', '--yes', '--plain'], { stateDir, env: db.env });
     expect(rollback.exitCode, rollback.all).toBe(0);
     expect(rollback.all).toContain('removed the stepwise schema (backfill checkpoints) from app');
