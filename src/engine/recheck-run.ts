@@ -89,6 +89,7 @@ function context(step: Step, runId: string, operator: string, loaded: Awaited<Re
     commitBatch: () => {
       throw new StepwiseError('a recheck never copies rows');
     },
+    throttleChanged: () => undefined,
     committed: { count: 0, rows: 0, skipped: 0 },
     controls: { paused: () => false, batchSize: () => undefined, waitWhilePaused: async () => undefined },
     signal: new AbortController().signal,
