@@ -20,7 +20,15 @@ export interface LiveState {
   // Backfill live controls and estimates not worth journaling.
   backfill: Record<
     string,
-    { paused: boolean; batchSize?: number; total?: number; rate?: number; etaMs?: number }
+    {
+      // Paused with p; held by the run's pause file (`touch <run-dir>/pause`) while that exists.
+      paused: boolean;
+      pausedByFile?: boolean;
+      batchSize?: number;
+      total?: number;
+      rate?: number;
+      etaMs?: number;
+    }
   >;
   // Engine-side message for the operator (e.g. why it stopped), cleared on the next intent; one
   // about a running `step` is shown only while that step runs.

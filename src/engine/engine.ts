@@ -477,6 +477,14 @@ export class Engine implements EngineHandle {
     this.flush();
   }
 
+  // The screen shows PAUSED for a backfill the pause file holds, as it does for p.
+  private heldByPauseFile(step: string, held: boolean): void {
+    const current = this.live.backfill[step] ?? { paused: false };
+    if ((current.pausedByFile ?? false) === held) return;
+    this.live.backfill = { ...this.live.backfill, [step]: { ...current, pausedByFile: held } };
+    this.flush();
+  }
+
   async close(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flush();
@@ -738,7 +746,10 @@ export class Engine implements EngineHandle {
         paused: () => this.live.backfill[id]?.paused === true || existsSync(pauseFile),
         batchSize: () => this.live.backfill[id]?.batchSize,
         waitWhilePaused: async (s) => {
-          while (!s.aborted && (this.live.backfill[id]?.paused === true || existsSync(pauseFile))) {
+          for (;;) {
+            const byFile = existsSync(pauseFile);
+            this.heldByPauseFile(id, byFile && !s.aborted);
+            if (s.aborted || (!byFile && this.live.backfill[id]?.paused !== true)) return;
             await sleep(250, undefined, { signal: s }).catch(() => undefined);
           }
         },

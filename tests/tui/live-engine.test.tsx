@@ -91,11 +91,13 @@ phases:
     // Its "paused" report is on screen: no store update is due when the keys come.
     const held = () => run.engine.store.getState().run.steps['copy-rows'].progress?.data?.state === 'paused';
     await app.waitFor(held, 'the backfill held before its first batch');
+    await app.waitForText('PAUSED (pause file)');
     await app.type('--');
     await app.waitForText('batch size 1,250 rows from the next batch');
     expect(run.engine.store.getState().live.backfill['copy-rows']?.batchSize).toBe(1250);
     rmSync(pauseFile);
     await app.waitFor(() => run.engine.run.steps['copy-rows'].status === 'succeeded', 'the copy done');
+    expect(run.engine.store.getState().live.backfill['copy-rows']?.pausedByFile).toBe(false);
     const batches = readEvents(run.engine.journalPath).filter((e) => e.type === 'batch.committed');
     expect(batches.map((b) => b.size)).toEqual([1250, 1250, 1250, 1250]);
   });

@@ -56,8 +56,9 @@ export function backfillProgressLines(args: {
     facts.push(seg(text, style));
   };
   if (live?.paused && !finished) add('PAUSED (p resumes)', { color: 'yellow', bold: true });
+  else if (live?.pausedByFile && !finished) add('PAUSED (pause file)', { color: 'yellow', bold: true });
   if (rate !== undefined && !finished) add(`${formatCount(rate)} rows/s`);
-  if (etaMs !== undefined && !finished && !live?.paused) add(`ETA ${formatClock(etaMs)}`);
+  if (etaMs !== undefined && !finished && !live?.paused && !live?.pausedByFile) add(`ETA ${formatClock(etaMs)}`);
   if (batchSize !== undefined) add(`batch ${formatCount(batchSize)}`);
   add(`${formatCount(skipped)} skipped`, skipped > 0 ? { color: 'yellow' } : { dim: true });
   if (key !== undefined) add(`key ${describeValue(key)}`);
