@@ -1,13 +1,12 @@
--- Seed 003, 3.1 migrate_daily_updates: a day never attempted stays PENDING; otherwise
--- COMPLETED when data was found, FAILED when not (NULL counts as not found).
+-- Seed 003, 3.1 migrate_daily_updates: COMPLETED when data was found, FAILED when not, as the
+-- seed says: a day never attempted is FAILED too (NULL counts as not found). Only attempted
+-- days carry an attempt and its times.
 INSERT INTO daily_update_tracking_new (
   status, created_at, updated_at, started_at, completed_at, attempts,
   update_date, update_type, data_found, notes
 )
 SELECT
-  CASE WHEN NOT coalesce(attempted, false) THEN 'PENDING'
-       WHEN coalesce(data_found, false) THEN 'COMPLETED'
-       ELSE 'FAILED' END,
+  CASE WHEN coalesce(data_found, false) THEN 'COMPLETED' ELSE 'FAILED' END,
   date::timestamp,
   date::timestamp,
   CASE WHEN coalesce(attempted, false) THEN date::timestamp END,
