@@ -138,4 +138,24 @@ describe('the checklist', () => {
     await app.waitForText('passed over by the rollback of alice@bastion at');
     expect(stepsDone(engine.store.getState().run)).toEqual({ done: 0, total: 9 });
   });
+
+  it('shows a step passed over by a rollback without its ✔, and a step the pause stopped as stopped', async () => {
+    const engine = new FixtureEngine({
+      events: [
+        ...ran('health'),
+        { type: 'rollback.started', operator, plan: ['health'] },
+        { type: 'rollback.finished', complete: true },
+        { type: 'run.resumed', operator, host: 'bastion', pid: 2, accepted_drift: [] },
+        { type: 'step.started', step: 'backup', attempt: 1, operator, log: '/state/logs/backup.1.log' },
+        { type: 'run.paused', reason: 'q pressed', step: 'backup', operator },
+        { type: 'step.failed', step: 'backup', attempt: 1, duration_ms: 10, error: 'interrupted: q pressed' },
+      ],
+    });
+    const app = await renderApp(engine, { columns: 100, rows: 30 });
+    await app.waitForText('1.2 Back up');
+    const screen = app.screen();
+    expect(rowOf(screen, '1.1 Server is healthy')).toMatch(/· 1\.1 Server is healthy/);
+    expect(rowOf(screen, '1.2 Back up')).toMatch(/! 1\.2 Back up/);
+    expect(rowOf(screen, '1.2 Back up')).not.toContain('✖');
+  });
 });

@@ -1,7 +1,7 @@
 import type { EngineView } from '../../engine/engine-api.js';
 import type { ChecklistRow } from '../checklist-rows.js';
 import { phaseProgress } from '../../journal/run-questions.js';
-import { stepSymbol } from '../step-symbol.js';
+import { stepMark } from '../step-symbol.js';
 import { fitLine, type Line, type Segment, seg, spreadLine } from '../styled-line.js';
 import type { Theme } from '../theme.js';
 import { gateLabel } from './gate-label.js';
@@ -83,7 +83,7 @@ function rowLine(args: Args, row: ChecklistRow): Line {
     [
       pointer,
       seg('  '),
-      stepSymbol(step.status, theme.glyphs, args.spinnerFrame),
+      stepMark(step, theme.glyphs, args.spinnerFrame),
       seg(` ${number} `, { dim: !selected }),
       seg(step.title, { ...strong, color: isNext && !selected ? 'cyan' : undefined }),
     ],

@@ -1,7 +1,7 @@
 import type { EngineView } from '../../engine/engine-api.js';
 import { formatClock, formatDateTime, formatDuration, formatTimeOfDay } from '../../format/format-time.js';
 import { stepDone, stoppedByPause } from '../../journal/run-questions.js';
-import { statusWord, stepSymbol } from '../step-symbol.js';
+import { stepMark, stepWord } from '../step-symbol.js';
 import { type Line, seg, spreadLine } from '../styled-line.js';
 import type { Theme } from '../theme.js';
 import { windowUsage } from '../window-usage.js';
@@ -118,13 +118,11 @@ export function resumeSummaryLines(args: {
     spreadLine(
       [
         seg('   '),
-        stoppedByPause(s)
-          ? seg(theme.glyphs.warning, { color: 'yellow', bold: true })
-          : stepSymbol(s.status, theme.glyphs, theme.glyphs.spinner[0]),
+        stepMark(s, theme.glyphs, theme.glyphs.spinner[0]),
         seg(` ${name(s.id)}`),
       ],
       [
-        seg(`${stoppedByPause(s) ? 'stopped' : statusWord(s.status)} `, { dim: true }),
+        seg(`${stepWord(s).text} `, { dim: true }),
         seg(
           `${s.operator ?? ''} ${s.endedAt ? formatTimeOfDay(s.endedAt) : ''}${s.durationMs !== undefined ? ` ${formatDuration(s.durationMs)}` : ''}`,
           { dim: true },

@@ -7,7 +7,7 @@ import { findStep } from '../find-step.js';
 import { formatCount } from '../../format/format-count.js';
 import { formatClock, formatDuration, formatTimeOfDay } from '../../format/format-time.js';
 import { markdownToText } from '../../format/markdown-to-text.js';
-import { statusColor, statusWord, stepSymbol } from '../step-symbol.js';
+import { stepMark, stepWord } from '../step-symbol.js';
 import { fitLine, type Line, type Style, seg } from '../styled-line.js';
 import type { Theme } from '../theme.js';
 import { wrapText } from '../../format/wrap-text.js';
@@ -56,8 +56,8 @@ function running(step: StepState): boolean {
 function statusLine(args: DetailArgs, step: StepState): Line {
   const { theme, now, view } = args;
   const line: Line = [
-    stepSymbol(step.status, theme.glyphs, args.spinnerFrame),
-    seg(` ${statusWord(step.status)}`, { color: statusColor(step.status), bold: true }),
+    stepMark(step, theme.glyphs, args.spinnerFrame),
+    seg(` ${stepWord(step).text}`, { color: stepWord(step).color, bold: true }),
   ];
   const add = (text: string, style: Style = {}) =>
     line.push(seg(theme.glyphs.separator, { dim: true }), seg(text, style));
