@@ -1,10 +1,20 @@
 import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { cliPath } from './run-cli.js';
 
+// Other users run the built CLI from this checkout: every directory above it must let them through.
+function reachableByOthers(path: string): boolean {
+  for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) return false;
+  }
+  return true;
+}
+
 // Two people on one machine: Unix users in a shared group, created on first use. Creating them
-// needs root, which CI has; stories that need them are skipped elsewhere.
-export const canSwitchUsers = process.getuid?.() === 0;
+// needs root, which CI has, and a checkout other users can read; elsewhere these stories are skipped.
+export const canSwitchUsers = process.getuid?.() === 0 && reachableByOthers(cliPath);
 export const group = 'stepwise_ops';
 export const alice = 'stepwise_alice';
 export const bob = 'stepwise_bob';
