@@ -8,7 +8,7 @@ import { lineChannel } from '../../src/protocol/line-channel.js';
 import type { EngineMessage } from '../../src/protocol/messages.js';
 import { readEngineRecord } from '../../src/protocol/engine-record.js';
 import { onlyRunId as runIdOf, watchFor } from '../helpers/engine-watch.js';
-import { readEvents, runCli, tempStateDir } from '../helpers/run-cli.js';
+import { readEvents, runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
 import { alice, bob, canSwitchUsers, cliAs, shareWithGroup } from '../helpers/unix-users.js';
 
 function journal(stateDir: string) {
@@ -92,6 +92,44 @@ describe('a run in its own engine process', () => {
     await new Promise((resolve) => raw.socket.once('close', resolve));
     const gone = await watchFor(stateDir, () => false).catch((error: Error) => error);
     expect(String(gone)).toMatch(/no engine is serving|engine closed/);
+  });
+
+  it('a watcher that hangs up or is interrupted goes away alone: the step goes on and a new watcher follows it to the end', async () => {
+    const stateDir = tempStateDir();
+    const runbook = join(stateDir, 'rb.yaml');
+    const release = join(stateDir, 'release');
+    writeFileSync(
+      runbook,
+      `version: 1
+name: hang-up
+phases:
+  - id: one
+    steps:
+      - id: hold
+        run: [sh, -c, "while [ ! -f '${release}' ]; do sleep 0.05; done; echo released"]
+`,
+    );
+    expect((await runCli(['run', runbook, '--detach', '--yes'], { stateDir })).exitCode).toBe(0);
+    const following = async () => {
+      const watcher = startCli(['watch', '--json'], { stateDir });
+      await new Promise<void>((resolve) =>
+        watcher.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('"step.started"') && resolve()),
+      );
+      // Wrapped: a subprocess is a promise, which an async function would wait for.
+      return { watcher };
+    };
+    for (const signal of ['SIGHUP', 'SIGINT'] as const) {
+      const { watcher } = await following();
+      watcher.kill(signal);
+      const gone = await watcher;
+      expect(gone.exitCode ?? gone.signal).toBe(signal === 'SIGINT' ? 130 : 'SIGHUP');
+    }
+    const { watcher } = await following();
+    writeFileSync(release, '');
+    const last = await watcher;
+    expect(last.exitCode, last.all).toBe(0);
+    expect(last.stdout).toContain('"type":"run.finished"');
+    expect(journal(stateDir).filter((e) => e.type === 'step.started')).toHaveLength(1);
   });
 
   it('resumes after kill -9 of the engine in the middle of a step', async () => {
