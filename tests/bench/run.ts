@@ -7,6 +7,7 @@ import { backfillBenchmark } from './backfill.bench.js';
 import type { Benchmark, BenchResult } from './benchmark.js';
 import { compareBenchmark } from './compare.bench.js';
 import { lightBenchmark } from './light.bench.js';
+import { engineBenchmark } from './engine.bench.js';
 import { outputBenchmark } from './output.bench.js';
 import { planBenchmark } from './plan.bench.js';
 import { replayBenchmark } from './replay.bench.js';
@@ -18,6 +19,7 @@ const benchmarks: Benchmark[] = [
   replayBenchmark,
   planBenchmark,
   lightBenchmark,
+  engineBenchmark,
 ];
 const resultsPath = join(import.meta.dirname, 'results.json');
 

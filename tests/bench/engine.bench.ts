@@ -1,0 +1,180 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EngineClient } from '../../src/client/engine-client.js';
+import type { JournalEvent } from '../../src/journal/events.js';
+import { readEngineRecord } from '../../src/protocol/engine-record.js';
+import { onlyRunId } from '../helpers/engine-watch.js';
+import { cliPath, readEvents } from '../helpers/run-cli.js';
+import { type Benchmark, type BenchResult, median } from './benchmark.js';
+
+// The run's engine in its own process with clients attached over its socket: a step printing
+// 500,000 lines, with 0, 2 or 10 watchers following it. The first step waits for a file, so the
+// watchers are attached before the output starts; the run then waits at a two-person gate, where
+// the engine's CPU time is read from /proc before it is stopped.
+const lines = 500_000;
+const format = 'log line %08.0f: copied one batch of rows into the target table';
+const rounds = 5;
+const steps = 40;
+
+function runbookYaml(release: string): string {
+  const small = Array.from({ length: steps }, (_, i) => `      - id: small-${i + 1}\n        run: ["true"]`).join('\n');
+  return `version: 1
+name: bench-engine
+phases:
+  - id: output
+    steps:
+      - id: hold
+        run: [sh, -c, "while [ ! -f '${release}' ]; do sleep 0.01; done"]
+      - id: print
+        run: ${JSON.stringify(['seq', '-f', format, '1', String(lines)])}
+${small}
+    gate: { signoff: { count: 2 } }
+`;
+}
+
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+}
+
+// The engine closes its clients before it has written its last lines and gone.
+async function engineGone(pid: number): Promise<void> {
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await sleep(20);
+  }
+}
+
+interface Round {
+  stepMs: number;
+  engineCpuMs: number;
+  // Journal time to arrival at a watcher, for every event a watcher received live.
+  latenciesMs: number[];
+}
+
+async function oneRound(watchers: number): Promise<Round> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'stepwise-bench-engine-'));
+  try {
+    const release = join(stateDir, 'release');
+    const runbook = join(stateDir, 'rb.yaml');
+    writeFileSync(runbook, runbookYaml(release));
+    execFileSync(process.execPath, [cliPath, 'run', runbook, '--detach', '--yes', '--state-dir', stateDir], {
+      env: { ...process.env, CI: undefined, STEPWISE_OPERATOR: 'bench' },
+    });
+    const runId = onlyRunId(stateDir);
+    const { pid } = readEngineRecord(stateDir, runId)!;
+    const latenciesMs: number[] = [];
+    let atGate!: () => void;
+    const gate = new Promise<void>((resolve) => (atGate = resolve));
+    // One more client that is not counted as a watcher tells when the gate is reached.
+    const clients: EngineClient[] = [];
+    for (let i = 0; i <= watchers; i++) {
+      const client = await EngineClient.connect({ stateDir, runId, role: 'watcher' });
+      let live = false;
+      await client.subscribe({
+        view: () => {},
+        caughtUp: () => (live = true),
+        event: (e: JournalEvent) => {
+          if (live && i > 0) latenciesMs.push(Date.now() - Date.parse(e.ts));
+          if (i === 0 && e.type === 'gate.signed') atGate();
+        },
+      });
+      clients.push(client);
+    }
+    writeFileSync(release, '');
+    await gate;
+    const engineCpuMs = cpuMs(pid);
+    process.kill(pid, 'SIGTERM');
+    await Promise.all(clients.map((c) => c.ended));
+    await engineGone(pid);
+    const printed = readEvents(join(stateDir, 'runs', runId, 'journal.jsonl')).find(
+      (e) => e.type === 'step.succeeded' && e.step === 'print',
+    ) as unknown as { duration_ms: number };
+    return { stepMs: printed.duration_ms, engineCpuMs, latenciesMs };
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+function bareMs(): number {
+  const started = performance.now();
+  execFileSync('sh', ['-c', `seq -f '${format}' 1 ${lines} | cat > /dev/null`]);
+  return performance.now() - started;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export const engineBenchmark: Benchmark = {
+  name: 'engine',
+  async run(): Promise<BenchResult[]> {
+    const loadBefore = loadavg()[0];
+    const bare: number[] = [];
+    const none: Round[] = [];
+    const two: Round[] = [];
+    const ten: Round[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      bare.push(bareMs());
+      none.push(await oneRound(0));
+      two.push(await oneRound(2));
+      ten.push(await oneRound(10));
+    }
+    const stepRatio = median(two.map((r, i) => r.stepMs / bare[i]));
+    const cpuRatio = median(ten.map((r, i) => r.engineCpuMs / none[i].engineCpuMs));
+    const latencies = [...two, ...ten].flatMap((r) => r.latenciesMs);
+    const p50 = percentile(latencies, 50);
+    const p95 = percentile(latencies, 95);
+    const load = [loadBefore, loadavg()[0]];
+    return [
+      {
+        name: 'engine: 500,000-line step with 2 watchers attached',
+        value: Math.round(median(two.map((r) => r.stepMs))),
+        unit: 'ms',
+        baseline: Math.round(median(bare)),
+        ratio: Number(stepRatio.toFixed(2)),
+        target: 'ratio ≤ 1.2 (baseline: the bare command through a pipe)',
+        pass: stepRatio <= 1.2,
+        details: {
+          step_ms: two.map((r) => r.stepMs),
+          // The same step with nobody attached: what the watchers themselves cost.
+          step_ms_no_watcher: none.map((r) => r.stepMs),
+          ratio_to_no_watcher: Number(median(two.map((r, i) => r.stepMs / none[i].stepMs)).toFixed(2)),
+          bare_ms: bare.map(Math.round),
+          load_average: load,
+        },
+      },
+      {
+        name: 'engine: CPU with 10 watchers attached',
+        value: Math.round(median(ten.map((r) => r.engineCpuMs))),
+        unit: 'ms',
+        baseline: Math.round(median(none.map((r) => r.engineCpuMs))),
+        ratio: Number(cpuRatio.toFixed(2)),
+        target: 'ratio ≤ 1.1 (baseline: no watcher)',
+        pass: cpuRatio <= 1.1,
+        details: {
+          cpu_ms_10: ten.map((r) => Math.round(r.engineCpuMs)),
+          cpu_ms_0: none.map((r) => Math.round(r.engineCpuMs)),
+          load_average: load,
+        },
+      },
+      {
+        name: 'engine: journal event to a watcher (median)',
+        value: p50,
+        unit: 'ms',
+        target: 'median < 50 ms, 95th percentile < 150 ms',
+        pass: p50 < 50 && p95 < 150,
+        details: { p95_ms: p95, events: latencies.length, load_average: load },
+      },
+    ];
+  },
+};
