@@ -14,6 +14,7 @@ export interface DriveOptions {
   markDone?: string[];
   endSoak?: { step: string; reason: string };
   to?: string;
+  pastWindow?: { reason: string };
 }
 
 const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -69,6 +70,8 @@ async function rollbackHeadless(
   say: (text: string) => void,
 ): Promise<ExitCodeValue> {
   const { engine } = opened;
+  // Refused before the plan is shown: after the window, nothing runs without a reason.
+  const pastWindow = engine.pastRollbackWindow(options.pastWindow);
   const plan = engine.rollbackPlan(options.to);
   say(`Rollback plan for ${engine.run.runId}${options.to ? ` (back to ${options.to})` : ''}:`);
   if (plan.pointOfNoReturnPassed.length) {
@@ -90,7 +93,8 @@ async function rollbackHeadless(
     say('run again with --yes to roll back, or use the TUI');
     return ExitCode.paused;
   }
-  await engine.rollback({ to: options.to, note: 'auto (--yes)' });
+  if (pastWindow) say(`  ! past the rollback window (closed ${pastWindow.closed_at}): ${pastWindow.reason}`);
+  await engine.rollback({ to: options.to, note: 'auto (--yes)', pastWindow: options.pastWindow });
   const failed = Object.values(engine.run.steps).find((s) => s.status === 'rollback_failed');
   if (failed) {
     say(

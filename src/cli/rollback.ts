@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { StepwiseError } from '../errors/stepwise-error.js';
 import { chooseMode } from './choose-mode.js';
 import { driveFrontEnd } from './drive-front-end.js';
 import { reopenRun } from './reopen-run.js';
@@ -7,6 +8,8 @@ import { type RunFlags, withRunOptions } from './shared-options.js';
 interface RollbackFlags extends RunFlags {
   to?: string;
   acceptDrift: boolean;
+  pastWindow?: boolean;
+  reason?: string;
 }
 
 export const rollbackCommand = withRunOptions(
@@ -16,7 +19,11 @@ export const rollbackCommand = withRunOptions(
 )
   .option('--to <step>', 'roll back only the steps after this one')
   .option('--accept-drift', 'go on although the runbook changed since the run started', false)
+  .option('--past-window', "roll back although the runbook's rollback window has closed (needs --reason)")
+  .option('--reason <text>', 'why: journaled with --past-window and shown on the report')
   .action(async (ref: string | undefined, flags: RollbackFlags) => {
+    if (flags.pastWindow && !flags.reason?.trim())
+      throw new StepwiseError('--past-window needs --reason TEXT: why rolling back after the window is right');
     const mode = chooseMode(flags);
     const opened = await reopenRun(ref, flags, mode, 'rollback');
     process.exitCode = await driveFrontEnd(opened, {
@@ -24,5 +31,6 @@ export const rollbackCommand = withRunOptions(
       purpose: 'rollback',
       yes: flags.yes,
       to: flags.to,
+      pastWindow: flags.pastWindow ? { reason: flags.reason! } : undefined,
     });
   });

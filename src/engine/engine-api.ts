@@ -107,7 +107,8 @@ export interface EngineIntents {
   // For an interrupted step: mark it done with a note (journaled as a sign-off).
   markDone(step: string, note: string): Promise<void>;
   rollbackPlan(to?: string): RollbackPlan;
-  rollback(options: { to?: string; note?: string }): Promise<void>;
+  // Refused after the rollback window closed unless `pastWindow` gives a reason (journaled).
+  rollback(options: { to?: string; note?: string; pastWindow?: { reason: string } }): Promise<void>;
   // Cancels the running step (process group killed, transaction rolled back).
   cancel(): void;
   // Records run.paused and releases the locks; the front end exits afterwards.

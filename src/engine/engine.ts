@@ -8,6 +8,8 @@ import type { DbConnection } from '../db/connection.js';
 import type { EventPayload, JournalEvent } from '../journal/events.js';
 import type { FileJournal } from '../journal/file-journal.js';
 import { type RunState, reduce, signerOf, soakSignoffs } from '../journal/reducer.js';
+import { rollbackWindow } from '../journal/rollback-window.js';
+import { formatDuration, formatUtc } from '../format/format-time.js';
 import { logPath, processGroupPath, runDir } from '../journal/state-dir.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 import { parseDuration } from '../runbook/parse-duration.js';
@@ -415,11 +417,33 @@ export class Engine implements EngineHandle {
     return buildRollbackPlan(this.state, this.index, this.setup.loaded, this.setup.renderer, to);
   }
 
-  async rollback(options: { to?: string; note?: string }): Promise<void> {
+  // After the runbook's rollback window closed, a rollback needs a reason (--past-window).
+  pastRollbackWindow(pastWindow?: { reason: string }): { closed_at: string; reason: string } | undefined {
+    const window = rollbackWindow(this.state);
+    if (!window || this.clock.now() <= window.closesAt) return undefined;
+    const closedAt = formatUtc(window.closesAt);
+    if (!pastWindow?.reason.trim()) {
+      const from = 'step' in window.from ? `the point of no return (${window.from.step})` : 'the end of the run';
+      throw new StepwiseError(
+        `the rollback window closed at ${closedAt} (${formatDuration(this.state.started.window!.rollback_within_ms!)} after ${from}); ` +
+          'rolling back now may lose what was written since: to do it anyway, give --past-window --reason TEXT',
+      );
+    }
+    return { closed_at: new Date(window.closesAt).toISOString(), reason: pastWindow.reason };
+  }
+
+  async rollback(options: { to?: string; note?: string; pastWindow?: { reason: string } }): Promise<void> {
     this.requireIdle();
+    const pastWindow = this.pastRollbackWindow(options.pastWindow);
     const plan = this.rollbackPlan(options.to);
     const operator = this.setup.operator;
-    this.append({ type: 'rollback.started', operator, plan: plan.items.map((i) => i.step), to: options.to });
+    this.append({
+      type: 'rollback.started',
+      operator,
+      plan: plan.items.map((i) => i.step),
+      to: options.to,
+      ...(pastWindow ? { past_window: pastWindow } : {}),
+    });
     for (const item of plan.items) {
       if (item.action === 'pass-over') continue;
       if (item.action === 'signoff') {

@@ -185,6 +185,7 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
         ? {
             budget_ms: window.budget ? parseDuration(window.budget) : undefined,
             rollback_budget_ms: window.rollback_budget ? parseDuration(window.rollback_budget) : undefined,
+            rollback_within_ms: window.rollback_within ? parseDuration(window.rollback_within) : undefined,
           }
         : undefined,
       version: stepwiseVersion,

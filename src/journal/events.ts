@@ -21,7 +21,7 @@ export interface RunStartedPayload {
   pid: number;
   vars: Record<string, string>;
   connections: Record<string, { target: string; production: boolean; embedded: boolean }>;
-  window?: { budget_ms?: number; rollback_budget_ms?: number };
+  window?: { budget_ms?: number; rollback_budget_ms?: number; rollback_within_ms?: number };
   version: string;
 }
 
@@ -147,7 +147,14 @@ export type EventPayload =
   | { type: 'gate.signed'; phase: string; operator: string; user?: string; note: string }
   | { type: 'gate.checked'; phase: string; ok: boolean; details?: Record<string, unknown> }
   | { type: 'gate.passed'; phase: string }
-  | { type: 'rollback.started'; operator: string; plan: string[]; to?: string }
+  | {
+      type: 'rollback.started';
+      operator: string;
+      plan: string[];
+      to?: string;
+      // Rolled back after the runbook's rollback window closed (--past-window --reason).
+      past_window?: { closed_at: string; reason: string };
+    }
   | {
       type: 'step.rolled_back';
       step: string;

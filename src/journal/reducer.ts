@@ -122,6 +122,8 @@ export interface RunState {
     finished: boolean;
     complete: boolean;
   };
+  // When run.finished was journaled (a finished run's end, from which a rollback window counts).
+  finishedAt?: string;
   lastEventAt: string;
   seq: number;
   hash: string;
@@ -273,6 +275,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
     case 'run.finished':
       return {
         ...state,
+        finishedAt: e.ts,
         status: e.outcome === 'succeeded' ? 'succeeded' : e.outcome === 'failed' ? 'failed' : 'rolled_back',
       };
     case 'step.started':

@@ -89,6 +89,8 @@ export interface ReportRollbackStep {
 export interface ReportRollback {
   operator: string;
   startedAt: string;
+  // After the rollback window closed: when it closed and why the operator went on.
+  pastWindow?: { closed_at: string; reason: string };
   to?: string;
   plan: string[];
   state: 'complete' | 'incomplete' | 'in progress';
@@ -267,6 +269,7 @@ class ReportBuilder {
           operator: e.operator,
           startedAt: e.ts,
           to: e.to,
+          pastWindow: e.past_window,
           plan: e.plan,
           state: 'in progress',
           steps: [],

@@ -148,6 +148,9 @@ function rollbackSection(rollback: ReportRollback, report: Report): string[] {
   const plan = rollback.plan.length ? rollback.plan.join(', ') : 'nothing to roll back';
   const lines = [
     `- Started by ${rollback.operator} at ${formatUtcSince(rollback.startedAt, runStart)}, ${scope}`,
+    ...(rollback.pastWindow
+      ? [`- Past the rollback window (closed ${rollback.pastWindow.closed_at}): ${rollback.pastWindow.reason}`]
+      : []),
     `- Plan (reverse order): ${plan}`,
     `- State: ${rollback.state}`,
     '',

@@ -273,10 +273,16 @@ export const runbook = z
     title: z.string().optional(),
     description: z.string().optional().describe('Markdown, shown in the TUI'),
     window: z
-      .object({ budget: duration.optional(), rollback_budget: duration.optional() })
+      .object({
+        budget: duration.optional(),
+        rollback_budget: duration.optional(),
+        rollback_within: duration
+          .optional()
+          .describe('how long after the point of no return (or the end) a rollback is allowed, e.g. 7d'),
+      })
       .strict()
       .optional()
-      .describe('maintenance window, shown as a timer'),
+      .describe('maintenance window, shown as a timer; how long a rollback stays allowed'),
     vars: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), variable)
       .optional()
