@@ -263,6 +263,9 @@ class PlainPrinter {
         this.line(e.ts, m.run, `resumed by ${e.operator} on ${e.host}${drift}`);
         return;
       }
+      case 'connection.retargeted':
+        this.line(e.ts, m.run, `${e.conn} moved from ${e.from.address} to ${e.to.address} by ${e.operator}: ${e.reason}`, 'yellow');
+        return;
       case 'run.paused':
         if (e.step) this.flushHeldBack(e.step);
         this.line(e.ts, m.pause, `paused: ${e.reason}`, 'yellow');

@@ -3,22 +3,22 @@ import { chooseMode } from './choose-mode.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { driveFrontEnd } from './drive-front-end.js';
 import { reopenRun } from './reopen-run.js';
-import { collectList, type RunFlags, withRunOptions } from './shared-options.js';
+import { collectList, type ReopenFlags, withReopenOptions, withRunOptions } from './shared-options.js';
 
-interface ResumeFlags extends RunFlags {
-  acceptDrift: boolean;
+interface ResumeFlags extends ReopenFlags {
   retry: string[];
   markDone: string[];
   endSoak?: string;
   reason?: string;
 }
 
-export const resumeCommand = withRunOptions(
-  new Command('resume')
-    .description('continue a run where it stopped')
-    .argument('[run]', 'run id, or runbook path or name (latest run); default: the latest run'),
+export const resumeCommand = withReopenOptions(
+  withRunOptions(
+    new Command('resume')
+      .description('continue a run where it stopped')
+      .argument('[run]', 'run id, or runbook path or name (latest run); default: the latest run'),
+  ),
 )
-  .option('--accept-drift', 'go on although the runbook changed since the run started', false)
   .option('--retry <step>', 'retry this interrupted step (repeatable)', collectList, [])
   .option('--mark-done <step>', 'mark this interrupted step done (repeatable)', collectList, [])
   .option('--end-soak <step>', 'end this soak before its time (a sign-off; needs --reason)')

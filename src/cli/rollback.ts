@@ -3,24 +3,22 @@ import { StepwiseError } from '../errors/stepwise-error.js';
 import { chooseMode } from './choose-mode.js';
 import { driveFrontEnd } from './drive-front-end.js';
 import { reopenRun } from './reopen-run.js';
-import { type RunFlags, withRunOptions } from './shared-options.js';
+import { type ReopenFlags, withReopenOptions, withRunOptions } from './shared-options.js';
 
-interface RollbackFlags extends RunFlags {
+interface RollbackFlags extends ReopenFlags {
   to?: string;
-  acceptDrift: boolean;
   pastWindow?: boolean;
-  reason?: string;
 }
 
-export const rollbackCommand = withRunOptions(
-  new Command('rollback')
-    .description('roll the completed steps of a run back, in reverse order (the plan is shown first)')
-    .argument('[run]', 'run id, or runbook path or name (latest run); default: the latest run'),
+export const rollbackCommand = withReopenOptions(
+  withRunOptions(
+    new Command('rollback')
+      .description('roll the completed steps of a run back, in reverse order (the plan is shown first)')
+      .argument('[run]', 'run id, or runbook path or name (latest run); default: the latest run'),
+  ),
 )
   .option('--to <step>', 'roll back only the steps after this one')
-  .option('--accept-drift', 'go on although the runbook changed since the run started', false)
   .option('--past-window', "roll back although the runbook's rollback window has closed (needs --reason)")
-  .option('--reason <text>', 'why: journaled with --past-window and shown on the report')
   .action(async (ref: string | undefined, flags: RollbackFlags) => {
     if (flags.pastWindow && !flags.reason?.trim())
       throw new StepwiseError('--past-window needs --reason TEXT: why rolling back after the window is right');

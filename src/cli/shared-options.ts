@@ -18,6 +18,25 @@ export function withRunOptions(command: Command): Command {
     .option('--operator <name>', 'who drives the run (default $STEPWISE_OPERATOR or user@host)');
 }
 
+// resume and rollback: how an existing run may be reopened.
+export function withReopenOptions(command: Command): Command {
+  return command
+    .option('--accept-drift', 'go on although the runbook changed since the run started', false)
+    .option(
+      '--retarget <conn>',
+      'move the run to where this connection points now (repeatable; needs --reason)',
+      collectList,
+      [],
+    )
+    .option('--reason <text>', 'why the connections named by --retarget moved (journaled, on the report)');
+}
+
+export interface ReopenFlags extends RunFlags {
+  acceptDrift: boolean;
+  retarget: string[];
+  reason?: string;
+}
+
 export function collectVar(value: string, previous: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
   if (eq <= 0) throw new StepwiseError(`--var ${value}: expected name=value`);

@@ -33,8 +33,11 @@ import { evaluateCheck } from './evaluate-check.js';
 import { executeAction } from './executors/execute-action.js';
 import { maskDeep } from './mask-deep.js';
 import { killProcessGroup } from './kill-process-group.js';
+import { liveIdentities } from './live-identities.js';
 import { nextAction } from './next-action.js';
 import { OutputTail } from './output-tail.js';
+import { decidePins } from './pinned-targets.js';
+import { whyNotReopen } from './why-not-reopen.js';
 import { type LogPage, type LogPosition, readLogPage } from './read-log-page.js';
 import { runbookView } from './runbook-view.js';
 import { type IndexedStep, indexSteps } from './step-index.js';
@@ -248,8 +251,10 @@ export class Engine implements EngineHandle {
     if (typeof confirm === 'string' && confirmation?.phrase !== confirm) {
       throw new StepwiseError(`${step} needs the phrase "${confirm}" typed exactly`);
     }
-    if (this.needsConfirm(entry)) {
-      if (!confirmation) throw new StepwiseError(`${step} needs a confirmation before it runs`);
+    const confirming = this.needsConfirm(entry);
+    if (confirming && !confirmation) throw new StepwiseError(`${step} needs a confirmation before it runs`);
+    await this.requirePinnedTargets();
+    if (confirming && confirmation) {
       this.append({
         type: 'step.signed',
         step,
@@ -330,6 +335,7 @@ export class Engine implements EngineHandle {
     const p = this.state.phases.find((x) => x.id === phase)!;
     const gate = this.setup.loaded.runbook.phases.find((x) => x.id === phase)?.gate;
     if (!p.gateCheck?.ok && gate?.checks?.length) {
+      await this.requirePinnedTargets();
       const failures: string[] = [];
       for (const [i, check] of gate.checks.entries()) {
         const result = await this.check(check, `${phase}.gate.${i + 1}`);
@@ -413,6 +419,18 @@ export class Engine implements EngineHandle {
     }
   }
 
+  // A server's connections can be re-established to another host (DNS, a pooler) while the run is
+  // open: each step checks its servers are still the run's targets before it starts. An embedded
+  // database is this process's own and cannot move.
+  private async requirePinnedTargets(): Promise<void> {
+    const servers = Object.fromEntries(
+      Object.entries(this.setup.connections).filter(([, c]) => c.driver === 'postgres'),
+    );
+    if (Object.keys(servers).length === 0) return;
+    const { refused } = decidePins(this.state, await liveIdentities(servers));
+    if (refused) throw new StepwiseError(refused, 'usage');
+  }
+
   rollbackPlan(to?: string): RollbackPlan {
     return buildRollbackPlan(this.state, this.index, this.setup.loaded, this.setup.renderer, to);
   }
@@ -434,6 +452,8 @@ export class Engine implements EngineHandle {
 
   async rollback(options: { to?: string; note?: string; pastWindow?: { reason: string } }): Promise<void> {
     this.requireIdle();
+    const refused = whyNotReopen(this.state, 'rollback');
+    if (refused) throw new StepwiseError(refused);
     const pastWindow = this.pastRollbackWindow(options.pastWindow);
     const plan = this.rollbackPlan(options.to);
     const operator = this.setup.operator;
@@ -458,6 +478,7 @@ export class Engine implements EngineHandle {
         continue;
       }
       const entry = this.index.get(item.step)!;
+      await this.requirePinnedTargets();
       let failed = false;
       await this.track(item.step, async () => {
         failed = !(await this.executeRollback(entry));

@@ -20,6 +20,9 @@ import { refuseUnseededDemo } from './refuse-unseeded-demo.js';
 import { buildPlan } from './build-plan.js';
 import { detectDrift } from './detect-drift.js';
 import { Engine } from './engine.js';
+import { liveIdentities } from './live-identities.js';
+import { decidePins, type PinDecision } from './pinned-targets.js';
+import { whyNotReopen } from './why-not-reopen.js';
 import type { DriftItem } from './engine-api.js';
 import { acquireRunLock, type RunLock } from '../journal/run-lock.js';
 import type { Clock } from './time/clock.js';
@@ -153,6 +156,7 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
       throw error;
     });
     mkdirSync(runDir(options.stateDir, runId), { recursive: true });
+    const identities = await liveIdentities(connections);
     const journal = FileJournal.create(journalPath(options.stateDir, runId));
     const { window } = loaded.runbook;
     const started = journal.append({
@@ -178,6 +182,7 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
             target: c.target,
             production: c.production && c.driver === 'postgres',
             embedded: c.driver === 'pglite',
+            identity: identities[name],
           },
         ]),
       ),
@@ -221,6 +226,8 @@ export interface ResumeOptions extends OpenOptions {
   // Rollback may open a finished run; resume may not.
   purpose: 'resume' | 'rollback';
   warn: (text: string) => void;
+  // Connections moved on purpose to where they point now (--retarget CONN --reason TEXT).
+  retarget?: { conns: string[]; reason: string };
 }
 
 export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
@@ -249,13 +256,10 @@ export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
     }
     const state = replay(read.events);
     if (!state) throw new StepwiseError(`journal of ${runId} is empty`, 'stepFailed');
-    if (options.purpose === 'resume' && (state.status === 'succeeded' || state.status === 'rolled_back')) {
+    const refused = whyNotReopen(state, options.purpose);
+    if (refused) {
       journal.close();
-      throw new StepwiseError(
-        `run ${runId} has already ${state.status === 'succeeded' ? 'finished' : 'been rolled back'}; ` +
-          'start a new run with `stepwise run`',
-        'usage',
-      );
+      throw new StepwiseError(refused, 'usage');
     }
     try {
       return await reopen(state, journal, runId, operator, options, lock);
@@ -288,6 +292,15 @@ async function reopen(
   const vars = await resolveAllVars(loaded.runbook, { ...journaled, ...options.vars }, options);
   const renderer = rendererFor(loaded, vars, options.env, { id: runId, operator });
   const connections = await connect(loaded, options, runId, operator, renderer);
+  let pins: PinDecision;
+  try {
+    pins = decidePins(state, await liveIdentities(connections), options.retarget?.conns);
+    if (pins.refused) throw new StepwiseError(pins.refused, 'usage');
+  } catch (error) {
+    await Promise.allSettled(Object.values(connections).map((c) => c.close()));
+    throw error;
+  }
+  for (const name of pins.unchanged) options.warn(`--retarget ${name}: it still points at its target; nothing to move`);
   const resumedEvent = journal.append({
     type: 'run.resumed',
     operator,
@@ -296,8 +309,13 @@ async function reopen(
     ssh: sshOrigin(options.env),
     accepted_drift: drift.map((d) => d.step),
     ...(drift.length ? { plan: buildPlan(loaded.runbook), step_hashes: loaded.stepHashes } : {}),
+    ...(Object.keys(pins.pin).length ? { pinned: pins.pin } : {}),
   });
-  const resumed = reduce(state, resumedEvent);
+  let resumed = reduce(state, resumedEvent);
+  for (const move of pins.retarget) {
+    const reason = options.retarget?.reason ?? '';
+    resumed = reduce(resumed, journal.append({ type: 'connection.retargeted', ...move, reason, operator }));
+  }
   const engine = new Engine({
     loaded,
     stateDir: options.stateDir,

@@ -10,6 +10,20 @@ export interface PlanPhase {
   gate?: { signoff: number; checks: number };
 }
 
+// What a connection points at, journaled at run.started so that nothing later (resume, rollback,
+// a later step) runs somewhere else. A promoted replica keeps the system identifier and the
+// database's oid, so a failover is the same target; another server or database is not.
+export interface ConnectionIdentity {
+  driver: 'postgres' | 'pglite';
+  // Redacted URL (postgres://user@host:port/db), or pglite:<data directory>.
+  address: string;
+  database: string;
+  database_oid: string;
+  server_version: string;
+  // Absent when the role may not call pg_control_system(): the address stands in for it.
+  system_identifier?: string;
+}
+
 export interface RunStartedPayload {
   run_id: string;
   runbook: { path: string; name: string; title: string; sha256: string };
@@ -20,7 +34,11 @@ export interface RunStartedPayload {
   ssh?: string;
   pid: number;
   vars: Record<string, string>;
-  connections: Record<string, { target: string; production: boolean; embedded: boolean }>;
+  // identity: absent in journals written before targets were pinned.
+  connections: Record<
+    string,
+    { target: string; production: boolean; embedded: boolean; identity?: ConnectionIdentity }
+  >;
   window?: { budget_ms?: number; rollback_budget_ms?: number; rollback_within_ms?: number };
   version: string;
 }
@@ -61,6 +79,16 @@ export type EventPayload =
       // With accepted drift: the runbook's plan and step hashes as they are now.
       plan?: PlanPhase[];
       step_hashes?: Record<string, string>;
+      // Connections pinned on this resume: their journal had no identity for them yet.
+      pinned?: Record<string, ConnectionIdentity>;
+    }
+  | {
+      type: 'connection.retargeted';
+      conn: string;
+      from: ConnectionIdentity;
+      to: ConnectionIdentity;
+      reason: string;
+      operator: string;
     }
   | { type: 'run.paused'; reason: string; step?: string; operator: string }
   | { type: 'run.finished'; outcome: 'succeeded' | 'failed' | 'rolled_back' }

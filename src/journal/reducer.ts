@@ -1,5 +1,12 @@
 import type { StepKind } from '../runbook/schema.js';
-import type { CheckDetails, JournalEvent, PlanPhase, RunStartedPayload, SoakCheckResult } from './events.js';
+import type {
+  CheckDetails,
+  ConnectionIdentity,
+  JournalEvent,
+  PlanPhase,
+  RunStartedPayload,
+  SoakCheckResult,
+} from './events.js';
 
 // The state of a run is reduce(journal events): nothing else holds run state.
 
@@ -124,6 +131,8 @@ export interface RunState {
   };
   // When run.finished was journaled (a finished run's end, from which a rollback window counts).
   finishedAt?: string;
+  // Connections moved on purpose to another target (--retarget), in order.
+  retargets?: Array<{ conn: string; from: string; to: string; reason: string; operator: string; ts: string }>;
   lastEventAt: string;
   seq: number;
   hash: string;
@@ -257,13 +266,28 @@ function apply(state: RunState, e: JournalEvent): RunState {
     case 'run.started':
       throw new ReduceError('run.started twice', e.seq);
     case 'run.resumed': {
-      const base = e.plan ? replan(state, e.plan, e.step_hashes ?? state.started.step_hashes) : state;
+      const replanned = e.plan ? replan(state, e.plan, e.step_hashes ?? state.started.step_hashes) : state;
+      const base = e.pinned ? pin(replanned, e.pinned) : replanned;
       return {
         ...base,
         status: state.rollback && !state.rollback.finished ? 'rolling_back' : 'running',
         pauseReason: undefined,
         operators: withOperator(state, e.operator),
         steps: markInterrupted(base).steps,
+      };
+    }
+    case 'connection.retargeted': {
+      const old = state.started.connections[e.conn];
+      const connections = {
+        ...state.started.connections,
+        [e.conn]: { ...old, target: e.to.address, identity: e.to },
+      };
+      const retarget = { conn: e.conn, from: e.from.address, to: e.to.address, reason: e.reason, operator: e.operator, ts: e.ts };
+      return {
+        ...state,
+        started: { ...state.started, connections },
+        operators: withOperator(state, e.operator),
+        retargets: [...(state.retargets ?? []), retarget],
       };
     }
     case 'run.paused': {
@@ -484,6 +508,15 @@ function stopSoaks(state: RunState): RunState {
   const steps = { ...state.steps };
   for (const s of soaking) steps[s.id] = { ...s, status: 'pending' };
   return { ...state, steps };
+}
+
+function pin(state: RunState, identities: Record<string, ConnectionIdentity>): RunState {
+  const connections = { ...state.started.connections };
+  for (const [name, identity] of Object.entries(identities)) {
+    const journaled = connections[name] ?? { production: false, embedded: identity.driver === 'pglite' };
+    connections[name] = { ...journaled, target: identity.address, identity };
+  }
+  return { ...state, started: { ...state.started, connections } };
 }
 
 // A complete rollback reversed or signed off every step of its plan; those still succeeded are

@@ -117,6 +117,8 @@ export interface Report {
   operators: string[];
   sessions: ReportSession[];
   connections: Array<{ name: string; target: string; production: boolean; embedded: boolean }>;
+  // Connections moved on purpose to another target (resume or rollback --retarget).
+  retargets: NonNullable<RunState['retargets']>;
   vars: Record<string, string>;
   // Time used counts the time a stepwise process was driving the run (pauses between sessions
   // are not counted); the rollback's own time is counted against its own budget.
@@ -394,6 +396,7 @@ export function buildReport(events: JournalEvent[], options: BuildReportOptions 
     operators: state.operators,
     sessions: builder.sessions,
     connections: Object.entries(state.started.connections).map(([name, c]) => ({ name, ...c })),
+    retargets: state.retargets ?? [],
     vars: state.started.vars,
     window: {
       budgetMs: window?.budget_ms,

@@ -200,6 +200,11 @@ function summary(report: Report): string[] {
     const badge = c.production ? ' **PRODUCTION**' : c.embedded ? ' (embedded)' : '';
     lines.push(`- **Connection ${c.name}:** ${code(c.target)}${badge}`);
   }
+  for (const r of report.retargets) {
+    lines.push(
+      `- **Retargeted ${r.conn}** from ${code(r.from)} to ${code(r.to)} by ${r.operator} at ${formatUtc(r.ts)}: ${r.reason}`,
+    );
+  }
   const vars = Object.entries(report.vars);
   if (vars.length) lines.push(`- **Variables:** ${vars.map(([k, v]) => code(`${k}=${v}`)).join(', ')}`);
   return lines;

@@ -106,6 +106,7 @@ export const plan: PlanPhase[] = [
 export const allEventTypes = [
   'run.started',
   'run.resumed',
+  'connection.retargeted',
   'run.paused',
   'run.finished',
   'step.started',
@@ -136,6 +137,7 @@ export const everyTypeListed: Missing extends never ? true : never = true;
 type Script = Array<[number, EventPayload]>;
 
 const alice = 'alice@bastion';
+const appIdentity = { driver: 'postgres', database: 'app', database_oid: '16384', server_version: '15.8' } as const;
 const bob = 'bob@bastion';
 
 function started(
@@ -361,6 +363,18 @@ function script(at: { stateDir: string; runId: string }): Script {
     ],
     [702, { type: 'run.paused', reason: 'operator quit', operator: bob }],
     [1000, { type: 'run.resumed', operator: alice, host: 'bastion', pid: 6161, accepted_drift: [] }],
+    // The database was restored on another server overnight: alice moves the run there on purpose.
+    [
+      1000.5,
+      {
+        type: 'connection.retargeted',
+        conn: 'app',
+        from: { ...appIdentity, address: 'postgres://app@db-prod:5432/app', system_identifier: '7301' },
+        to: { ...appIdentity, address: 'postgres://app@db-prod-2:5432/app', system_identifier: '7302' },
+        reason: 'restored on db-prod-2 after the disk failure (CHG-1240)',
+        operator: alice,
+      },
+    ],
     [
       1001,
       {

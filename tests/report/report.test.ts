@@ -48,7 +48,10 @@ describe('the sign-off sheet of a run', () => {
     expect(markdown).toContain(`- **Runbook sha256:** \`${'a'.repeat(64)}\``);
     expect(markdown).toContain('- **Outcome:** rolled back');
     expect(markdown).toContain('on bastion (pid 4242, SSH from 10.0.0.7) at 2026-11-23 02:00:13Z');
-    expect(markdown).toContain('- **Connection app:** `postgres://app@db-prod:5432/app` **PRODUCTION**');
+    expect(markdown).toContain('- **Connection app:** `postgres://app@db-prod-2:5432/app` **PRODUCTION**');
+    expect(markdown).toContain(
+      '- **Retargeted app** from `postgres://app@db-prod:5432/app` to `postgres://app@db-prod-2:5432/app` by alice@bastion at 2026-11-23 02:16:53Z: restored on db-prod-2 after the disk failure (CHG-1240)',
+    );
     expect(markdown).toContain('`api_token=***`');
   });
 
