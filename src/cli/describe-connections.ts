@@ -1,6 +1,8 @@
 import { redactUrl } from '../db/redact-url.js';
 import { embeddedDir } from '../journal/state-dir.js';
+import { wrongUrlScheme } from '../runbook/postgres-url.js';
 import type { Runbook } from '../runbook/schema.js';
+import { ExitCode, StepwiseError } from './exit-codes.js';
 
 export interface ConnectionDescription {
   name: string;
@@ -18,7 +20,11 @@ export function describeConnections(
   return Object.entries(runbook.connections ?? {}).map(([name, def]) => {
     const source = typeof def.url === 'string' ? undefined : def.url?.env;
     const url = typeof def.url === 'string' ? def.url : source ? env[source] || undefined : undefined;
-    if (url) return { name, url, describe: redactUrl(url), production: def.production === true };
+    if (url) {
+      const wrong = wrongUrlScheme(url, redactUrl(url));
+      if (wrong) throw new StepwiseError(`connection ${name}: ${wrong}; check ${source ?? 'its url'}`, ExitCode.usage);
+      return { name, url, describe: redactUrl(url), production: def.production === true };
+    }
     if (def.embedded) {
       const why = source ? ` (${source} is unset)` : '';
       return {

@@ -1,5 +1,6 @@
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { embeddedDir } from '../journal/state-dir.js';
+import { wrongUrlScheme } from '../runbook/postgres-url.js';
 import type { Connection, Runbook } from '../runbook/schema.js';
 import type { DbBackend, DbConnection } from './connection.js';
 import { describeDbError } from './describe-db-error.js';
@@ -20,7 +21,12 @@ type Source = { kind: 'postgres'; url: string; from: string } | { kind: 'pglite'
 function sourceOf(name: string, def: Connection, input: OpenConnectionsInput): Source {
   const envName = typeof def.url === 'object' ? def.url.env : undefined;
   const url = typeof def.url === 'string' ? def.url : envName ? input.env[envName] || undefined : undefined;
-  if (url) return { kind: 'postgres', url, from: envName ?? `the url of connection ${name}` };
+  if (url) {
+    const from = envName ?? `the url of connection ${name}`;
+    const wrong = wrongUrlScheme(url, redactUrl(url));
+    if (wrong) throw new StepwiseError(`connection ${name}: ${wrong}; check ${from}`, ExitCode.usage);
+    return { kind: 'postgres', url, from };
+  }
   if (def.embedded) return { kind: 'pglite', dir: embeddedDir(input.stateDir, def.embedded) };
   if (envName) {
     throw new StepwiseError(

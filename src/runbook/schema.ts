@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { postgresUrlPattern } from './postgres-url.js';
 
 // The single source of the runbook types (format version 1, described in runbooks/README.md).
 // runbooks/runbook.schema.json is generated from this file: `npm run schema`.
@@ -241,7 +242,10 @@ export const variable = z
 export const connection = z
   .object({
     url: z
-      .union([z.string(), z.object({ env: z.string() }).strict()])
+      .union([
+        z.string().regex(postgresUrlPattern, 'must start with postgres:// or postgresql://'),
+        z.object({ env: z.string() }).strict(),
+      ])
       .optional()
       .describe('postgres:// URL, or { env: NAME } to read it from the environment'),
     embedded: identifier.optional().describe('PGlite data directory name under the state dir'),
