@@ -2,7 +2,7 @@ import { redactUrl } from '../db/redact-url.js';
 import { embeddedDir } from '../journal/state-dir.js';
 import { wrongUrlScheme } from '../runbook/postgres-url.js';
 import type { Runbook } from '../runbook/schema.js';
-import { ExitCode, StepwiseError } from './exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
 
 export interface ConnectionDescription {
   name: string;
@@ -22,7 +22,7 @@ export function describeConnections(
     const url = typeof def.url === 'string' ? def.url : source ? env[source] || undefined : undefined;
     if (url) {
       const wrong = wrongUrlScheme(url, redactUrl(url));
-      if (wrong) throw new StepwiseError(`connection ${name}: ${wrong}; check ${source ?? 'its url'}`, ExitCode.usage);
+      if (wrong) throw new StepwiseError(`connection ${name}: ${wrong}; check ${source ?? 'its url'}`, 'usage');
       return { name, url, describe: redactUrl(url), production: def.production === true };
     }
     if (def.embedded) {

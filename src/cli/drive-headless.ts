@@ -2,6 +2,7 @@ import { StepwiseError } from '../errors/stepwise-error.js';
 import { ExitCode, type ExitCodeValue, exitCodeFor } from './exit-codes.js';
 import type { Engine } from '../engine/engine.js';
 import type { Signer } from '../engine/engine-api.js';
+import { backfillResumePoint, interruptedRetry } from '../engine/interrupted-retry.js';
 import { describeSoakWait } from '../engine/time/soak.js';
 
 export interface HeadlessOptions {
@@ -95,16 +96,23 @@ export async function driveHeadless(engine: Engine, options: HeadlessOptions): P
           await engine.markDone(id, options.yes ? auto : 'marked done on resume');
           continue;
         }
-        const safe = entry.step.idempotent === true || state.probe?.applied === false;
-        if (!options.retry.includes(id) && !(safe && options.yes)) {
+        const retry = interruptedRetry(entry, state);
+        const unasked = retry === 'always' || (retry === 'with-yes' && options.yes);
+        if (!options.retry.includes(id) && !unasked) {
+          const why =
+            retry === 'with-yes'
+              ? `it is safe to run again: \`stepwise resume --yes\``
+              : `it may have partly run${entry.step.idempotent ? '' : ' (it is not idempotent)'}`;
           return await stop(
             engine,
-            `step ${id} was interrupted and may have partly run${entry.step.idempotent ? '' : ' (it is not idempotent)'}; ` +
+            `step ${id} was interrupted; ${why}; ` +
               `decide: \`stepwise resume --retry ${id}\`, \`stepwise resume --mark-done ${id}\`, or \`stepwise rollback\``,
             ExitCode.paused,
             options,
           );
         }
+        const from = entry.kind === 'backfill' ? backfillResumePoint(state) : undefined;
+        options.say(`step ${id} was interrupted; ${from ? `the backfill continues from its checkpoint ${from}` : 'running it again'}`);
         await engine.runStep(id, confirmationFor(entry.step.confirm, options.yes) ?? undefined);
         break;
       }

@@ -24,7 +24,7 @@ function sourceOf(name: string, def: Connection, input: OpenConnectionsInput): S
   if (url) {
     const from = envName ?? `the url of connection ${name}`;
     const wrong = wrongUrlScheme(url, redactUrl(url));
-    if (wrong) throw new StepwiseError(`connection ${name}: ${wrong}; check ${from}`, ExitCode.usage);
+    if (wrong) throw new StepwiseError(`connection ${name}: ${wrong}; check ${from}`, 'usage');
     return { kind: 'postgres', url, from };
   }
   if (def.embedded) return { kind: 'pglite', dir: embeddedDir(input.stateDir, def.embedded) };
