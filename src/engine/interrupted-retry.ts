@@ -1,5 +1,6 @@
 import type { StepState } from '../journal/reducer.js';
-import { type IndexedStep, readOnlyKinds } from './step-index.js';
+import type { IndexedStep } from './step-index.js';
+import { readOnlyKinds } from './step-rules.js';
 
 // How an interrupted step may run again. A step that changes nothing (check, wait, compare) is
 // simply run again. A backfill's batches commit with their checkpoint, so it is never in doubt as
