@@ -9,7 +9,6 @@ interface ResumeFlags extends ReopenFlags {
   retry: string[];
   markDone: string[];
   endSoak?: string;
-  reason?: string;
 }
 
 export const resumeCommand = withReopenOptions(
@@ -22,7 +21,6 @@ export const resumeCommand = withReopenOptions(
   .option('--retry <step>', 'retry this interrupted step (repeatable)', collectList, [])
   .option('--mark-done <step>', 'mark this interrupted step done (repeatable)', collectList, [])
   .option('--end-soak <step>', 'end this soak before its time (a sign-off; needs --reason)')
-  .option('--reason <text>', 'why: journaled with --end-soak')
   .action(async (ref: string | undefined, flags: ResumeFlags) => {
     if (flags.endSoak !== undefined && !flags.reason?.trim())
       throw new StepwiseError('--end-soak needs --reason TEXT: why the soak may end early');

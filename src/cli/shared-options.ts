@@ -28,7 +28,7 @@ export function withReopenOptions(command: Command): Command {
       collectList,
       [],
     )
-    .option('--reason <text>', 'why the connections named by --retarget moved (journaled, on the report)');
+    .option('--reason <text>', 'why, journaled with --retarget (and with --end-soak on resume)');
 }
 
 export interface ReopenFlags extends RunFlags {
