@@ -1,25 +1,32 @@
 import { readFileSync } from 'node:fs';
 
-// Whether a process with this pid exists on this host (EPERM: it exists but is not ours).
+// Whether a process with this pid is alive on this host (EPERM: it exists but is not ours). A
+// zombie is dead: a killed engine stays one until its new parent (init) reaps it, which can take
+// seconds, and its run lock must be free at once.
 export function isProcessAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const state = procStatFields(pid)?.[0];
+  return state !== 'Z' && state !== 'X';
+}
+
+// Fields 3 onwards of /proc/<pid>/stat (Linux), or undefined elsewhere. The command name (field 2)
+// may hold spaces and parentheses: count from the last ')'.
+function procStatFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
   }
 }
 
 // The start time of a process in clock ticks since boot (Linux /proc/<pid>/stat, field 22), or
 // undefined elsewhere. Two values differ when the pid was reused by another process.
 export function processStartTicks(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[22 - 3];
-  } catch {
-    return undefined;
-  }
+  return procStatFields(pid)?.[22 - 3];
 }

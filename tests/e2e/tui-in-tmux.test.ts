@@ -378,8 +378,8 @@ describe('the TUI in a real terminal', () => {
 
     const small = await t.waitFor(pane, 'enter run');
     expect(small).toContain('Checklist');
-    expect(small).toMatch(/1 Preparation +· 0\/4/);
-    expect(small).toMatch(/4 Cleanup +· 0\/5/);
+    expect(small).toMatch(/1 Preparation +· 0\/5/);
+    expect(small).toMatch(/4 Cleanup +· 0\/4/);
     expectFits(t, pane);
 
     t.resize({ width: 120, height: 36 });
