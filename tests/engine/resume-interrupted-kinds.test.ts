@@ -11,8 +11,14 @@ function runDirOf(stateDir: string): string | undefined {
 }
 
 // Polls what the killed process leaves on disk (its journal, its step's log): no timing involved.
-async function until(probe: () => boolean): Promise<void> {
-  while (!probe()) await sleep(50);
+// A run that ends before the probe holds fails the story with what it printed.
+async function until(probe: () => boolean, run: ReturnType<typeof startCli>): Promise<void> {
+  let ended: { exitCode?: number; all?: string } | undefined;
+  void run.then((result) => (ended = result));
+  while (!probe()) {
+    if (ended) throw new Error(`the run ended (exit ${ended.exitCode}) before the test stopped it:\n${ended.all}`);
+    await sleep(50);
+  }
 }
 
 function fileHas(path: string | undefined, text: string): boolean {
@@ -65,7 +71,7 @@ phases:
     await target.query('INSERT INTO bf_src SELECT g, md5(g::text) FROM generate_series(1, 5000) g');
 
     const child = startCli(['run', path, '--plain'], { stateDir, env: target.env });
-    await until(() => fileHas(runDirOf(stateDir) && join(runDirOf(stateDir)!, 'logs', 'copy.1.log'), 'throttled:'));
+    await until(() => fileHas(runDirOf(stateDir) && join(runDirOf(stateDir)!, 'logs', 'copy.1.log'), 'throttled:'), child);
     child.kill('SIGKILL');
     await child;
     await target.query('DELETE FROM bf_hold');
@@ -111,7 +117,7 @@ phases:
     mkdirSync(join(stateDir, 'pglite', 'waited'), { recursive: true });
     await target.query('CREATE TABLE wait_go (id int)');
     const child = startCli(['run', path, '--plain'], { stateDir, env: target.env });
-    await until(() => fileHas(runDirOf(stateDir) && join(runDirOf(stateDir)!, 'journal.jsonl'), '"step.started"'));
+    await until(() => fileHas(runDirOf(stateDir) && join(runDirOf(stateDir)!, 'journal.jsonl'), '"step.started"'), child);
     child.kill('SIGKILL');
     await child;
     await target.query('INSERT INTO wait_go VALUES (1)');

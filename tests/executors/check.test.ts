@@ -26,7 +26,7 @@ describe.each(databaseKinds)('checks on %s', (kind) => {
       expect(result).toEqual({
         ok: true,
         summary: 'n = 2',
-        details: { expected: { n: 2 }, actual: { n: '2' }, failures: [] },
+        details: { expected: { n: 2 }, actual: { n: '2' }, failures: [], rows: [{ n: '2' }], row_count: 1 },
       });
     });
 
@@ -46,6 +46,8 @@ describe.each(databaseKinds)('checks on %s', (kind) => {
           expected: { n: 0, last: { lt: 5 } },
           actual: { n: '1', last: 3 },
           failures: ['n = 1, expected 0'],
+          rows: [{ n: '1', last: 3 }],
+          row_count: 1,
         },
       });
     });
