@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type JournalLine, tempStateDir } from '../helpers/run-cli.js';
@@ -372,11 +372,11 @@ describe('the TUI in a real terminal', () => {
 
   it('fits an 80x24 terminal and redraws to fit when the window grows to 120x36', async () => {
     const stateDir = scratchDir();
-    const runbook = resolve(import.meta.dirname, '..', '..', 'runbooks', 'queue-migration', 'runbook.yaml');
     const t = session({ width: 80, height: 24 });
-    const pane = t.start(['run', runbook, '--state-dir', stateDir]);
+    // The demo seeds the embedded database first: `run` refuses an empty one.
+    const pane = t.start(['demo', '--state-dir', stateDir]);
 
-    const small = await t.waitFor(pane, 'enter run');
+    const small = await t.waitFor(pane, 'enter run', 60_000);
     expect(small).toContain('Checklist');
     expect(small).toMatch(/1 Preparation +· 0\/5/);
     expect(small).toMatch(/4 Cleanup +· 0\/4/);
