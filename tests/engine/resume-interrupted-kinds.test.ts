@@ -56,9 +56,10 @@ phases:
           from: bf_src
           key: id
           batch: 100
-          # Holds the copy half-way while the test holds its row in bf_hold: kill -9 lands there.
+          # Holds the copy after its first batch (the next would grow to the rest) while the test
+          # holds its row in bf_hold: kill -9 lands there.
           throttle:
-            sql: SELECT ((SELECT count(*) FROM bf_dst) < 1000 OR NOT EXISTS (SELECT 1 FROM bf_hold)) AS go
+            sql: SELECT ((SELECT count(*) FROM bf_dst) < 100 OR NOT EXISTS (SELECT 1 FROM bf_hold)) AS go
             expect: { go: true }
           sql: INSERT INTO bf_dst SELECT id, v FROM bf_src WHERE id > :lo AND id <= :hi
 `,

@@ -15,13 +15,17 @@ describe.skipIf(process.platform !== 'linux')('whether a lock holder is alive', 
   });
 
   it('counts a killed process its parent has not reaped yet (a zombie) as gone', async () => {
-    // The shell starts a child that exits at once, then becomes `sleep`, which never reaps it:
-    // the child stays a zombie for as long as the test keeps `sleep` alive.
-    const parent = execa('sh', ['-c', 'true & echo $!; exec sleep 60'], { buffer: false });
+    // The shell starts a child, then becomes `sleep`, which never reaps: once the test has seen
+    // the exec and killed the child, the child stays a zombie while `sleep` lives.
+    const parent = execa('sh', ['-c', 'sleep 60 & echo $!; exec sleep 60'], { buffer: false });
     children.push(parent);
     const pid = await new Promise<number>((resolve) =>
       parent.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
     );
+    await vi.waitFor(() => expect(readFileSync(`/proc/${parent.pid}/comm`, 'utf8').trim()).toBe('sleep'), {
+      timeout: 10_000,
+    });
+    process.kill(pid, 'SIGKILL');
     await vi.waitFor(() => expect(stateOf(pid)).toBe('Z'), { timeout: 10_000 });
 
     expect(isProcessAlive(pid)).toBe(false);
