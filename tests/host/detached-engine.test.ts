@@ -1,12 +1,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EngineClient } from '../../src/client/engine-client.js';
 import { writeProof } from '../../src/client/prove-identity.js';
 import { lineChannel } from '../../src/protocol/line-channel.js';
 import type { EngineMessage } from '../../src/protocol/messages.js';
 import { readEngineRecord } from '../../src/protocol/engine-record.js';
+import { isProcessAlive } from '../../src/journal/process-identity.js';
 import { onlyRunId as runIdOf, watchFor } from '../helpers/engine-watch.js';
 import { readEvents, runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
 import { alice, bob, canSwitchUsers, cliAs, shareWithGroup } from '../helpers/unix-users.js';
@@ -84,12 +85,15 @@ describe('a run in its own engine process', () => {
     expect(journal(stateDir).find((e) => e.type === 'step.succeeded' && e.step === 'look')).toBeTruthy();
 
     // Paused with nobody attached, the engine ends and takes its socket record with it.
+    const enginePid = readEngineRecord(stateDir, runIdOf(stateDir))!.pid;
     raw.send(JSON.stringify({ type: 'intent', id: 4, body: { intent: 'pause', reason: 'end of the test' } }));
     expect(await raw.next('done')).toMatchObject({ id: 4 });
     raw.socket.end();
     watcher.close();
     old.socket.destroy();
     await new Promise((resolve) => raw.socket.once('close', resolve));
+    await vi.waitFor(() => expect(isProcessAlive(enginePid)).toBe(false), { timeout: 30_000 });
+    expect(readEngineRecord(stateDir, runIdOf(stateDir))).toBeUndefined();
     const gone = await watchFor(stateDir, () => false).catch((error: Error) => error);
     expect(String(gone)).toMatch(/no engine is serving|engine closed/);
   });
