@@ -59,7 +59,7 @@ async function queueMigration(): Promise<void> {
     await tmux.waitFor(first, 'CHG-1234');
     await save(tmux, first, 'sign-off');
     tmux.keys(first, 'Enter');
-    await tmux.waitFor(first, /1 Preparation +✔ 4\/4/);
+    await tmux.waitFor(first, /1 Preparation +✔ 5\/5/);
 
     // The demo's backfill takes about a second. As an operator would, pause it (p), pick
     // smaller batches (-) and resume it (p), so it runs slowly enough to watch.
