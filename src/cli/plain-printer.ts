@@ -3,6 +3,7 @@ import { type PhaseState, type RunState, reduce, type StepState } from '../journ
 import { stepNumbers, stepsDone } from '../journal/run-questions.js';
 import { formatCount } from '../format/format-count.js';
 import { formatDuration, formatTimeOfDay, formatUtc } from '../format/format-time.js';
+import { describeEndedSession } from '../engine/describe-ended-session.js';
 import { glyphsFor } from '../tui/glyphs.js';
 import { localeIsUtf8 } from '../format/terminal-caps.js';
 import { toAscii } from '../format/to-ascii.js';
@@ -265,6 +266,9 @@ class PlainPrinter {
       }
       case 'connection.retargeted':
         this.line(e.ts, m.run, `${e.conn} moved from ${e.from.address} to ${e.to.address} by ${e.operator}: ${e.reason}`, 'yellow');
+        return;
+      case 'sessions.ended':
+        for (const session of e.sessions) this.line(e.ts, m.run, describeEndedSession(e.conn, session), 'yellow');
         return;
       case 'run.paused':
         if (e.step) this.flushHeldBack(e.step);

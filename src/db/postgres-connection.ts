@@ -39,6 +39,11 @@ function transactionClient(tx: PgDatabase<PgQueryResultHKT>): Sql {
   return (tx._.session as unknown as { client: Sql }).client;
 }
 
+// A statement of a step without `timeout:`, and every statement of stepwise's own, ends after this.
+export const defaultStatementTimeoutMs = 60 * 60 * 1000;
+// The largest timeout PostgreSQL takes (its settings in ms are 32-bit integers).
+export const maxServerTimeoutMs = 2_147_483_647;
+
 export interface PostgresOptions {
   applicationName: string;
 }
@@ -50,7 +55,13 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
     connect_timeout: 10,
     // A recycled connection would silently drop the run's advisory lock.
     max_lifetime: null,
-    connection: { application_name: options.applicationName },
+    // Startup settings of every session: nothing stepwise sends runs unbounded, and a statement whose
+    // client died (kill -9, a lost network) is ended by the server within seconds (PostgreSQL 14+).
+    connection: {
+      application_name: options.applicationName,
+      statement_timeout: defaultStatementTimeoutMs,
+      client_connection_check_interval: '5000',
+    },
   });
   const db = drizzle(client) as unknown as PgDatabase<PgQueryResultHKT>;
   const query = queryOn(client);

@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import type { DbConnection } from '../db/connection.js';
-import type { EventPayload, JournalEvent } from '../journal/events.js';
+import type { EventPayload, JournalEvent, LeftoverSession } from '../journal/events.js';
+import { describeEndedSession } from './describe-ended-session.js';
 import type { FileJournal } from '../journal/file-journal.js';
 import { type RunState, reduce, signerOf, soakSignoffs } from '../journal/reducer.js';
 import { rollbackWindow } from '../journal/rollback-window.js';
@@ -393,6 +394,14 @@ export class Engine implements EngineHandle {
   // Settles interrupted steps. What is left of a killed stepwise's step (its process group, on
   // this host) is ended first, so nothing runs twice at once; then a probe tells whether the step
   // took effect.
+  // What the dead attempt left on the servers and this process ended before anything else ran.
+  recordLeftoverSessions(leftovers: Record<string, LeftoverSession[]>, say: (text: string) => void = () => {}): void {
+    for (const [conn, sessions] of Object.entries(leftovers)) {
+      this.append({ type: 'sessions.ended', conn, sessions });
+      for (const s of sessions) say(describeEndedSession(conn, s));
+    }
+  }
+
   async settleInterrupted(say: (text: string) => void = () => {}): Promise<void> {
     for (const id of this.state.order) {
       const s = this.state.steps[id];

@@ -5,6 +5,9 @@ import { StepwiseError } from '../errors/stepwise-error.js';
 import { checkConnectionExpect } from '../db/check-connection-expect.js';
 import type { DbConnection } from '../db/connection.js';
 import { openConnections } from '../db/open-connections.js';
+import { type SessionTag, sessionTag } from '../db/session-tag.js';
+import { endLeftoverSessions } from '../db/end-leftover-sessions.js';
+import type { LeftoverSession } from '../journal/events.js';
 import { FileJournal, readJournal } from '../journal/file-journal.js';
 import { findRun } from '../journal/find-run.js';
 import { type RunState, reduce, replay } from '../journal/reducer.js';
@@ -81,18 +84,21 @@ async function resolveAllVars(runbook: Runbook, cli: Record<string, string>, opt
 async function connect(
   loaded: LoadedRunbook,
   options: OpenOptions,
-  runId: string,
-  operator: string,
+  tag: SessionTag,
   renderer: Renderer,
+  leftovers: Record<string, LeftoverSession[]> = {},
 ): Promise<Record<string, DbConnection>> {
   const connections = await openConnections({
     connections: loaded.runbook.connections,
     stateDir: options.stateDir,
     env: options.env,
-    applicationName: `stepwise ${operator} ${runId}`.slice(0, 63),
+    applicationName: tag.own,
   });
   try {
     for (const [name, conn] of Object.entries(connections)) {
+      // Before the advisory lock: a session of the dead attempt may still hold it.
+      const ended = await endLeftoverSessions(conn, tag);
+      if (ended.length) leftovers[name] = ended;
       const key = `stepwise:${loaded.runbook.name}`;
       if (!(await conn.tryAdvisoryLock(key))) {
         const holder = (await conn.advisoryLockHolder(key)) ?? 'another session';
@@ -150,7 +156,8 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
   });
   return withLock(lock, async () => {
     const renderer = rendererFor(loaded, vars, options.env, { id: runId, operator });
-    const connections = await connect(loaded, options, runId, operator, renderer);
+    const sessions = sessionTag(runId, 1, operator);
+    const connections = await connect(loaded, options, sessions, renderer);
     await refuseUnseededDemo(loaded.runbook, runbookPath, connections).catch(async (error: unknown) => {
       await Promise.allSettled(Object.values(connections).map((c) => c.close()));
       throw error;
@@ -262,7 +269,8 @@ export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
       throw new StepwiseError(refused, 'usage');
     }
     try {
-      return await reopen(state, journal, runId, operator, options, lock);
+      const openings = read.events.filter((e) => e.type === 'run.started' || e.type === 'run.resumed').length;
+      return await reopen(state, journal, sessionTag(runId, openings + 1, operator), options, lock);
     } catch (error) {
       journal.close();
       throw error;
@@ -273,11 +281,12 @@ export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
 async function reopen(
   state: RunState,
   journal: FileJournal,
-  runId: string,
-  operator: string,
+  sessions: SessionTag,
   options: ResumeOptions,
   lock: RunLock,
 ): Promise<OpenedRun> {
+  const { runId } = state;
+  const operator = resolveOperator(options.operator, options.env);
   const loaded = await loadRunbook(state.started.runbook.path);
   const drift = detectDrift(state, loaded.stepHashes);
   if (drift.length && !(await options.acceptDrift(drift))) {
@@ -291,7 +300,8 @@ async function reopen(
   const journaled = Object.fromEntries(Object.entries(state.started.vars).filter(([, v]) => v !== '***'));
   const vars = await resolveAllVars(loaded.runbook, { ...journaled, ...options.vars }, options);
   const renderer = rendererFor(loaded, vars, options.env, { id: runId, operator });
-  const connections = await connect(loaded, options, runId, operator, renderer);
+  const leftovers: Record<string, LeftoverSession[]> = {};
+  const connections = await connect(loaded, options, sessions, renderer, leftovers);
   let pins: PinDecision;
   try {
     pins = decidePins(state, await liveIdentities(connections), options.retarget?.conns);
@@ -328,6 +338,7 @@ async function reopen(
     drift,
     clock: options.clock,
   });
+  engine.recordLeftoverSessions(leftovers, options.warn);
   await engine.settleInterrupted(options.warn);
   return { engine, close: closer(engine, lock) };
 }

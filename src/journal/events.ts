@@ -62,6 +62,16 @@ export function isCheckDetails(details: unknown): details is CheckDetails {
   );
 }
 
+// A server session an earlier, dead process of the run left behind, as pg_stat_activity showed it.
+export interface LeftoverSession {
+  pid: number;
+  application_name: string;
+  state: string | null;
+  // The statement's first 200 characters.
+  query: string;
+  query_start: string | null;
+}
+
 export interface SoakCheckResult {
   ok: boolean;
   summary: string;
@@ -90,6 +100,8 @@ export type EventPayload =
       reason: string;
       operator: string;
     }
+  // A resume ended the sessions a dead attempt left running on a connection's server.
+  | { type: 'sessions.ended'; conn: string; sessions: LeftoverSession[] }
   | { type: 'run.paused'; reason: string; step?: string; operator: string }
   | { type: 'run.finished'; outcome: 'succeeded' | 'failed' | 'rolled_back' }
   | {

@@ -290,6 +290,8 @@ function apply(state: RunState, e: JournalEvent): RunState {
         retargets: [...(state.retargets ?? []), retarget],
       };
     }
+    case 'sessions.ended':
+      return state;
     case 'run.paused': {
       const paused = { ...state, status: 'paused' as const, pauseReason: e.reason };
       if (e.step === undefined || !state.steps[e.step]) return paused;

@@ -145,6 +145,20 @@ describe.each(databaseKinds)('sql steps on %s', (kind) => {
       expect(await tables()).not.toContain('sq_never');
     });
 
+    it.skipIf(kind === 'pglite')(
+      "gives the server the step's timeout, so a statement ends there even when stepwise is gone",
+      async () => {
+        const { ctx } = context();
+        ctx.step = { ...ctx.step, timeout: '90s' };
+        await sqlExecutor("CREATE TABLE sq_limit AS SELECT current_setting('statement_timeout') AS t", ctx);
+        await sqlExecutor({ text: "INSERT INTO sq_limit SELECT current_setting('statement_timeout')", transaction: false }, ctx);
+        ctx.step = { ...ctx.step, timeout: undefined };
+        await sqlExecutor("INSERT INTO sq_limit SELECT current_setting('statement_timeout')", ctx);
+        const { rows } = await db.conn.query<{ t: string }>('SELECT t FROM sq_limit');
+        expect(rows.map((r) => r.t)).toEqual(['90s', '90s', '1h']);
+      },
+    );
+
     it('when cancelled, rolls back what the step did', async () => {
       await db.conn.query('CREATE TABLE sq_cancel (id int)');
       const { ctx, abort } = context();

@@ -107,6 +107,7 @@ export const allEventTypes = [
   'run.started',
   'run.resumed',
   'connection.retargeted',
+  'sessions.ended',
   'run.paused',
   'run.finished',
   'step.started',
@@ -373,6 +374,23 @@ function script(at: { stateDir: string; runId: string }): Script {
         to: { ...appIdentity, address: 'postgres://app@db-prod-2:5432/app', system_identifier: '7302' },
         reason: 'restored on db-prod-2 after the disk failure (CHG-1240)',
         operator: alice,
+      },
+    ],
+    // The quit left bob's index build running on the server: the resume ended it first.
+    [
+      1000.7,
+      {
+        type: 'sessions.ended',
+        conn: 'app',
+        sessions: [
+          {
+            pid: 48213,
+            application_name: 'stepwise 3f9a0c11d2#3 queue-migration-20261123T020000Z bob@bastion',
+            state: 'active',
+            query: 'CREATE INDEX tasks_state ON tasks (state)',
+            query_start: '2026-11-23 02:11:40+00',
+          },
+        ],
       },
     ],
     [

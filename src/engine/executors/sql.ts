@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { StepwiseError } from '../../errors/stepwise-error.js';
 import type { Queryable } from '../../db/connection.js';
 import { describeDbError } from '../../db/describe-db-error.js';
+import { maxServerTimeoutMs } from '../../db/postgres-connection.js';
+import { parseDuration } from '../../runbook/parse-duration.js';
 import { writeCommands } from '../../db/row-count.js';
 import type { SqlBody } from '../../runbook/schema.js';
 import { splitStatements } from '../../runbook/split-statements.js';
@@ -67,6 +69,11 @@ export async function sqlExecutor(body: SqlBody, ctx: ExecContext): Promise<Step
   let affected = 0;
 
   const runAll = async (session: Queryable) => {
+    // The server stops a statement at the step's timeout too, even when this process is gone.
+    if (ctx.step.timeout && conn.driver === 'postgres') {
+      const timeoutMs = Math.min(parseDuration(ctx.step.timeout), maxServerTimeoutMs);
+      await session.query('SELECT set_config($1, $2, $3)', ['statement_timeout', String(timeoutMs), atomic]);
+    }
     for (const [i, statement] of statements.entries()) {
       // PGlite runs a statement without giving the event loop a turn: yield before each one so a
       // cancel or the step timeout (timers, key presses) is seen between statements.
