@@ -1,5 +1,8 @@
 import { Command } from 'commander';
+import { forecastBasis } from '../engine/forecast/forecast-steps.js';
 import { indexSteps } from '../engine/step-index.js';
+import { describeRunForecast, describeStepForecast } from '../journal/forecast/describe-forecast.js';
+import { forecastRun } from '../journal/forecast/forecast-run.js';
 import { resolveStateDir } from '../journal/state-dir.js';
 import { createRenderer } from '../runbook/create-renderer.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
@@ -54,6 +57,10 @@ export const planCommand = withStateDir(
   const shownVars = Object.entries(renderer.maskedVars());
   if (shownVars.length) out.push(`vars: ${shownVars.map(([k, v]) => `${k}=${v}`).join(', ')}`);
   const index = indexSteps(runbook);
+  const stateDir = resolveStateDir(flags.stateDir);
+  // The forecast opens no connection either: a backfill's rows to go are those of earlier runs.
+  const forecast = forecastRun(await forecastBasis(loaded, stateDir, undefined));
+  const expected = new Map(forecast.steps.map((f) => [f.step, describeStepForecast(f)]));
   runbook.phases.forEach((phase, p) => {
     out.push('', `${p + 1} ${phase.title ?? phase.id}`);
     for (const step of phase.steps) {
@@ -69,6 +76,8 @@ export const planCommand = withStateDir(
       out.push(
         `  ${entry.number} ${step.title ?? step.id}  [${entry.kind}]${flags.length ? `  ${flags.join(' · ')}` : ''}`,
       );
+      // Without any earlier run only the total says so, once.
+      if (forecast.runs > 0 || step.soak) out.push(`      expected: ${expected.get(step.id)}`);
       out.push(indent(previewStep(step, renderer, loaded), '      '));
       if (step.verify)
         out.push('      verify:', indent(previewStep({ check: step.verify }, renderer, loaded), '        '));
@@ -89,5 +98,6 @@ export const planCommand = withStateDir(
       );
     }
   });
+  out.push('', `expected: ${describeRunForecast(forecast, `stepwise rehearse ${path}`)}`);
   process.stdout.write(`${renderer.mask(out.join('\n'))}\n`);
 });

@@ -1,4 +1,5 @@
 import type { StoreApi } from 'zustand/vanilla';
+import type { ForecastBasis } from '../journal/forecast/forecast-run.js';
 import type { RunState } from '../journal/reducer.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 import type { LogPage, LogPosition } from './read-log-page.js';
@@ -61,6 +62,8 @@ export interface EngineView {
   operator?: string;
   // The Unix user behind this view: the engine's own, or the attached client's as verified.
   user?: string;
+  // What the forecast goes by (earlier runs' durations, the sources' rows): the screen forecasts.
+  forecast?: ForecastBasis;
 }
 
 export type NextAction =

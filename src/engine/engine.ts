@@ -8,6 +8,7 @@ import type { DbConnection } from '../db/connection.js';
 import type { EventPayload, JournalEvent, LeftoverSession } from '../journal/events.js';
 import { describeEndedSession } from './describe-ended-session.js';
 import type { FileJournal } from '../journal/file-journal.js';
+import type { ForecastBasis } from '../journal/forecast/forecast-run.js';
 import { type RunState, reduce, signerOf, soakSignoffs } from '../journal/reducer.js';
 import { rollbackWindow } from '../journal/rollback-window.js';
 import { formatDuration, formatUtc } from '../format/format-time.js';
@@ -59,6 +60,7 @@ export interface EngineSetup {
   drift?: DriftItem[];
   // Time for soaks (and what else waits on the calendar); the system clock unless a test moves it.
   clock?: Clock;
+  forecast?: ForecastBasis;
 }
 
 const storeFlushMs = 100;
@@ -130,6 +132,7 @@ export class Engine implements EngineHandle {
       next: this.next(),
       operator: setup.operator,
       user: setup.user,
+      forecast: setup.forecast,
     }));
   }
 
@@ -641,6 +644,7 @@ export class Engine implements EngineHandle {
     const file = createWriteStream(log, { flags: 'a' });
     const tail = new OutputTail();
     this.tails.set(id, tail);
+    const started = this.clock.now();
     this.append({ type: 'step.started', step: id, attempt, operator: this.setup.operator, log, rollback });
     const signal = this.signal;
     const timeoutMs = entry.step.timeout ? parseDuration(entry.step.timeout) : undefined;
@@ -653,7 +657,6 @@ export class Engine implements EngineHandle {
           timeoutMs,
         )
       : undefined;
-    const started = performance.now();
     const ctx = this.context(entry, attempt, file, tail, signal);
     let result: StepResult;
     try {
@@ -675,7 +678,7 @@ export class Engine implements EngineHandle {
     }
     if (!result.ok && signal.aborted) result = { ...result, error: message(signal.reason) };
     await new Promise<void>((resolve) => file.end(resolve));
-    const duration_ms = Math.round(performance.now() - started);
+    const duration_ms = Math.round(this.clock.now() - started);
     if (rollback) {
       if (result.ok) {
         this.append({

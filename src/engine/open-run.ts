@@ -21,6 +21,7 @@ import type { Renderer } from '../runbook/render.js';
 import type { Runbook } from '../runbook/schema.js';
 import { refuseUnseededDemo } from './refuse-unseeded-demo.js';
 import { buildPlan } from './build-plan.js';
+import { forecastBasis } from './forecast/forecast-steps.js';
 import { detectDrift } from './detect-drift.js';
 import { Engine } from './engine.js';
 import { liveIdentities } from './live-identities.js';
@@ -28,7 +29,7 @@ import { decidePins, type PinDecision } from './pinned-targets.js';
 import { whyNotReopen } from './why-not-reopen.js';
 import type { DriftItem } from './engine-api.js';
 import { acquireRunLock, type RunLock } from '../journal/run-lock.js';
-import type { Clock } from './time/clock.js';
+import { type Clock, systemClock } from './time/clock.js';
 
 export interface MissingVar {
   name: string;
@@ -52,6 +53,8 @@ export interface OpenedRun {
   // Releases the run lock and closes the journal and connections.
   close(): Promise<void>;
 }
+
+const clockNow = (clock: Clock = systemClock) => () => clock.now();
 
 export function resolveOperator(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   return flag ?? env.STEPWISE_OPERATOR ?? `${userInfo().username}@${hostname()}`;
@@ -164,7 +167,7 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
     });
     mkdirSync(runDir(options.stateDir, runId), { recursive: true });
     const identities = await liveIdentities(connections);
-    const journal = FileJournal.create(journalPath(options.stateDir, runId));
+    const journal = FileJournal.create(journalPath(options.stateDir, runId), clockNow(options.clock));
     const { window } = loaded.runbook;
     const started = journal.append({
       type: 'run.started',
@@ -213,6 +216,7 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
       operator,
       user: userInfo().username,
       clock: options.clock,
+      forecast: await forecastBasis(loaded, options.stateDir, runId, connections),
     });
     return { engine, close: closer(engine, lock) };
   });
@@ -251,7 +255,7 @@ export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
     startedAt: new Date().toISOString(),
   });
   return withLock(lock, async () => {
-    const { journal, read } = FileJournal.open(path);
+    const { journal, read } = FileJournal.open(path, clockNow(options.clock));
     if (read.tornTail) options.warn(`journal.jsonl:${read.tornTail.line}: ${read.tornTail.message}`);
     if (read.problems.length) {
       journal.close();
@@ -337,6 +341,7 @@ async function reopen(
     user: userInfo().username,
     drift,
     clock: options.clock,
+    forecast: await forecastBasis(loaded, options.stateDir, runId, connections),
   });
   engine.recordLeftoverSessions(leftovers, options.warn);
   await engine.settleInterrupted(options.warn);

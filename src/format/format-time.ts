@@ -1,21 +1,33 @@
 const pad = (n: number) => String(n).padStart(2, '0');
 
-// A timer: mm:ss, or h:mm:ss from an hour on.
+// A timer: mm:ss, h:mm:ss from an hour on, and 6d 23:59:58 from a day on (a week's soak).
 export function formatClock(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(total / 3600);
+  const d = Math.floor(total / 86_400);
+  const h = Math.floor((total % 86_400) / 3600);
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
+  if (d > 0) return `${d}d ${pad(h)}:${pad(m)}:${pad(s)}`;
   return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${pad(m)}:${pad(s)}`;
 }
 
-// How long a step took: 96ms, 1.2s, 3m04s, 1h02m.
+// How long a step took: 96ms, 1.2s, 3m04s, 1h02m, and from a day on 7d 0h (not 168h00m).
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
   const s = Math.round(ms / 1000);
   if (s < 3600) return `${Math.floor(s / 60)}m${pad(s % 60)}s`;
-  return `${Math.floor(s / 3600)}h${pad(Math.floor((s % 3600) / 60))}m`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h${pad(Math.floor((s % 3600) / 60))}m`;
+  return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
+}
+
+// An expected time, as coarse as a forecast is: 40s, 6 min, 2h 05m, 7d 0h.
+export function formatSpan(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.round(s / 60)} min`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ${pad(Math.floor((s % 3600) / 60))}m`;
+  return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
 }
 
 // Time of day of a journal timestamp, in the operator's time zone.

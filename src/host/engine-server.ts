@@ -240,6 +240,7 @@ export class EngineServer {
         gatePreview: view.gatePreview,
         numbers: view.numbers,
         operator: view.operator,
+        forecast: view.forecast,
       },
     });
     const { events } = readJournal(engine.journalPath);

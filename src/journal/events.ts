@@ -41,6 +41,8 @@ export interface RunStartedPayload {
   >;
   window?: { budget_ms?: number; rollback_budget_ms?: number; rollback_within_ms?: number };
   version: string;
+  // A run by `stepwise rehearse` (on a scratch database): its durations feed the forecast too.
+  rehearsal?: boolean;
 }
 
 export interface CheckDetails {

@@ -103,24 +103,26 @@ export class FileJournal {
   private prev: string;
   private readonly listeners = new Set<(event: JournalEvent) => void>();
 
+  // `now` stamps each event's ts: the engine's clock, so a test that moves time sees it journaled.
   private constructor(
     readonly path: string,
     existing: JournalEvent[],
+    private readonly now: () => number,
   ) {
     this.fd = openSync(path, 'a');
     this.seq = existing.length ? existing[existing.length - 1].seq : 0;
     this.prev = existing.length ? existing[existing.length - 1].hash : GENESIS;
   }
 
-  static create(path: string): FileJournal {
+  static create(path: string, now: () => number = Date.now): FileJournal {
     closeSync(openSync(path, 'wx'));
-    return new FileJournal(path, []);
+    return new FileJournal(path, [], now);
   }
 
   // Opens an existing journal for appending. A torn tail is cut off (truncated, never rewritten,
   // so a crash here loses nothing) and a last line without its newline gets one, so the chain
   // continues on a line of its own.
-  static open(path: string): { journal: FileJournal; read: ReadResult } {
+  static open(path: string, now: () => number = Date.now): { journal: FileJournal; read: ReadResult } {
     const bytes = readFileSync(path);
     const read = parseJournal(bytes.toString('utf8'));
     if (read.tornTail || (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a)) {
@@ -130,7 +132,7 @@ export class FileJournal {
       fsyncSync(fd);
       closeSync(fd);
     }
-    return { journal: new FileJournal(path, read.events), read };
+    return { journal: new FileJournal(path, read.events, now), read };
   }
 
   onAppend(listener: (event: JournalEvent) => void): () => void {
@@ -139,7 +141,7 @@ export class FileJournal {
   }
 
   append(payload: EventPayload): JournalEvent {
-    const meta = { seq: this.seq + 1, ts: new Date().toISOString(), prev: this.prev };
+    const meta = { seq: this.seq + 1, ts: new Date(this.now()).toISOString(), prev: this.prev };
     const { type, ...rest } = payload;
     const unsigned = { seq: meta.seq, ts: meta.ts, type, ...rest, prev: meta.prev } as Omit<
       JournalEvent,

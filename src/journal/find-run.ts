@@ -46,6 +46,13 @@ export function runIdsByTime(stateDir: string): string[] {
   return runsIn(stateDir).map((r) => r.id);
 }
 
+// The runs of one runbook, oldest first.
+export function runIdsOfRunbook(stateDir: string, runbook: string): string[] {
+  return runsIn(stateDir)
+    .filter((r) => r.runbook === runbook)
+    .map((r) => r.id);
+}
+
 function latestOf(runs: ParsedRunId[], runbook: string): ParsedRunId | undefined {
   return runs.filter((r) => r.runbook === runbook).at(-1);
 }

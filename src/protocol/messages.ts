@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ErrorKind } from '../errors/stepwise-error.js';
 import type { DriftItem, LiveState, NextAction, ConnectionView } from '../engine/engine-api.js';
 import type { JournalEvent } from '../journal/events.js';
+import type { ForecastBasis } from '../journal/forecast/forecast-run.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 
 // The engine's socket protocol: one JSON object per line each way. PROTOCOL.md beside this file
@@ -84,6 +85,7 @@ export interface StaticView {
   gatePreview: Record<string, string>;
   numbers: Record<string, string>;
   operator?: string;
+  forecast?: ForecastBasis;
 }
 
 export type EngineMessage =
