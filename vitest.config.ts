@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { baselineWasmFlags } from './src/db/use-baseline-wasm.js';
 
 export default defineConfig({
   test: {
@@ -9,5 +10,7 @@ export default defineConfig({
     globalSetup: ['tests/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
+    // Test files open PGlite in their own process too: as the CLI does, without the optimizing tier.
+    execArgv: [...baselineWasmFlags],
   },
 });

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { setFlagsFromString } from 'node:v8';
 import { Command } from 'commander';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { stepwiseVersion } from '../format/stepwise-version.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
+import { useBaselineWasm } from '../db/use-baseline-wasm.js';
 
 const program = new Command('stepwise')
   .description('An interactive runbook for the terminal: checklists, checkpoints, resume and rollback')
@@ -30,13 +30,7 @@ const loaders: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./check.js')).checkCommand,
 };
 const named = Object.hasOwn(loaders, process.argv[2] ?? '') ? loaders[process.argv[2]] : undefined;
-// plan and lint call PostgreSQL's parser (WebAssembly) a few hundred times and exit. By default
-// V8 recompiles the parser's hot functions with its optimizing compiler on background threads,
-// and the process waits for those compiles before it exits: on a 2-core machine that cost plan
-// about a quarter of its time, for code it no longer runs. Set before libpg-query is loaded;
-// commands that may run PGlite (also WebAssembly, doing real work) keep the optimizing tier.
-if (['plan', 'lint'].includes(process.argv[2] ?? ''))
-  setFlagsFromString('--no-wasm-tier-up --no-wasm-dynamic-tiering');
+useBaselineWasm();
 // Commands that may run steps start the process worker now: it loads execa on the other core
 // while this thread loads the command, instead of when the first step starts.
 if (['run', 'resume', 'rollback', 'demo'].includes(process.argv[2] ?? ''))

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { baselineWasmFlags } from '../db/use-baseline-wasm.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import type { HostReply, HostRequest } from '../protocol/host-request.js';
 
@@ -10,7 +11,7 @@ const engineMain = fileURLToPath(new URL('../../dist/host/engine-main.js', impor
 // stderr to nowhere: it logs to engine.log beside the journal), and waits for its one-line
 // answer: the run id once it serves, or why it could not open the run.
 export async function startEngine(request: HostRequest, env: NodeJS.ProcessEnv = process.env): Promise<{ runId: string; pid: number }> {
-  const child = spawn(process.execPath, [engineMain], {
+  const child = spawn(process.execPath, [...baselineWasmFlags, engineMain], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore', 'pipe'],
     env,
