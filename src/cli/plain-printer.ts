@@ -267,6 +267,9 @@ class PlainPrinter {
       case 'connection.retargeted':
         this.line(e.ts, m.run, `${e.conn} moved from ${e.from.address} to ${e.to.address} by ${e.operator}: ${e.reason}`, 'yellow');
         return;
+      case 'notify.failed':
+        this.line(e.ts, m.note, `notification of ${e.event} to ${e.target} failed: ${e.error}`, 'yellow');
+        return;
       case 'sessions.ended':
         for (const session of e.sessions) this.line(e.ts, m.run, describeEndedSession(e.conn, session), 'yellow');
         return;

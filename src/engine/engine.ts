@@ -41,6 +41,7 @@ import { OutputTail } from './output-tail.js';
 import { decidePins } from './pinned-targets.js';
 import { whyNotReopen } from './why-not-reopen.js';
 import { type LogPage, type LogPosition, readLogPage } from './read-log-page.js';
+import { RunNotifications } from './notify/run-notifications.js';
 import { runbookView } from './runbook-view.js';
 import { type IndexedStep, indexSteps } from './step-index.js';
 import { needsConfirm } from './step-rules.js';
@@ -61,6 +62,8 @@ export interface EngineSetup {
   // Time for soaks (and what else waits on the calendar); the system clock unless a test moves it.
   clock?: Clock;
   forecast?: ForecastBasis;
+  // Where `notify:` finds its webhook URLs and passes its commands' environment.
+  env?: NodeJS.ProcessEnv;
 }
 
 const storeFlushMs = 100;
@@ -104,6 +107,7 @@ export class Engine implements EngineHandle {
   private readonly connectionViews: ConnectionView[];
   // Set by pause(): a phase being run stops before its next step.
   private stopping = false;
+  private readonly notifications?: RunNotifications;
 
   constructor(private readonly setup: EngineSetup) {
     this.state = setup.state;
@@ -117,8 +121,14 @@ export class Engine implements EngineHandle {
     // A running step's events (progress, batches, its end) reach the store about ten times a
     // second. Any other event comes from an intent or a decision between steps: it is in the
     // store at once, so the next key acts on what the last one did.
+    if (setup.loaded.runbook.notify?.length) {
+      const append = (payload: EventPayload) => this.append(payload);
+      const env = setup.env ?? process.env;
+      this.notifications = new RunNotifications({ ...setup, env, clock: this.clock, append }, () => this.state);
+    }
     setup.journal.onAppend((event) => {
       this.state = reduce(this.state, event);
+      this.notifications?.observe(event, this.state, this.next());
       if (this.active) this.scheduleFlush();
       else this.flush();
     });
@@ -543,6 +553,7 @@ export class Engine implements EngineHandle {
   }
 
   async close(): Promise<void> {
+    await this.notifications?.close();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flush();
     this.setup.journal.close();

@@ -217,6 +217,7 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
       user: userInfo().username,
       clock: options.clock,
       forecast: await forecastBasis(loaded, options.stateDir, runId, connections),
+      env: options.env,
     });
     return { engine, close: closer(engine, lock) };
   });
@@ -342,6 +343,7 @@ async function reopen(
     drift,
     clock: options.clock,
     forecast: await forecastBasis(loaded, options.stateDir, runId, connections),
+    env: options.env,
   });
   engine.recordLeftoverSessions(leftovers, options.warn);
   await engine.settleInterrupted(options.warn);

@@ -207,6 +207,8 @@ export type EventPayload =
       note?: string;
     }
   | { type: 'step.rollback_failed'; step: string; error: string; duration_ms: number }
+  // A notification (runbook `notify:`) that did not reach its command or webhook; the run goes on.
+  | { type: 'notify.failed'; event: string; target: string; error: string }
   // cleanup: after a full rollback, what became of stepwise's own schema on each connection.
   | { type: 'rollback.finished'; complete: boolean; cleanup?: string[] };
 

@@ -290,6 +290,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
         retargets: [...(state.retargets ?? []), retarget],
       };
     }
+    case 'notify.failed':
     case 'sessions.ended':
       return state;
     case 'run.paused': {

@@ -269,6 +269,31 @@ export const connection = z
   })
   .strict();
 
+export const notifyEvents = [
+  'waiting',
+  'step.failed',
+  'soak.ended',
+  'soak.failed',
+  'window.80',
+  'window.100',
+  'run.finished',
+  'run.rolled_back',
+] as const;
+
+// Who hears of a run's moments: a command (argv, no shell; the event in STEPWISE_* variables) or
+// a webhook (POST JSON with a `text` field) whose URL is in an environment variable.
+export const notifyRule = z
+  .object({
+    on: z.array(z.enum(notifyEvents)).min(1).describe('the events that notify'),
+    run: z.array(z.string()).min(1).optional().describe('argv, run without a shell'),
+    webhook: z
+      .object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) })
+      .strict()
+      .optional()
+      .describe('POST JSON to the URL in this environment variable'),
+  })
+  .strict();
+
 export const runbook = z
   .object({
     $schema: z.string().optional(),
@@ -287,6 +312,10 @@ export const runbook = z
       .strict()
       .optional()
       .describe('maintenance window, shown as a timer; how long a rollback stays allowed'),
+    notify: z
+      .array(notifyRule)
+      .optional()
+      .describe('commands or webhooks told when a run waits for a person, fails, ends a soak, nears its window or ends'),
     vars: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), variable)
       .optional()
@@ -317,6 +346,8 @@ export type WaitBody = z.infer<typeof waitBody>;
 export type BackfillBody = z.infer<typeof backfillBody>;
 export type CompareBody = z.infer<typeof compareBody>;
 export type SoakBody = z.infer<typeof soakBody>;
+export type NotifyRule = z.infer<typeof notifyRule>;
+export type NotifyEvent = (typeof notifyEvents)[number];
 export type CompareSide = z.infer<typeof compareSide>;
 export type ReplicaLagLimits = z.infer<typeof replicaLagLimits>;
 export type ExpectMap = z.infer<typeof expectMap>;

@@ -24,10 +24,10 @@ export class ManualClock implements Clock {
     });
   }
 
-  // Resolves once something sleeps on this clock: the engine has done its work for now.
-  sleeping(): Promise<void> {
-    if (this.sleepers.length) return Promise.resolve();
-    return new Promise((resolve) => this.waiting.push(resolve));
+  // Resolves once `count` sleepers sleep on this clock: the engine has done its work for now.
+  // (A run that watches its window keeps one sleeper of its own.)
+  async sleeping(count = 1): Promise<void> {
+    while (this.sleepers.length < count) await new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 
   advance(ms: number): void {

@@ -108,6 +108,7 @@ export const allEventTypes = [
   'run.resumed',
   'connection.retargeted',
   'sessions.ended',
+  'notify.failed',
   'run.paused',
   'run.finished',
   'step.started',
@@ -361,6 +362,11 @@ function script(at: { stateDir: string; runId: string }): Script {
         ok: true,
         results: [{ ok: true, summary: 'stuck = 0' }],
       },
+    ],
+    // The chat webhook was down: the run went on without it.
+    [
+      701.6,
+      { type: 'notify.failed', event: 'waiting', target: 'webhook CHAT_WEBHOOK_URL', error: 'HTTP 503 Service Unavailable' },
     ],
     [702, { type: 'run.paused', reason: 'operator quit', operator: bob }],
     [1000, { type: 'run.resumed', operator: alice, host: 'bastion', pid: 6161, accepted_drift: [] }],
