@@ -114,7 +114,7 @@ export class FileJournal {
     this.prev = existing.length ? existing[existing.length - 1].hash : GENESIS;
   }
 
-  static create(path: string, now: () => number = Date.now): FileJournal {
+  static create(path: string, now: () => number = () => Date.now()): FileJournal {
     closeSync(openSync(path, 'wx'));
     return new FileJournal(path, [], now);
   }
@@ -122,7 +122,7 @@ export class FileJournal {
   // Opens an existing journal for appending. A torn tail is cut off (truncated, never rewritten,
   // so a crash here loses nothing) and a last line without its newline gets one, so the chain
   // continues on a line of its own.
-  static open(path: string, now: () => number = Date.now): { journal: FileJournal; read: ReadResult } {
+  static open(path: string, now: () => number = () => Date.now()): { journal: FileJournal; read: ReadResult } {
     const bytes = readFileSync(path);
     const read = parseJournal(bytes.toString('utf8'));
     if (read.tornTail || (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a)) {

@@ -187,7 +187,7 @@ describe('stepwise verify', () => {
     const result = await stepwise(['verify', finished], stateDir);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(
-      new RegExp(`^${finished}: journal intact: 48 events, hash chain ok \\(last hash [0-9a-f]{64}\\)$`),
+      new RegExp(`^${finished}: journal intact: 50 events, hash chain ok \\(last hash [0-9a-f]{64}\\)$`),
     );
   });
 
@@ -201,16 +201,16 @@ describe('stepwise verify', () => {
     expect(damaged.exitCode).toBe(1);
     expect(damaged.stdout.split('\n')).toEqual([
       `${journalPath}:2: hash mismatch: the line was changed after it was written`,
-      `${runId}: journal damaged: 1 problem(s) in 48 events`,
+      `${runId}: journal damaged: 1 problem(s) in 50 events`,
     ]);
 
     const torn = tempStateDir('stepwise-verify-');
     const run = recordRun(torn);
-    appendFileSync(run.journalPath, '{"seq":49,"ts":"2026-11-2');
+    appendFileSync(run.journalPath, '{"seq":51,"ts":"2026-11-2');
     const warned = await stepwise(['verify', run.runId], torn);
     expect(warned.exitCode).toBe(0);
-    expect(warned.stdout).toContain(`${run.journalPath}:49: warning: torn last line`);
-    expect(warned.stdout).toContain('journal intact: 48 events');
+    expect(warned.stdout).toContain(`${run.journalPath}:51: warning: torn last line`);
+    expect(warned.stdout).toContain('journal intact: 50 events');
   });
 
   it('reports an event the replay rejects at its line', async () => {
