@@ -8,6 +8,7 @@ export const ExitCode = {
   usage: 2,
   paused: 3,
   locked: 4,
+  journal: 5,
   interrupted: 130,
 } as const satisfies Record<ErrorKind | 'done', number>;
 

@@ -1,6 +1,6 @@
+import { once } from 'node:events';
 import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Command } from 'commander';
 import type { JournalEvent } from '../journal/events.js';
 import { readJournal } from '../journal/file-journal.js';
@@ -96,6 +96,14 @@ function endsWithNewline(path: string): boolean {
   }
 }
 
+// One file to stdout, waiting when the pipe is full. Not stream.pipeline: each call leaves its
+// listeners on stdout, and a run of more than ten attempts printed MaxListenersExceededWarning.
+async function copyToStdout(file: string): Promise<void> {
+  for await (const chunk of createReadStream(file)) {
+    if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+  }
+}
+
 // A step is named by its id or by its number in the checklist ("2.3").
 function resolveStep(events: JournalEvent[], ref: string, runId: string): string {
   const state = replay(events);
@@ -140,7 +148,7 @@ export const logCommand = withStateDir(
       continue;
     }
     try {
-      await pipeline(createReadStream(file), process.stdout, { end: false });
+      await copyToStdout(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EPIPE') return;
       throw error;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { onFatal } from '../errors/fatal.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { stepwiseVersion } from '../format/stepwise-version.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
@@ -35,6 +36,15 @@ useBaselineWasm();
 // while this thread loads the command, instead of when the first step starts.
 if (['run', 'resume', 'rollback', 'demo'].includes(process.argv[2] ?? ''))
   (await import('../engine/process/run-in-worker.js')).warmUpProcessWorker();
+// A file-size limit (ulimit -f) fails the write with EFBIG, reported like a full disk, instead of
+// killing the process mid-line.
+process.on('SIGXFSZ', () => {});
+// The journal cannot be written: say so once and exit, which ends the step's sessions and frees
+// the run lock and the database's advisory lock.
+onFatal((error) => {
+  process.stderr.write(`stepwise: ${error.message}\n`);
+  process.exit(exitCodeFor(error.kind));
+});
 const commands = named ? [await named()] : await Promise.all(Object.values(loaders).map((load) => load()));
 // addCommand does not pass exitOverride and friends down: usage errors must exit 2 here, not 1.
 for (const command of commands) program.addCommand(command.copyInheritedSettings(program));

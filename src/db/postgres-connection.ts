@@ -1,8 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres, { type Sql } from 'postgres';
 import { describeLockHolder, type LockHolderRow, lockHolderSql, tryLockSql } from './advisory-lock-sql.js';
 import type { DbBackend, Queryable, TransactionOptions } from './connection.js';
+import { ignoreClosedSocketWrite } from './ignore-closed-socket-write.js';
 import { redactUrl } from './redact-url.js';
 import { rowCountOf } from './row-count.js';
 
@@ -49,6 +51,7 @@ export interface PostgresOptions {
 }
 
 export async function openPostgres(url: string, options: PostgresOptions): Promise<DbBackend> {
+  ignoreClosedSocketWrite();
   const client = postgres(url, {
     max: 4,
     onnotice: () => {},
@@ -108,7 +111,10 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
     },
     async close(): Promise<void> {
       if (lockSession) {
-        await lockSession.unsafe('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+        // A session the server ended (a restart, pg_terminate_backend) never answers: its lock went
+        // with it, so the unlock is given a moment, not forever.
+        const unlock = lockSession.unsafe('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+        await Promise.race([unlock, sleep(2000, undefined, { ref: true })]);
         lockSession.release();
       }
       await client.end({ timeout: 5 });

@@ -245,9 +245,12 @@ export interface ResumeOptions extends OpenOptions {
 export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
   const { runId, journalPath: path } = findRun(options.stateDir, options.ref);
   const operator = resolveOperator(options.operator, options.env);
-  const name = readJournal(path).events[0];
-  if (name?.type !== 'run.started')
-    throw new StepwiseError(`journal of ${runId} has no run.started event`, 'stepFailed');
+  const head = readJournal(path);
+  const name = head.events[0];
+  if (name?.type !== 'run.started') {
+    const why = head.problems[0]?.message ?? 'no run.started event';
+    throw new StepwiseError(`journal of ${runId} is damaged (line 1: ${why}); run \`stepwise verify ${runId}\``, 'stepFailed');
+  }
   const lock = await acquireRunLock(options.stateDir, name.runbook.name, {
     runId,
     operator,

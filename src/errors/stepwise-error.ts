@@ -1,6 +1,7 @@
 // What went wrong, as the front ends need to know it: the CLI turns a kind into an exit code
 // (src/cli/exit-codes.ts), the TUI into a notice. Layers below the CLI never name exit codes.
-export type ErrorKind = 'usage' | 'stepFailed' | 'paused' | 'locked' | 'interrupted';
+// journal: the journal could not be written, so the run stopped at once.
+export type ErrorKind = 'usage' | 'stepFailed' | 'paused' | 'locked' | 'journal' | 'interrupted';
 
 // An error the operator can act on: printed as one line, never a stack trace.
 export class StepwiseError extends Error {

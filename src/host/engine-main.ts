@@ -1,6 +1,7 @@
 import { appendFileSync, closeSync, mkdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { ExitCode, exitCodeFor } from '../cli/exit-codes.js';
+import { onFatal } from '../errors/fatal.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { protocolVersion } from '../protocol/messages.js';
 import { driveHeadless } from '../cli/drive-headless.js';
@@ -49,6 +50,7 @@ async function openOrReply(request: HostRequest, early: string[]): Promise<Opene
 }
 
 async function main(): Promise<void> {
+  process.on('SIGXFSZ', () => {});
   const request = JSON.parse(readFileSync(0, 'utf8')) as HostRequest;
   const early: string[] = [];
   const opened = await openOrReply(request, early);
@@ -64,6 +66,15 @@ async function main(): Promise<void> {
   const socket = chooseSocketPath(request.stateDir, runId);
   if (socket.dir) mkdirSync(socket.dir, { recursive: true, mode: 0o770 });
   const record = engineRecordPath(request.stateDir, runId);
+  onFatal((error) => {
+    try {
+      log(error.message);
+      rmSync(record, { force: true });
+    } catch {
+      // The disk that refused the journal may refuse the log too: exiting is what matters.
+    }
+    process.exit(exitCodeFor(error.kind));
+  });
   let ending: Promise<void> | undefined;
   const end = (code: number) => {
     ending ??= (async () => {

@@ -1,5 +1,7 @@
 import { hash } from 'node:crypto';
-import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { fatal } from '../errors/fatal.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
 import { type EventPayload, type JournalEvent, volatileEvents } from './events.js';
 
 export const GENESIS = '0'.repeat(64);
@@ -94,11 +96,33 @@ function parseJournal(text: string): ReadResult {
     prev = event.hash;
     lastSeq = typeof event.seq === 'number' ? event.seq : undefined;
   }
+  // A journal is a run only from its run.started on: an empty or headless one is damaged for
+  // every command alike (verify, status, resume, report).
+  if (events.length === 0 && problems.length === 0 && !tornTail)
+    problems.push({ line: 1, message: 'empty journal: the run.started event was never written' });
+  else if (events.length > 0 && events[0].type !== 'run.started' && lineNumbers[0] === 1)
+    problems.push({ line: 1, message: `the journal does not begin with run.started (it begins with ${String(events[0].type)})` });
   return { events, lines: lineNumbers, tornTail, problems };
+}
+
+// writeSync may write part of a buffer (a file-size limit, a full disk): write the rest or throw.
+function writeAll(fd: number, bytes: Buffer, position: number): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+}
+
+function describeWriteError(code: string): string {
+  if (code === 'ENOSPC') return 'the disk is full';
+  if (code === 'EFBIG') return 'the file size limit (ulimit -f) is reached';
+  if (code === 'EDQUOT') return 'the disk quota is used up';
+  if (code === 'EIO') return 'the disk failed';
+  return 'the write failed';
 }
 
 export class FileJournal {
   private fd: number;
+  private size: number;
+  private failed: StepwiseError | undefined;
   private seq: number;
   private prev: string;
   private readonly listeners = new Set<(event: JournalEvent) => void>();
@@ -110,6 +134,7 @@ export class FileJournal {
     private readonly now: () => number,
   ) {
     this.fd = openSync(path, 'a');
+    this.size = fstatSync(this.fd).size;
     this.seq = existing.length ? existing[existing.length - 1].seq : 0;
     this.prev = existing.length ? existing[existing.length - 1].hash : GENESIS;
   }
@@ -148,9 +173,8 @@ export class FileJournal {
       'hash'
     >;
     const { body, hash } = serialise(unsigned);
-    const line = `${body.slice(0, -1)},"hash":"${hash}"}\n`;
-    writeSync(this.fd, line);
-    if (!volatileEvents.has(type)) fsyncSync(this.fd);
+    const line = Buffer.from(`${body.slice(0, -1)},"hash":"${hash}"}\n`);
+    this.write(line, !volatileEvents.has(type), type);
     this.seq = meta.seq;
     this.prev = hash;
     const event = { ...unsigned, hash } as JournalEvent;
@@ -158,8 +182,37 @@ export class FileJournal {
     return event;
   }
 
+  // A journal that cannot be written ends the process (errors/fatal.ts): the run must not go on
+  // unrecorded. What part of the line reached the file is cut off again, so the journal stays
+  // whole up to its last event; a journal whose first event failed is removed (no run began).
+  private write(line: Buffer, sync: boolean, type: string): void {
+    if (this.failed) throw this.failed;
+    try {
+      writeAll(this.fd, line, this.size);
+      if (sync) fsyncSync(this.fd);
+      this.size += line.length;
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      try {
+        ftruncateSync(this.fd, this.size);
+        if (this.size === 0) rmSync(this.path, { force: true });
+      } catch {
+        // The truncation failed too: reading the journal drops a torn last line.
+      }
+      const next =
+        this.size === 0
+          ? 'no run began; free space (or raise the limit) and start it again'
+          : 'the run stopped here; free space (or raise the limit), then `stepwise resume`';
+      this.failed = new StepwiseError(
+        `cannot write the journal ${this.path} (${reason}: ${describeWriteError(reason)}) while recording ${type}: ${next}`,
+        'journal',
+      );
+      fatal(this.failed);
+    }
+  }
+
   close(): void {
-    fsyncSync(this.fd);
+    if (!this.failed) fsyncSync(this.fd);
     closeSync(this.fd);
   }
 }

@@ -145,6 +145,23 @@ describe('stepwise log', () => {
   });
 });
 
+describe('stepwise log and report into a pipe', () => {
+  it('print a run of many steps without a warning on stderr', async () => {
+    const dir = tempStateDir('stepwise-read-');
+    const path = join(dir, 'many.yaml');
+    const steps = Array.from({ length: 14 }, (_, i) => `      - id: s${i}\n        run: [echo, hello ${i}]`);
+    writeFileSync(path, `version: 1\nname: many\nphases:\n  - id: main\n    steps:\n${steps.join('\n')}\n`);
+    const run = await stepwise(['run', path, '--plain', '--yes'], dir);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const log = await stepwise(['log', 'many'], dir);
+    expect(log.stdout).toContain('hello 13');
+    expect(log.stderr).toBe('');
+    const report = await stepwise(['report', 'many'], dir);
+    expect(report.stdout).toContain('# Sign-off sheet: many');
+    expect(report.stderr).toBe('');
+  });
+});
+
 describe('stepwise report', () => {
   it('prints the sign-off sheet as Markdown, or writes it as JSON to a file', async () => {
     const md = await stepwise(['report', finished], stateDir);
