@@ -775,6 +775,7 @@ export class Engine implements EngineHandle {
         return conn;
       },
       render: this.setup.renderer,
+      clock: this.clock,
       output: (chunk) => {
         file?.write(chunk);
         tail.push(chunk);

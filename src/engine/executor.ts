@@ -4,6 +4,7 @@ import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 import type { Renderer } from '../runbook/render.js';
 import type { Step } from '../runbook/schema.js';
 import type { TailSnapshot } from './output-tail.js';
+import type { Clock } from './time/clock.js';
 
 // What every step executor receives. Executors never write the journal directly, except
 // through `commitBatch`, and never touch the screen: output goes to `output`.
@@ -42,6 +43,8 @@ export interface ExecContext {
   committed: { count: number; rows: number; skipped: number; lastHi?: unknown };
   // Live controls for a running backfill (pause, new batch size) sent by the operator.
   controls: StepControls;
+  // The engine's clock: polls and deadlines follow it, so a test moves time instead of waiting.
+  clock: Clock;
   signal: AbortSignal;
 }
 

@@ -14,6 +14,7 @@ import { evaluateCheck } from './evaluate-check.js';
 import type { ExecContext, StepResult } from './executor.js';
 import { compareExecutor } from './executors/compare.js';
 import { indexSteps } from './step-index.js';
+import { systemClock } from './time/clock.js';
 
 export interface RecheckedStep {
   step: string;
@@ -82,6 +83,7 @@ function context(step: Step, runId: string, operator: string, loaded: Awaited<Re
       return conn;
     },
     render,
+    clock: systemClock,
     output: () => undefined,
     processOutput: { tail: () => undefined },
     progress: () => undefined,

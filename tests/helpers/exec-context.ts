@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DbConnection } from '../../src/db/connection.js';
 import type { ExecContext } from '../../src/engine/executor.js';
+import { type Clock, systemClock } from '../../src/engine/time/clock.js';
 import { createRenderer, type VarValue } from '../../src/runbook/create-renderer.js';
 import type { LoadedRunbook } from '../../src/runbook/loaded-runbook.js';
 
@@ -16,6 +17,8 @@ export interface ExecContextOptions {
   files?: Record<string, string>;
   runbookDir?: string;
   step?: string;
+  // Time for polls and deadlines: the system clock unless the test moves it.
+  clock?: Clock;
 }
 
 export interface TestExecContext {
@@ -86,6 +89,7 @@ export function makeExecContext(options: ExecContextOptions = {}): TestExecConte
         while (controls.paused && !signal.aborted) await new Promise((r) => setTimeout(r, 20));
       },
     },
+    clock: options.clock ?? systemClock,
     signal: controller.signal,
   };
   return {

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { StepwiseError } from '../../errors/stepwise-error.js';
 import type { CheckDetails } from '../../journal/events.js';
 import { parseDuration } from '../../runbook/parse-duration.js';
@@ -38,7 +37,7 @@ export async function waitExecutor(body: WaitBody, ctx: ExecContext): Promise<St
   const every = parseDuration(body.every ?? defaultEvery);
   const timeout = body.timeout ?? defaultTimeout;
   const check = pollBody(body, ctx.step.id);
-  const started = Date.now();
+  const started = ctx.clock.now();
   const deadline = started + parseDuration(timeout);
   for (let poll = 1; ; poll++) {
     const result = await evaluateCheck(check, ctx);
@@ -49,10 +48,10 @@ export async function waitExecutor(body: WaitBody, ctx: ExecContext): Promise<St
     ctx.progress(line, { poll, ok: result.ok });
     const polls = `${poll} poll${poll === 1 ? '' : 's'}`;
     if (result.ok) {
-      const seconds = Math.round((Date.now() - started) / 1000);
+      const seconds = Math.round((ctx.clock.now() - started) / 1000);
       return { ok: true, summary: `${now} after ${polls} (${seconds}s)`, details: result.details };
     }
-    const left = deadline - Date.now();
+    const left = deadline - ctx.clock.now();
     if (left <= 0) {
       const waited = wanted ? ` waiting for ${wanted}` : '';
       return {
@@ -61,7 +60,7 @@ export async function waitExecutor(body: WaitBody, ctx: ExecContext): Promise<St
         details: result.details,
       };
     }
-    await sleep(Math.min(every, left), undefined, { signal: ctx.signal }).catch(() => undefined);
+    await ctx.clock.sleep(Math.min(every, left), ctx.signal);
     ctx.signal.throwIfAborted();
   }
 }
