@@ -10,6 +10,7 @@ import { createRenderer } from '../runbook/create-renderer.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 import { resolveVars } from '../runbook/resolve-vars.js';
+import { duration } from '../runbook/schema.js';
 import { splitStatements } from '../runbook/split-statements.js';
 import { chooseMode } from './choose-mode.js';
 import { driveFrontEnd } from './drive-front-end.js';
@@ -72,8 +73,11 @@ export const demoCommand = withRunOptions(
       'the queue-migration runbook on an embedded database seeded with demo data (no server needed)',
     )
     .option('--reset', 'start over: fresh demo data and a new run', false)
-    .option('--runbook <path>', 'another runbook with a `demo:` generator', demoRunbook),
-).action(async (flags: RunFlags & { reset: boolean; runbook: string }) => {
+    .option('--runbook <path>', 'another runbook with a `demo:` generator', demoRunbook)
+    .option('--soak <duration>', 'how long each soak lasts in the demo instead of its `for`', '10s'),
+).action(async (flags: RunFlags & { reset: boolean; runbook: string; soak: string }) => {
+  if (!duration.safeParse(flags.soak).success)
+    throw new StepwiseError(`--soak ${flags.soak}: must be a duration such as 10s, 5m or 24h`);
   const stateDir = resolveStateDir(flags.stateDir);
   const loaded = await loadRunbook(flags.runbook);
   const env = embeddedOnly(loaded);
@@ -89,6 +93,7 @@ export const demoCommand = withRunOptions(
     vars: flags.var,
     env,
     promptVars: promptVarsFor(mode),
+    soakFor: flags.soak,
   };
   if (latest && !latest.finished) {
     const opened = await resumeRun({

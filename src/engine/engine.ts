@@ -64,6 +64,8 @@ export interface EngineSetup {
   forecast?: ForecastBasis;
   // Where `notify:` finds its webhook URLs and passes its commands' environment.
   env?: NodeJS.ProcessEnv;
+  // Every soak lasts this long instead of its `for` (the demo: seconds, not a day).
+  soakFor?: string;
 }
 
 const storeFlushMs = 100;
@@ -610,9 +612,10 @@ export class Engine implements EngineHandle {
     };
     let ctx = this.state.steps[id].status === 'soaking' ? open() : undefined;
     try {
+      const body = entry.step.soak!;
       await runSoak(
         id,
-        entry.step.soak!,
+        this.setup.soakFor ? { ...body, for: this.setup.soakFor } : body,
         {
           clock: this.clock,
           step: () => this.state.steps[id],

@@ -46,6 +46,8 @@ export interface OpenOptions {
   promptVars?: (missing: MissingVar[]) => Promise<Record<string, string>>;
   // The engine's clock (soaks); the system clock unless a test moves it.
   clock?: Clock;
+  // Every soak of this process lasts this long instead of its `for` (the demo).
+  soakFor?: string;
 }
 
 export interface OpenedRun {
@@ -218,6 +220,7 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
       clock: options.clock,
       forecast: await forecastBasis(loaded, options.stateDir, runId, connections),
       env: options.env,
+      soakFor: options.soakFor,
     });
     return { engine, close: closer(engine, lock) };
   });
@@ -347,6 +350,7 @@ async function reopen(
     clock: options.clock,
     forecast: await forecastBasis(loaded, options.stateDir, runId, connections),
     env: options.env,
+    soakFor: options.soakFor,
   });
   engine.recordLeftoverSessions(leftovers, options.warn);
   await engine.settleInterrupted(options.warn);

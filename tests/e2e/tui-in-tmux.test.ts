@@ -378,7 +378,7 @@ describe('the TUI in a real terminal', () => {
 
     const small = await t.waitFor(pane, 'enter run', 60_000);
     expect(small).toContain('Checklist');
-    expect(small).toMatch(/1 Preparation +· 0\/5/);
+    expect(small).toMatch(/1 Preparation +· 0\/7/);
     expect(small).toMatch(/4 Cleanup +· 0\/4/);
     expectFits(t, pane);
 

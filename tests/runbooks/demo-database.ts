@@ -34,6 +34,13 @@ export const digest = (query: Query, sql: string): Promise<RowDigest> => digestR
 export const captureState = (query: Query): Promise<DatabaseState> =>
   captureDatabaseState(queryable(query));
 
+// `--var database=NAME` for a run on a server, as an operator names it (the embedded database
+// needs none).
+export function databaseVar(db: DemoDatabase): string[] {
+  const url = db.env.DATABASE_URL;
+  return url ? ['--var', `database=${new URL(url).pathname.slice(1)}`] : [];
+}
+
 export interface DemoDatabase {
   // Environment for the CLI: DATABASE_URL for PostgreSQL, nothing for the embedded database.
   env: Record<string, string | undefined>;

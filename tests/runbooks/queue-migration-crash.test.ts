@@ -4,8 +4,8 @@ import type { JournalEvent } from '../../src/journal/events.js';
 import { markInterrupted } from '../../src/journal/reducer.js';
 import { runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
 import { targetKinds } from '../helpers/targets.js';
-import { createDemoDatabase, type DemoDatabase, digest } from './demo-database.js';
-import { onlyRun, stepsByStatus } from './run-journal.js';
+import { createDemoDatabase, databaseVar, type DemoDatabase, digest } from './demo-database.js';
+import { onlyRun, runbookTimeout, stepsByStatus } from './run-journal.js';
 
 const runbook = 'runbooks/queue-migration/runbook.yaml';
 // The first batch is small; after it the batch grows to about 500 ms of work, so the kill
@@ -36,7 +36,7 @@ describe.each(targetKinds)('queue-migration killed during dual-write on %s', (ki
     db = await createDemoDatabase(kind, runbook, stateDir, { demo_rows: '60000' });
     const expected = await db.session((query) => digest(query, legacyAsQueue));
 
-    const child = startCli(['run', runbook, '--yes', '--plain', ...runVars, '--var', `backup_dir=${stateDir}`], { stateDir, env: db.env });
+    const child = startCli(['run', runbook, '--yes', '--plain', ...runVars, '--var', `backup_dir=${stateDir}`, ...databaseVar(db)], { stateDir, env: db.env });
     for (;;) {
       if (child.exitCode !== null)
         throw new Error(`the run ended before the backfill:\n${(await child).all}`);
@@ -59,9 +59,16 @@ describe.each(targetKinds)('queue-migration killed during dual-write on %s', (ki
       stateDir,
       env: db.env,
     });
-    expect(resumed.exitCode, resumed.all).toBe(0);
+    // The copy finished; the run now waits at the 24-hour watch of dual-write.
+    expect(resumed.exitCode, resumed.all).toBe(3);
+    expect(resumed.all).toContain('monitor-dual-write is soaking until');
     const { events, state } = onlyRun(stateDir);
-    expect(stepsByStatus(state)).toEqual({ succeeded: state.order });
+    const soak = state.order.indexOf('monitor-dual-write');
+    expect(stepsByStatus(state)).toEqual({
+      succeeded: state.order.slice(0, soak),
+      soaking: ['monitor-dual-write'],
+      pending: state.order.slice(soak + 1),
+    });
 
     // Exactly-once: the committed key ranges follow each other without overlap or gap.
     const ranges = committedBatches(events).filter((e) => e.step === 'backfill-queue');
@@ -69,9 +76,9 @@ describe.each(targetKinds)('queue-migration killed during dual-write on %s', (ki
     await db.session(async (query) => {
       expect(await digest(query, queueRows)).toEqual(expected);
       const [canaries] = await query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM archived_background_tasks WHERE task_type = 'stepwise.canary'",
+        "SELECT count(*)::int AS n FROM background_tasks WHERE task_type = 'stepwise.canary'",
       );
       expect(canaries.n).toBe(1);
     });
-  });
+  }, runbookTimeout);
 });

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { diffDatabaseStates } from '../../src/db/capture-database-state.js';
 import { runCli, tempStateDir } from '../helpers/run-cli.js';
 import { targetKinds } from '../helpers/targets.js';
-import { captureState, createDemoDatabase, type DemoDatabase, digest } from './demo-database.js';
+import { captureState, createDemoDatabase, databaseVar, type DemoDatabase, digest } from './demo-database.js';
 import { addRealSchemaObjects } from './real-schema.js';
-import { onlyRun, runbookTimeout, stepsByStatus } from './run-journal.js';
+import { onlyRun, runbookTimeout, runEndingSoaks, stepsByStatus } from './run-journal.js';
 
 const runbook = 'runbooks/task-tracking/runbook.yaml';
 const notCanary = `task_metadata IS DISTINCT FROM '{"canary": true}'::jsonb`;
@@ -44,8 +44,12 @@ describe.each(targetKinds)('task-tracking on %s', (kind) => {
     });
     expect(before.exchange.tries).toBeGreaterThan(before.exchange.days);
 
-    const run = await runCli(['run', runbook, '--yes', '--plain', '--var', `backup_dir=${stateDir}`], { stateDir, env: db.env });
+    const { result: run, ended } = await runEndingSoaks([runbook, '--yes', '--plain', '--var', `backup_dir=${stateDir}`, ...databaseVar(db)], {
+      stateDir,
+      env: db.env,
+    });
     expect(run.exitCode, run.all).toBe(0);
+    expect(ended).toEqual(['observe-parallel-run']);
     const { state } = onlyRun(stateDir);
     expect(stepsByStatus(state)).toEqual({ succeeded: state.order });
 

@@ -13,3 +13,11 @@ it('says that stepwise demo seeds an empty embedded database before any step run
   expect(run.all).not.toContain('relation');
   expect(existsSync(join(stateDir, 'runs'))).toBe(false);
 });
+
+it('refuses a demo soak length that is not a duration, before it seeds anything', async () => {
+  const stateDir = tempStateDir('rb-demo-soak-');
+  const demo = await runCli(['demo', '--soak', '10', '--yes', '--plain'], { stateDir });
+  expect(demo.exitCode).toBe(2);
+  expect(demo.stderr).toContain('--soak 10: must be a duration such as 10s, 5m or 24h');
+  expect(existsSync(join(stateDir, 'pglite'))).toBe(false);
+});

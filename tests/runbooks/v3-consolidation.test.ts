@@ -4,7 +4,7 @@ import { watchFor } from '../helpers/engine-watch.js';
 import { runCli, tempStateDir } from '../helpers/run-cli.js';
 import { targetKinds } from '../helpers/targets.js';
 import { alice, bob, canSwitchUsers, cliAs, shareWithGroup } from '../helpers/unix-users.js';
-import { captureState, createDemoDatabase, type DemoDatabase, digest, type Query } from './demo-database.js';
+import { captureState, createDemoDatabase, databaseVar, type DemoDatabase, digest, type Query } from './demo-database.js';
 import type { RowDigest } from '../../src/db/capture-database-state.js';
 import { addRealSchemaObjects } from './real-schema.js';
 import { onlyRun, runbookTimeout, stepsByStatus } from './run-journal.js';
@@ -72,7 +72,7 @@ describe.each(targetKinds)('v3-consolidation on %s', (kind) => {
     // The phase-1 quality gate needs two different Unix users: alice's engine drives the run and
     // waits there; bob signs from his own session and the engine goes on to the end.
     shareWithGroup(stateDir);
-    const first = await cliAs(alice, ['run', runbook, '--detach', '--yes', '--operator', 'alice', '--var', `backup_dir=${stateDir}`], {
+    const first = await cliAs(alice, ['run', runbook, '--detach', '--yes', '--operator', 'alice', '--var', `backup_dir=${stateDir}`, ...databaseVar(db)], {
       stateDir,
       env: db.env,
     });

@@ -59,7 +59,7 @@ async function queueMigration(): Promise<void> {
     await tmux.waitFor(first, 'CHG-1234');
     await save(tmux, first, 'sign-off');
     tmux.keys(first, 'Enter');
-    await tmux.waitFor(first, /1 Preparation +✔ 5\/5/);
+    await tmux.waitFor(first, /1 Preparation +✔ 7\/7/);
 
     // The demo's backfill takes about a second. As an operator would, pause it (p), pick
     // smaller batches (-) and resume it (p), so it runs slowly enough to watch.
@@ -90,7 +90,7 @@ async function queueMigration(): Promise<void> {
     await runPhase(tmux, second, '2 Dual-write');
     await tmux.waitFor(second, 'next: s signs off the gate', 60_000);
     tmux.keys(second, 'k');
-    await tmux.waitFor(second, '2.7 Legacy and queue rows are identical ── compare');
+    await tmux.waitFor(second, '2.8 Legacy and queue rows are identical ── compare');
     await save(tmux, second, 'checklist');
 
     tmux.keys(second, 'b');

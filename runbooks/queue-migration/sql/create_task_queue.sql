@@ -36,3 +36,14 @@ LANGUAGE sql IMMUTABLE STRICT AS $$
     ELSE legacy_status
   END
 $$;
+
+-- Reads move to the queue in stages (seed 001, "gradual cutover"): the application's task
+-- reader takes `percent` % of its reads from task_queue and, while `fallback_to_legacy` is on,
+-- falls back to background_tasks for a task the queue does not have.
+CREATE TABLE queue_read_rollout (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  percent smallint NOT NULL CHECK (percent BETWEEN 0 AND 100),
+  fallback_to_legacy boolean NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+INSERT INTO queue_read_rollout (percent, fallback_to_legacy, updated_at) VALUES (0, true, now());

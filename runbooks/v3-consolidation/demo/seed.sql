@@ -17,6 +17,39 @@ CREATE TABLE migration.client_accounts (
   is_active boolean NOT NULL DEFAULT true
 );
 
+-- Consolidated tables the V3 data does not touch, but the schema validation requires.
+CREATE TABLE migration.users (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  email varchar(255) NOT NULL UNIQUE,
+  client_account_id uuid REFERENCES migration.client_accounts (id),
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE migration.engagements (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  client_account_id uuid NOT NULL REFERENCES migration.client_accounts (id),
+  name varchar(255) NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ix_engagements_client_account_id ON migration.engagements (client_account_id);
+CREATE TABLE migration.crewai_flow_state_extensions (
+  flow_id uuid PRIMARY KEY,
+  client_account_id uuid NOT NULL REFERENCES migration.client_accounts (id),
+  flow_type varchar(50) NOT NULL,
+  flow_persistence_data jsonb,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE migration.assets (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  client_account_id uuid NOT NULL REFERENCES migration.client_accounts (id),
+  engagement_id uuid REFERENCES migration.engagements (id),
+  master_flow_id uuid REFERENCES migration.crewai_flow_state_extensions (flow_id),
+  name varchar(255) NOT NULL,
+  asset_type varchar(50),
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ix_assets_client_account_id ON migration.assets (client_account_id);
+CREATE INDEX ix_assets_master_flow_id ON migration.assets (master_flow_id);
+
 CREATE TABLE migration.data_imports (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   client_account_id uuid NOT NULL REFERENCES migration.client_accounts (id),
@@ -219,6 +252,21 @@ CREATE TABLE migration.import_processing_steps (
 INSERT INTO migration.client_accounts (id, name, slug, created_at)
 SELECT md5('client-' || c)::uuid, 'Client ' || c, 'client-' || c, now() - interval '900 days' + c * interval '1 day'
 FROM generate_series(1, 20) AS c;
+
+INSERT INTO migration.users (id, email, client_account_id, created_at)
+SELECT md5('user-' || u)::uuid, 'user' || u || '@example.com', md5('client-' || (1 + u % 20))::uuid, now() - interval '800 days'
+FROM generate_series(0, 29) AS u;
+INSERT INTO migration.engagements (id, client_account_id, name, created_at)
+SELECT md5('engagement-' || e)::uuid, md5('client-' || (1 + e % 20))::uuid, 'Engagement ' || e, now() - interval '700 days'
+FROM generate_series(0, 39) AS e;
+INSERT INTO migration.crewai_flow_state_extensions (flow_id, client_account_id, flow_type, created_at)
+SELECT md5('master-flow-' || f)::uuid, md5('client-' || (1 + f % 20))::uuid, 'discovery', now() - interval '600 days'
+FROM generate_series(1, 10) AS f;
+INSERT INTO migration.assets (id, client_account_id, engagement_id, master_flow_id, name, asset_type, created_at)
+SELECT md5('asset-' || a)::uuid, md5('client-' || (1 + a % 20))::uuid, md5('engagement-' || (a % 40))::uuid,
+       CASE WHEN a % 4 = 0 THEN NULL ELSE md5('master-flow-' || (1 + a % 10))::uuid END,
+       'server-' || a, (ARRAY['server', 'database', 'application'])[1 + a % 3], now() - interval '500 days'
+FROM generate_series(1, 200) AS a;
 
 -- Imports 1..i exist only in the consolidated table; imports i+1..2i are V3, and the first
 -- 15 % of those were already copied by an earlier attempt.
