@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { runCli, tempStateDir } from '../helpers/run-cli.js';
+import { runbookTimeout } from './run-journal.js';
 
 it('says that stepwise demo seeds an empty embedded database before any step runs', async () => {
   const stateDir = tempStateDir('rb-unseeded-');
@@ -12,7 +13,7 @@ it('says that stepwise demo seeds an empty embedded database before any step run
   expect(run.stderr).toContain(`and it is empty: nothing ran. Seed it with its demo data first: stepwise demo --runbook ${runbook}`);
   expect(run.all).not.toContain('relation');
   expect(existsSync(join(stateDir, 'runs'))).toBe(false);
-});
+}, runbookTimeout);
 
 it('refuses a demo soak length that is not a duration, before it seeds anything', async () => {
   const stateDir = tempStateDir('rb-demo-soak-');
