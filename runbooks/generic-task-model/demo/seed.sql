@@ -1,4 +1,4 @@
--- Demo data for generic-task-model: the legacy dual model of seed 000 (TaskBreakdown +
+-- Demo data for generic-task-model: the legacy dual model of the plan (TaskBreakdown +
 -- SubTask) with the edge cases its pre-migration analysis looks for:
 -- - orphaned subtasks: every 500th breakdown row was deleted, its subtasks remain;
 -- - dependencies: NULL, empty arrays, duplicated ids, and ids of subtasks that no longer exist;

@@ -1,4 +1,4 @@
--- Pre-migration copies on the same server (seed 000: "Verify backup status").
+-- Pre-migration copies on the same server (the plan: "Verify backup status").
 -- CREATE SCHEMA without IF NOT EXISTS: an earlier run's backup is never overwritten.
 CREATE SCHEMA {{ ident vars.backup_schema }};
 CREATE TABLE {{ ident vars.backup_schema }}.task_breakdowns AS TABLE task_breakdowns;

@@ -1,4 +1,4 @@
--- The Generic Task Model (seed 000): one task table with parent links and materialised
+-- The Generic Task Model: one task table with parent links and materialised
 -- paths, and a dependency table. Both tables are new, so their constraints and indexes are
 -- built on empty tables: no NOT VALID or CONCURRENTLY is needed.
 SET LOCAL lock_timeout = '5s';

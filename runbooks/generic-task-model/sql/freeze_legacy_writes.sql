@@ -1,5 +1,5 @@
 -- The legacy tables become read-only while the hierarchy is copied, so the copy is complete.
--- Rolling back drops these triggers ("Restore legacy table access", seed 000).
+-- Rolling back drops these triggers ("Restore legacy table access" in the plan).
 SET LOCAL lock_timeout = '5s';
 CREATE FUNCTION reject_legacy_task_write() RETURNS trigger
 LANGUAGE plpgsql AS $$

@@ -1,4 +1,4 @@
--- The dependency graph (seed 000, "convert dependencies"): one row per distinct (task, dependency) pair that resolves.
+-- The dependency graph (the plan, "convert dependencies"): one row per distinct (task, dependency) pair that resolves.
 INSERT INTO task_dependencies (dependent_task_id, dependency_task_id, dependency_type)
 SELECT DISTINCT s.task_id, d.dep, 'completion'
 FROM subtasks AS s

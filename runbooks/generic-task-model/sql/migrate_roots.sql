@@ -1,8 +1,8 @@
 -- The roots of the hierarchy, in one statement before the subtasks are copied in batches:
 -- every subtask's parent must exist when its batch commits.
--- Root tasks (seed 000, example 1, step 1): every breakdown, plus one recovered root per missing breakdown that still
+-- Root tasks (the plan, example 1, step 1): every breakdown, plus one recovered root per missing breakdown that still
 --    has subtasks (the orphans of the pre-migration analysis keep their parent id).
---    A root's status is derived from its subtasks, as in seed 000.
+--    A root's status is derived from its subtasks, as in the plan.
 WITH roots AS (
   SELECT b.parent_task_id AS task_id, b.description, b.complexity, b.context, b.created_at,
          'task_breakdowns' AS migrated_from

@@ -1,4 +1,4 @@
--- Seed 000, example 2 ("migration with hierarchy optimization"): a very complex breakdown
+-- The plan, example 2 ("migration with hierarchy optimization"): a very complex breakdown
 -- becomes an epic, and each of its implementation tasks is grouped under a feature of its own
 -- (epic → feature → task). Architecture, review and test tasks stay at the epic's level.
 -- One statement, so an epic is regrouped whole or not at all.

@@ -1,4 +1,4 @@
--- Demo data for queue-migration: the legacy BackgroundTaskManager tables (seed 001) as a
+-- Demo data for queue-migration: the legacy BackgroundTaskManager tables as a
 -- production database has them after a few weeks, with the edge cases the migration must
 -- handle: tasks without a payload (NULL), tasks still "running" on workers that died
 -- (stale heartbeat), tasks scheduled in the future, failed tasks without an error text,

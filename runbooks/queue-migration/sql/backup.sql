@@ -1,4 +1,4 @@
--- Pre-migration copies on the same server (seed 001: "Backup current task data").
+-- Pre-migration copies on the same server (the plan: "Backup current task data").
 -- CREATE SCHEMA without IF NOT EXISTS: an existing backup of an earlier run is never overwritten.
 CREATE SCHEMA {{ ident vars.backup_schema }};
 CREATE TABLE {{ ident vars.backup_schema }}.background_tasks AS TABLE background_tasks;

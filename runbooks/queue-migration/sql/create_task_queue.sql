@@ -1,4 +1,4 @@
--- The new queue table (seed 001, "Deploy new queue system (inactive)"). It keeps the legacy
+-- The new queue table (the plan, "Deploy new queue system (inactive)"). It keeps the legacy
 -- ids so both systems name a task the same way while they run side by side.
 CREATE TABLE task_queue (
   id bigint PRIMARY KEY,
@@ -37,7 +37,7 @@ LANGUAGE sql IMMUTABLE STRICT AS $$
   END
 $$;
 
--- Reads move to the queue in stages (seed 001, "gradual cutover"): the application's task
+-- Reads move to the queue in stages (the plan, "gradual cutover"): the application's task
 -- reader takes `percent` % of its reads from task_queue and, while `fallback_to_legacy` is on,
 -- falls back to background_tasks for a task the queue does not have.
 CREATE TABLE queue_read_rollout (

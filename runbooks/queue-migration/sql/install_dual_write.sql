@@ -1,4 +1,4 @@
--- Dual-write (seed 001, phase 2): every write to background_tasks is mirrored into
+-- Dual-write (the plan, phase 2): every write to background_tasks is mirrored into
 -- task_queue in the same transaction. CREATE OR REPLACE makes this safe to run again.
 SET LOCAL lock_timeout = '5s';
 CREATE OR REPLACE FUNCTION background_tasks_dual_write() RETURNS trigger

@@ -1,5 +1,5 @@
--- Demo data for task-tracking: the tables of seed 003's "current state analysis", exactly as
--- the seed defines them, filled the way years of Celery tasks fill them. Edge cases:
+-- Demo data for task-tracking: the tables of the plan's "current state analysis", exactly as
+-- the plan defines them, filled the way years of Celery tasks fill them. Edge cases:
 -- - exchange rate updates retried several times for the same date (one tracking row each
 --   after the migration, with attempts = number of tries);
 -- - task_metadata NULL (date taken from created_at) or without currencies;

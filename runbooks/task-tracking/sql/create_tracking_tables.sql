@@ -1,4 +1,4 @@
--- Seed 003, phase 2: domain-specific tracking tables with the standard fields of
+-- The plan, phase 2: domain-specific tracking tables with the standard fields of
 -- BaseTaskTracking (status, timestamps, error_message, attempts, max_attempts, celery_task_id).
 -- All three tables are new, so their indexes are built on empty tables.
 CREATE TABLE exchange_rate_update_tracking (

@@ -1,5 +1,5 @@
--- Seed 003, 2.2: the standard fields on etf_updates. Constant and stable defaults: no table
--- rewrite (PostgreSQL 11+). PostgreSQL renames one column per statement, so the seed's
+-- The plan, 2.2: the standard fields on etf_updates. Constant and stable defaults: no table
+-- rewrite (PostgreSQL 11+). PostgreSQL renames one column per statement, so the plan's
 -- combined RENAME is split in two.
 SET LOCAL lock_timeout = '5s';
 ALTER TABLE etf_updates

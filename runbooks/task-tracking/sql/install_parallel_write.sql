@@ -1,4 +1,4 @@
--- Parallel run (seed 003, 5.1): while the legacy code still writes task_status, every write
+-- Parallel run (the plan, 5.1): while the legacy code still writes task_status, every write
 -- is mirrored into the domain tables in the same transaction. Safe to run again.
 SET LOCAL lock_timeout = '5s';
 CREATE OR REPLACE FUNCTION task_status_parallel_write() RETURNS trigger

@@ -1,5 +1,5 @@
--- Seed 003, 3.1 migrate_daily_updates: COMPLETED when data was found, FAILED when not, as the
--- seed says: a day never attempted is FAILED too (NULL counts as not found). Only attempted
+-- The plan, 3.1 migrate_daily_updates: COMPLETED when data was found, FAILED when not, as the
+-- plan says: a day never attempted is FAILED too (NULL counts as not found). Only attempted
 -- days carry an attempt and its times.
 INSERT INTO daily_update_tracking_new (
   status, created_at, updated_at, started_at, completed_at, attempts,

@@ -1,4 +1,4 @@
--- Demo data for v3-consolidation: the `migration` schema of seed 002 before the
+-- Demo data for v3-consolidation: the `migration` schema of the plan before the
 -- consolidation. The consolidated tables already hold data, the V3 tables hold more, and six
 -- deprecated tables are still around. Edge cases:
 -- - V3 rows an earlier, interrupted attempt already copied (same id in both tables);
@@ -203,7 +203,7 @@ CREATE TABLE migration.v3_raw_import_records (
 );
 CREATE INDEX ix_v3_raw_import_records_data_import_id ON migration.v3_raw_import_records (data_import_id);
 
--- Deprecated tables (seed 002, task 1.4), dropped after they are archived.
+-- Deprecated tables (the plan, task 1.4), dropped after they are archived.
 CREATE TABLE migration.workflow_states (
   id bigserial PRIMARY KEY,
   flow_id uuid NOT NULL,

@@ -1,4 +1,4 @@
--- Master flow linkage (seed 002, task 2.3 validates it). Nullable without a default: a
+-- Master flow linkage (the plan, task 2.3 validates it). Nullable without a default: a
 -- catalog-only change, no table rewrite.
 SET LOCAL lock_timeout = '5s';
 ALTER TABLE migration.data_imports ADD COLUMN master_flow_id uuid;

@@ -1,4 +1,4 @@
--- Pre-migration copies of every table this runbook changes or drops (seed 002, task 1.2), on
+-- Pre-migration copies of every table this runbook changes or drops (the plan, task 1.2), on
 -- the same server. CREATE SCHEMA without IF NOT EXISTS: an earlier backup is never overwritten.
 CREATE SCHEMA {{ ident vars.backup_schema }};
 CREATE TABLE {{ ident vars.backup_schema }}.data_imports AS TABLE migration.data_imports;

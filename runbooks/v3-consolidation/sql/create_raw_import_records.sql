@@ -1,4 +1,4 @@
--- Raw rows of the imports get a consolidated table of their own (seed 002, task 3.1: "raw_data
+-- Raw rows of the imports get a consolidated table of their own (the plan, task 3.1: "raw_data
 -- (move to separate table if needed)"). New and empty: no NOT VALID or CONCURRENTLY needed.
 SET LOCAL lock_timeout = '5s';
 CREATE TABLE migration.raw_import_records (

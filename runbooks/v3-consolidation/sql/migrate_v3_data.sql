@@ -1,8 +1,8 @@
--- Seed 002, task 1.3, as the seed runs it: the three copies in one transaction (the step's),
+-- The plan, task 1.3, as the plan runs it: the three copies in one transaction (the step's),
 -- so the consolidated tables get all of the V3 rows or none. Each is idempotent (WHERE NOT
 -- EXISTS): a rerun after a failure, or after an earlier attempt, copies only what is missing.
 
--- Seed 002, task 1.3 (1): field renames source_filename → filename, file_size_bytes →
+-- The plan, task 1.3 (1): field renames source_filename → filename, file_size_bytes →
 -- file_size, file_type → mime_type, user_id → imported_by; is_mock, file_hash and
 -- import_config are dropped. WHERE NOT EXISTS makes it safe to run again.
 INSERT INTO migration.data_imports (
@@ -25,7 +25,7 @@ WHERE NOT EXISTS (
   SELECT 1 FROM migration.data_imports WHERE id = v3_data_imports.id
 );
 
--- Seed 002, task 1.3 (2): same field names; is_mock and assessment_package are dropped.
+-- The plan, task 1.3 (2): same field names; is_mock and assessment_package are dropped.
 INSERT INTO migration.discovery_flows (
   id, flow_id, master_flow_id, client_account_id, engagement_id,
   data_import_id, user_id, status, progress_percentage,
@@ -44,7 +44,7 @@ WHERE NOT EXISTS (
   SELECT 1 FROM migration.discovery_flows WHERE id = v3_discovery_flows.id
 );
 
--- Seed 002, task 1.3 (3): mapping_type → match_type, ai_model_version → suggested_by,
+-- The plan, task 1.3 (3): mapping_type → match_type, ai_model_version → suggested_by,
 -- transformation_logic → transformation_rules, and the two flags become one status
 -- (approved wins when both are set). Mappings whose import exists nowhere cannot satisfy the
 -- foreign key: they stay in the V3 table, the backup and the archive.

@@ -1,4 +1,4 @@
--- Seed 002, task 1.4: the deprecated tables leave the migration schema whole (grants, indexes,
+-- The plan, task 1.4: the deprecated tables leave the migration schema whole (grants, indexes,
 -- constraints, foreign keys, owned sequences and rows move with them), so the rollback can move
 -- the same tables back. No CASCADE anywhere: a dependant nobody knew about keeps working.
 SET LOCAL lock_timeout = '5s';
