@@ -99,6 +99,28 @@ describe('a soak step', () => {
     expect(engine.rollbackPlan().items.find((i) => i.step === 'monitor')?.action).toBe('pass-over');
   });
 
+  it('lasts as long as the demo says instead of its `for` (stepwise demo --soak)', async () => {
+    const stateDir = tempStateDir();
+    const clock = new ManualClock();
+    opened = await startRun(soakRunbook(stateDir), {
+      stateDir,
+      vars: {},
+      env: {},
+      operator: 'alice@bastion',
+      clock,
+      soakFor: '5s',
+    });
+    const { engine } = opened;
+    await engine.runStep('create');
+    const soaking = engine.runStep('monitor');
+    await clock.sleeping();
+    expect(engine.run.steps.monitor.soak?.endsAt).toBe('2026-12-08T01:13:05.000Z');
+    clock.advance(5_000);
+    await soaking;
+    expect(engine.run.steps.monitor.status).toBe('succeeded');
+    expect(engine.run.steps.monitor.summary).toBe('held for 5s: 2 evaluations passed');
+  });
+
   it('fails when a check fails half-way, and the operator decides', async () => {
     const stateDir = tempStateDir();
     const alarm = join(stateDir, 'alarm');
