@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { onFatal } from '../errors/fatal.js';
+import { chooseMode } from './choose-mode.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { stepwiseVersion } from '../format/stepwise-version.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
@@ -27,6 +28,7 @@ const loaders: Record<string, () => Promise<Command>> = {
   report: async () => (await import('./report.js')).reportCommand,
   verify: async () => (await import('./verify.js')).verifyCommand,
   watch: async () => (await import('./watch.js')).watchCommand,
+  attach: async () => (await import('./attach.js')).attachCommand,
   approve: async () => (await import('./approve.js')).approveCommand,
   check: async () => (await import('./check.js')).checkCommand,
 };
@@ -34,7 +36,9 @@ const named = Object.hasOwn(loaders, process.argv[2] ?? '') ? loaders[process.ar
 useBaselineWasm();
 // Commands that may run steps start the process worker now: it loads execa on the other core
 // while this thread loads the command, instead of when the first step starts.
-if (['run', 'resume', 'rollback', 'demo'].includes(process.argv[2] ?? ''))
+// The TUI is a client of the run's engine process, which has a worker of its own.
+const headless = chooseMode({ plain: process.argv.includes('--plain'), json: process.argv.includes('--json') }) !== 'tui';
+if (['run', 'resume', 'rollback', 'demo'].includes(process.argv[2] ?? '') && headless)
   (await import('../engine/process/run-in-worker.js')).warmUpProcessWorker();
 // A file-size limit (ulimit -f) fails the write with EFBIG, reported like a full disk, instead of
 // killing the process mid-line.

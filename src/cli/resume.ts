@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import { chooseMode } from './choose-mode.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { driveFrontEnd } from './drive-front-end.js';
-import { reopenRun } from './reopen-run.js';
+import { driveTuiClient } from './drive-tui-client.js';
+import { reopenInEngine, reopenRun } from './reopen-run.js';
 import { collectList, type ReopenFlags, withReopenOptions, withRunOptions } from './shared-options.js';
 
 interface ResumeFlags extends ReopenFlags {
@@ -25,6 +26,11 @@ export const resumeCommand = withReopenOptions(
     if (flags.endSoak !== undefined && !flags.reason?.trim())
       throw new StepwiseError('--end-soak needs --reason TEXT: why the soak may end early');
     const mode = chooseMode(flags);
+    if (mode === 'tui') {
+      const at = await reopenInEngine(ref, flags, mode, 'resume');
+      process.exitCode = await driveTuiClient({ ...at, mode: 'resume', operator: flags.operator });
+      return;
+    }
     const opened = await reopenRun(ref, flags, mode, 'resume');
     process.exitCode = await driveFrontEnd(opened, {
       mode,

@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { chooseMode } from './choose-mode.js';
 import { driveFrontEnd } from './drive-front-end.js';
-import { reopenRun } from './reopen-run.js';
+import { driveTuiClient } from './drive-tui-client.js';
+import { reopenInEngine, reopenRun } from './reopen-run.js';
 import { type ReopenFlags, withReopenOptions, withRunOptions } from './shared-options.js';
 
 interface RollbackFlags extends ReopenFlags {
@@ -23,6 +24,11 @@ export const rollbackCommand = withReopenOptions(
     if (flags.pastWindow && !flags.reason?.trim())
       throw new StepwiseError('--past-window needs --reason TEXT: why rolling back after the window is right');
     const mode = chooseMode(flags);
+    if (mode === 'tui') {
+      const at = await reopenInEngine(ref, flags, mode, 'rollback');
+      process.exitCode = await driveTuiClient({ ...at, mode: 'rollback', operator: flags.operator, rollbackTo: flags.to });
+      return;
+    }
     const opened = await reopenRun(ref, flags, mode, 'rollback');
     process.exitCode = await driveFrontEnd(opened, {
       mode,

@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { startEngine } from '../client/start-engine.js';
 import { startRun } from '../engine/open-run.js';
 import { resolveStateDir } from '../journal/state-dir.js';
+import { liveEngineRecord } from '../protocol/engine-record.js';
 import { chooseMode } from './choose-mode.js';
+import { driveTuiClient } from './drive-tui-client.js';
+import { openEngine } from './open-engine.js';
 import { driveFrontEnd } from './drive-front-end.js';
 import { promptVarsFor } from './prompt-vars.js';
 import { type RunFlags, withRunOptions } from './shared-options.js';
@@ -20,15 +22,16 @@ export const runCommand = withRunOptions(
   .option('--detach', 'start the run in a background engine and return (with --yes it drives itself)', false)
   .action(async (runbook: string, flags: RunCommandFlags) => {
     const stateDir = resolveStateDir(flags.stateDir);
+    const request = {
+      kind: 'start' as const,
+      runbook: resolve(runbook),
+      stateDir,
+      vars: flags.var,
+      operator: flags.operator,
+    };
     if (flags.detach) {
-      const { runId, pid } = await startEngine({
-        kind: 'start',
-        runbook: resolve(runbook),
-        stateDir,
-        vars: flags.var,
-        operator: flags.operator,
-        drive: flags.yes ? { yes: true } : undefined,
-      });
+      const { runId } = await openEngine({ ...request, drive: flags.yes ? { yes: true } : undefined }, 'plain');
+      const pid = liveEngineRecord(stateDir, runId)?.pid;
       process.stdout.write(
         `run ${runId} started in the background (engine pid ${pid})\n` +
           `  follow it: stepwise watch ${runId}\n  act on it: stepwise attach ${runId}\n` +
@@ -37,6 +40,11 @@ export const runCommand = withRunOptions(
       return;
     }
     const mode = chooseMode(flags);
+    if (mode === 'tui') {
+      const { runId } = await openEngine(request, mode);
+      process.exitCode = await driveTuiClient({ stateDir, runId, mode: 'run', operator: flags.operator });
+      return;
+    }
     const opened = await startRun(runbook, {
       stateDir,
       operator: flags.operator,

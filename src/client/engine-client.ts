@@ -25,6 +25,7 @@ export interface ConnectOptions {
 export interface Subscriber {
   view(view: StaticView): void;
   event(event: JournalEvent): void;
+  snapshot?(message: Extract<EngineMessage, { type: 'snapshot' }>): void;
   caughtUp?(seq: number): void;
   live?(message: Extract<EngineMessage, { type: 'live' }>): void;
   say?(text: string): void;
@@ -41,6 +42,7 @@ export class EngineClient {
   private caughtUp?: () => void;
   private readonly closed: Promise<void>;
   private identified = false;
+  private gone = false;
   // The Unix user the engine verified this process to be.
   user = '';
 
@@ -50,6 +52,7 @@ export class EngineClient {
   ) {
     this.closed = new Promise((resolve) => socket.on('close', () => resolve()));
     void this.closed.then(() => {
+      this.gone = true;
       const gone = new StepwiseError('the engine has ended: the run is paused or finished', 'paused');
       for (const w of this.waiting.values()) w.reject(gone);
       this.waiting.clear();
@@ -114,6 +117,9 @@ export class EngineClient {
       case 'event':
         this.subscriber?.event(msg.event);
         return;
+      case 'snapshot':
+        this.subscriber?.snapshot?.(msg);
+        return;
       case 'caught-up':
         this.subscriber?.caughtUp?.(msg.seq);
         this.caughtUp?.();
@@ -139,14 +145,16 @@ export class EngineClient {
   }
 
   // Replays the run from `from`, then follows it; resolves when the replay is through.
-  subscribe(subscriber: Subscriber, from = 0): Promise<void> {
+  // With `snapshot`, the state as it is now comes instead of the replay.
+  subscribe(subscriber: Subscriber, from = 0, snapshot = false): Promise<void> {
     this.subscriber = subscriber;
     const done = new Promise<void>((resolve) => (this.caughtUp = resolve));
-    this.channel.send({ type: 'subscribe', from });
+    this.channel.send({ type: 'subscribe', from, ...(snapshot ? { snapshot } : {}) });
     return done;
   }
 
   request(body: Intent): Promise<unknown> {
+    if (this.gone) return Promise.reject(new StepwiseError('the engine has ended: the run is paused or finished', 'paused'));
     const id = this.nextId++;
     const answer = new Promise<unknown>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
     this.channel.send({ type: 'intent', id, body });

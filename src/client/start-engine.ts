@@ -10,7 +10,12 @@ const engineMain = fileURLToPath(new URL('../../dist/host/engine-main.js', impor
 // Starts a run's engine as its own process in a new session (detached, no terminal, stdout and
 // stderr to nowhere: it logs to engine.log beside the journal), and waits for its one-line
 // answer: the run id once it serves, or why it could not open the run.
-export async function startEngine(request: HostRequest, env: NodeJS.ProcessEnv = process.env): Promise<{ runId: string; pid: number }> {
+// A refusal throws with the engine's sentence; values the run needs and nobody gave come back
+// (`missing`), for the caller to ask and start again.
+export async function startEngine(
+  request: HostRequest,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Extract<HostReply, { ok: true }> | { missing: NonNullable<Extract<HostReply, { ok: false }>['missing']> }> {
   const child = spawn(process.execPath, [...baselineWasmFlags, engineMain], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore', 'pipe'],
@@ -39,6 +44,7 @@ export async function startEngine(request: HostRequest, env: NodeJS.ProcessEnv =
       'stepFailed',
     );
   }
+  if (!answer.ok && answer.missing?.length) return { missing: answer.missing };
   if (!answer.ok) throw new StepwiseError(answer.message, answer.kind);
-  return { runId: answer.runId, pid: answer.pid };
+  return answer;
 }

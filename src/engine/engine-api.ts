@@ -1,5 +1,6 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type { ForecastBasis } from '../journal/forecast/forecast-run.js';
+import type { JournalEvent } from '../journal/events.js';
 import type { RunState } from '../journal/reducer.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 import type { LogPage, LogPosition } from './read-log-page.js';
@@ -43,6 +44,15 @@ export interface ConnectionView {
   embedded: boolean;
 }
 
+// A front end attached to the engine's socket, as the engine verified it.
+export interface AttachedClient {
+  user: string;
+  display?: string;
+  role: 'operator' | 'watcher';
+  host: string;
+  ssh?: string;
+}
+
 export interface EngineView {
   runbook: LoadedRunbook;
   run: RunState;
@@ -64,6 +74,12 @@ export interface EngineView {
   user?: string;
   // What the forecast goes by (earlier runs' durations, the sources' rows): the screen forecasts.
   forecast?: ForecastBasis;
+  // Who is attached to a detached engine (verified Unix users); absent in one process.
+  clients?: AttachedClient[];
+  // A watcher's view: every intent that changes the run is refused.
+  readOnly?: boolean;
+  // What the engine did while nobody was attached (non-volatile events), for the attach summary.
+  unattended?: JournalEvent[];
 }
 
 export type NextAction =
@@ -109,14 +125,16 @@ export interface EngineIntents {
   skip(step: string, reason: string): Promise<void>;
   // For an interrupted step: mark it done with a note (journaled as a sign-off).
   markDone(step: string, note: string): Promise<void>;
-  rollbackPlan(to?: string): RollbackPlan;
+  // A detached engine answers over its socket: a promise.
+  rollbackPlan(to?: string): RollbackPlan | Promise<RollbackPlan>;
   // Refused after the rollback window closed unless `pastWindow` gives a reason (journaled).
   rollback(options: { to?: string; note?: string; pastWindow?: { reason: string } }): Promise<void>;
   // Cancels the running step (process group killed, transaction rolled back).
-  cancel(): void;
-  // Records run.paused and releases the locks; the front end exits afterwards.
-  pause(reason: string): Promise<void>;
-  backfillControl(step: string, control: { paused?: boolean; batchSize?: number }): void;
+  cancel(): void | Promise<void>;
+  // Records run.paused and releases the locks; the front end exits afterwards. `afterStep`: the
+  // running step finishes first.
+  pause(reason: string, options?: { afterStep?: boolean }): Promise<void>;
+  backfillControl(step: string, control: { paused?: boolean; batchSize?: number }): void | Promise<void>;
 }
 
 export interface EngineHandle extends EngineIntents {

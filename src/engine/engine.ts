@@ -156,6 +156,10 @@ export class Engine implements EngineHandle {
     return this.state;
   }
 
+  get lastSeq(): number {
+    return this.setup.journal.lastSeq;
+  }
+
   get journalPath(): string {
     return this.setup.journal.path;
   }
@@ -526,11 +530,11 @@ export class Engine implements EngineHandle {
     this.active?.controller.abort(new StepwiseError(reason, 'interrupted'));
   }
 
-  async pause(reason: string): Promise<void> {
+  async pause(reason: string, options: { afterStep?: boolean } = {}): Promise<void> {
     this.stopping = true;
     const running = this.active;
     if (running) {
-      this.cancel(`interrupted: ${reason}`);
+      if (!options.afterStep) this.cancel(`interrupted: ${reason}`);
       await running.done;
     }
     if (this.state.status !== 'paused') {

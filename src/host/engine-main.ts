@@ -5,10 +5,17 @@ import { onFatal } from '../errors/fatal.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { protocolVersion } from '../protocol/messages.js';
 import { driveHeadless } from '../cli/drive-headless.js';
-import { type OpenedRun, resumeRun, startRun } from '../engine/open-run.js';
+import { type MissingVar, type OpenedRun, type OpenOptions, resumeRun, startRun } from '../engine/open-run.js';
+import { openDemo } from '../cli/open-demo.js';
 import { EngineServer } from './engine-server.js';
 import type { HostReply, HostRequest } from '../protocol/host-request.js';
-import { chooseSocketPath, engineLogPath, engineRecordPath, proofDir } from '../protocol/engine-record.js';
+import {
+  chooseSocketPath,
+  engineLogPath,
+  engineRecordPath,
+  liveEngineRecord,
+  proofDir,
+} from '../protocol/engine-record.js';
 
 // The engine process: started detached by a front end (start-engine.ts) in a session of its own,
 // so no terminal's hang-up reaches it. It owns the journal, the locks, the connections and the
@@ -26,25 +33,44 @@ function reply(answer: HostReply): void {
   }
 }
 
-function open(request: HostRequest, warn: (text: string) => void): Promise<OpenedRun> {
-  const common = { stateDir: request.stateDir, operator: request.operator, vars: request.vars, env: process.env };
+type Opened = OpenedRun | { served: string };
+
+function open(request: HostRequest, say: (text: string) => void, ask: OpenOptions['promptVars']): Promise<Opened> {
+  const common = { stateDir: request.stateDir, operator: request.operator, vars: request.vars, env: process.env, promptVars: ask };
   if (request.kind === 'start') return startRun(request.runbook, common);
+  if (request.kind === 'demo') {
+    return openDemo({
+      ...common,
+      runbook: request.runbook,
+      reset: request.reset,
+      soakFor: request.soakFor,
+      warn: say,
+      served: (runId) => liveEngineRecord(request.stateDir, runId) !== undefined,
+    });
+  }
   return resumeRun({
     ...common,
     ref: request.ref,
     acceptDrift: async () => request.acceptDrift,
     purpose: request.purpose,
-    warn,
+    warn: (text) => say(`warning: ${text}`),
+    retarget: request.retarget,
   });
 }
 
-async function openOrReply(request: HostRequest, early: string[]): Promise<OpenedRun> {
+async function openOrReply(request: HostRequest, early: string[]): Promise<Opened> {
+  // Nobody is here to ask for a value: the front end that started us asks and starts again.
+  let missing: MissingVar[] | undefined;
+  const ask = async (vars: MissingVar[]): Promise<Record<string, string>> => {
+    missing = vars;
+    throw new StepwiseError(`missing values: ${vars.map((v) => v.name).join(', ')}`, 'paused');
+  };
   try {
-    return await open(request, (text) => early.push(`warning: ${text}`));
+    return await open(request, (text) => early.push(text), ask);
   } catch (error) {
     const known = error instanceof StepwiseError;
     const kind = known ? error.kind : 'stepFailed';
-    reply({ ok: false, message: known ? error.message : `the engine could not open the run: ${String(error)}`, kind });
+    reply({ ok: false, message: known ? error.message : `the engine could not open the run: ${String(error)}`, kind, missing });
     process.exit(exitCodeFor(kind));
   }
 }
@@ -54,6 +80,12 @@ async function main(): Promise<void> {
   const request = JSON.parse(readFileSync(0, 'utf8')) as HostRequest;
   const early: string[] = [];
   const opened = await openOrReply(request, early);
+  if ('served' in opened) {
+    // The demo run this would open is served by a live engine: the front end attaches to it.
+    const record = liveEngineRecord(request.stateDir, opened.served)!;
+    reply({ ok: true, runId: opened.served, pid: record.pid, warnings: early, opened: 'attach' });
+    process.exit(ExitCode.done);
+  }
   const { engine } = opened;
   const runId = engine.run.runId;
   const logFile = engineLogPath(request.stateDir, runId);
@@ -144,7 +176,8 @@ async function main(): Promise<void> {
     });
   }
   process.on('SIGHUP', () => log('SIGHUP ignored: the engine belongs to no terminal'));
-  reply({ ok: true, runId, pid: process.pid });
+  // A new run has journaled run.started alone.
+  reply({ ok: true, runId, pid: process.pid, warnings: early, opened: engine.lastSeq > 1 ? 'resume' : 'start' });
   if (drive) await driveOn();
 }
 

@@ -1,10 +1,11 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { StepwiseError } from '../errors/stepwise-error.js';
+import { volatileEvents, type JournalEvent } from '../journal/events.js';
 import { readJournal } from '../journal/file-journal.js';
 import { type LineChannel, lineChannel } from '../protocol/line-channel.js';
+import type { AttachedClient } from '../engine/engine-api.js';
 import {
-  type AttachedClient,
   type ClientMessage,
   clientMessageSchema,
   type EngineMessage,
@@ -38,6 +39,8 @@ interface Session {
   following: boolean;
 }
 
+const maxUnattended = 500;
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -58,16 +61,28 @@ export class EngineServer {
   private readonly sessions = new Set<Session>();
   private liveQueued = false;
   private pending = 0;
+  // What happened while no operator or watcher was attached, for the next one's summary (the
+  // newest, without the volatile ones); emptied when someone attaches.
+  private unattended: JournalEvent[] = [];
 
   constructor(readonly options: ServerOptions) {
     this.server = createServer((socket) => this.accept(socket));
     const { engine } = options;
     engine.onEvent((event) => {
+      if (!this.anyoneFollowing() && !volatileEvents.has(event.type)) {
+        this.unattended.push(event);
+        if (this.unattended.length > maxUnattended) this.unattended.shift();
+      }
       this.broadcast(`${JSON.stringify({ type: 'event', event } satisfies EngineMessage)}\n`);
       options.onChange();
     });
     // The store changes right after an event is reduced: the live message follows the event.
     engine.store.subscribe(() => this.queueLive());
+  }
+
+  private anyoneFollowing(): boolean {
+    for (const s of this.sessions) if (s.following) return true;
+    return false;
   }
 
   get clients(): number {
@@ -174,7 +189,7 @@ export class EngineServer {
       this.send(session, { type: 'refused', message: 'say hello and prove who you are first' });
       return;
     }
-    if (msg.type === 'subscribe') return this.subscribe(session, msg.from);
+    if (msg.type === 'subscribe') return this.subscribe(session, msg.from, msg.snapshot === true);
     return this.intent(session, msg.id, msg.body);
   }
 
@@ -227,7 +242,7 @@ export class EngineServer {
   }
 
   // Replay from `from`, then follow: read and registered in one turn, so nothing falls between.
-  private subscribe(session: Session, from: number): void {
+  private subscribe(session: Session, from: number, snapshot: boolean): void {
     const { engine } = this.options;
     const view = engine.store.getState();
     this.send(session, {
@@ -243,14 +258,19 @@ export class EngineServer {
         forecast: view.forecast,
       },
     });
-    const { events } = readJournal(engine.journalPath);
-    let last = 0;
-    for (const event of events) {
-      last = event.seq;
-      if (event.seq >= from) session.channel.sendRaw(`${JSON.stringify({ type: 'event', event })}\n`);
+    let last = engine.lastSeq;
+    if (snapshot) {
+      this.send(session, { type: 'snapshot', run: engine.run, seq: last, unattended: this.unattended });
+    } else {
+      const { events } = readJournal(engine.journalPath);
+      for (const event of events) {
+        last = event.seq;
+        if (event.seq >= from) session.channel.sendRaw(`${JSON.stringify({ type: 'event', event })}\n`);
+      }
     }
     this.send(session, { type: 'caught-up', seq: last });
     session.following = true;
+    this.unattended = [];
     this.queueLive();
   }
 
@@ -306,11 +326,11 @@ export class EngineServer {
       case 'rollbackPlan':
         return engine.rollbackPlan(body.to);
       case 'rollback':
-        return engine.rollback({ to: body.to, note: body.note });
+        return engine.rollback({ to: body.to, note: body.note, pastWindow: body.pastWindow });
       case 'cancel':
         return engine.cancel();
       case 'pause':
-        return engine.pause(body.reason);
+        return engine.pause(body.reason, { afterStep: body.afterStep });
       case 'backfillControl':
         return engine.backfillControl(body.step, body.control);
       case 'drive':

@@ -160,6 +160,11 @@ export class FileJournal {
     return { journal: new FileJournal(path, read.events, now), read };
   }
 
+  // The seq of the last event appended (0 for none).
+  get lastSeq(): number {
+    return this.seq;
+  }
+
   onAppend(listener: (event: JournalEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

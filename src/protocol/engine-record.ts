@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isProcessAlive } from '../journal/process-identity.js';
 import { runDir } from '../journal/state-dir.js';
 
 // Linux truncates a Unix socket path past 107 bytes without a word (a socket named `en`
@@ -45,4 +46,10 @@ export function readEngineRecord(stateDir: string, runId: string): EngineRecord 
   } catch {
     return undefined;
   }
+}
+
+// The record of an engine that is alive now (a killed one leaves its record behind).
+export function liveEngineRecord(stateDir: string, runId: string): EngineRecord | undefined {
+  const record = readEngineRecord(stateDir, runId);
+  return record && isProcessAlive(record.pid) ? record : undefined;
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { ErrorKind } from '../errors/stepwise-error.js';
-import type { DriftItem, LiveState, NextAction, ConnectionView } from '../engine/engine-api.js';
+import type { AttachedClient, DriftItem, LiveState, NextAction, ConnectionView } from '../engine/engine-api.js';
 import type { JournalEvent } from '../journal/events.js';
 import type { ForecastBasis } from '../journal/forecast/forecast-run.js';
+import type { RunState } from '../journal/reducer.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 
 // The engine's socket protocol: one JSON object per line each way. PROTOCOL.md beside this file
@@ -30,9 +31,15 @@ export const intentSchema = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('skip'), step: z.string(), reason: z.string() }),
   z.object({ intent: z.literal('markDone'), step: z.string(), note: z.string() }),
   z.object({ intent: z.literal('rollbackPlan'), to: z.string().optional() }),
-  z.object({ intent: z.literal('rollback'), to: z.string().optional(), note: z.string().optional() }),
+  z.object({
+    intent: z.literal('rollback'),
+    to: z.string().optional(),
+    note: z.string().optional(),
+    pastWindow: z.object({ reason: z.string() }).strict().optional(),
+  }),
   z.object({ intent: z.literal('cancel') }),
-  z.object({ intent: z.literal('pause'), reason: z.string() }),
+  // `afterStep`: the running step finishes first (Ctrl+C in the TUI: pause after this step).
+  z.object({ intent: z.literal('pause'), reason: z.string(), afterStep: z.boolean().optional() }),
   z.object({
     intent: z.literal('backfillControl'),
     step: z.string(),
@@ -63,18 +70,12 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     ssh: z.string().max(255).optional(),
   }),
   z.object({ type: z.literal('prove') }),
-  z.object({ type: z.literal('subscribe'), from: z.number().int().nonnegative() }),
+  // `snapshot`: the run's state as it is now instead of a replay of every event (a screen needs
+  // the state, a printer the events), with the events since the last client left.
+  z.object({ type: z.literal('subscribe'), from: z.number().int().nonnegative(), snapshot: z.boolean().optional() }),
   z.object({ type: z.literal('intent'), id: z.number().int(), body: intentSchema }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
-
-export interface AttachedClient {
-  user: string;
-  display?: string;
-  role: Role;
-  host: string;
-  ssh?: string;
-}
 
 // What does not change while the engine lives: sent once, on subscribe.
 export interface StaticView {
@@ -93,6 +94,9 @@ export type EngineMessage =
   | { type: 'identified'; user: string; uid: number; role: Role }
   | { type: 'view'; view: StaticView }
   | { type: 'event'; event: JournalEvent }
+  // Instead of the replay when asked: the state through `seq`, and what happened while nobody
+  // was attached (the events since the last client left, without the volatile ones).
+  | { type: 'snapshot'; run: RunState; seq: number; unattended: JournalEvent[] }
   // Sent after the replay: every event up to `seq` has been sent; what follows is live.
   | { type: 'caught-up'; seq: number }
   | { type: 'live'; live: LiveState; next: NextAction; clients: AttachedClient[] }

@@ -21,4 +21,5 @@ export type Dialog =
   | { kind: 'interrupted'; step: string }
   | { kind: 'drift' }
   | { kind: 'quit' }
+  | { kind: 'interrupt' }
   | { kind: 'rollback-plan'; to?: string };

@@ -3,7 +3,7 @@ import { parseKey, phaseOfKey } from './checklist-rows.js';
 import type { Dialog } from './dialog.js';
 import type { KeyHint } from './lines/key-bar-line.js';
 
-export type Screen = 'resume' | 'main' | 'log' | 'help';
+export type Screen = 'resume' | 'attach' | 'main' | 'log' | 'help';
 
 // The key bar of the checklist: what the selection allows first, help and quit last.
 export function mainKeyHints(view: EngineView, selection: string): KeyHint[] {
@@ -70,6 +70,12 @@ export function dialogKeyHints(dialog: Dialog): KeyHint[] {
         ['y', 'quit'],
         ['n', 'keep running'],
       ];
+    case 'interrupt':
+      return [
+        ['enter', 'detach'],
+        ['p', 'pause'],
+        ['esc', 'stay'],
+      ];
     case 'rollback-plan':
       return [
         ['y', 'roll back'],
@@ -86,6 +92,11 @@ export function screenKeyHints(screen: Exclude<Screen, 'main'>): KeyHint[] {
       return [
         ['enter', 'continue'],
         ['q', 'quit'],
+      ];
+    case 'attach':
+      return [
+        ['enter', 'continue'],
+        ['q', 'detach'],
       ];
     case 'log':
       return [

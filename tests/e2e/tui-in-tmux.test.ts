@@ -127,6 +127,10 @@ phases:
             i=$((i+1)); done
 `;
 
+// The first screen waits for the engine process to open the run (PGlite starts in it): on a
+// loaded machine that takes longer than a key's answer.
+const engineStartMs = 60_000;
+
 function expectFits(tmux: TmuxSession, target: string): void {
   expect(overflowingRows(tmux.screen(target, { joinWrapped: true }), tmux.size)).toEqual([]);
 }
@@ -164,7 +168,7 @@ describe('the TUI in a real terminal', () => {
     const t = session();
     const pane = t.start(['run', runbook, '--state-dir', stateDir]);
 
-    await t.waitFor(pane, 'enter run');
+    await t.waitFor(pane, 'enter run', engineStartMs);
     const first = t.screen(pane);
     expect(first).toContain('1.1 Create the items table');
     expect(first).toContain('gate: sign-off');
@@ -203,7 +207,7 @@ describe('the TUI in a real terminal', () => {
     const t = session();
     const first = t.start(['run', runbook, '--state-dir', stateDir]);
 
-    await t.waitFor(first, 'enter run');
+    await t.waitFor(first, 'enter run', engineStartMs);
     t.keys(first, 'a');
     await t.waitFor(first, 'Run the rest of phase 1 Prepare?');
     t.keys(first, 'y');
@@ -218,7 +222,7 @@ describe('the TUI in a real terminal', () => {
     expect(await t.waitForExit(first)).toBe(3);
 
     const second = t.newWindow(['resume', '--state-dir', stateDir]);
-    const summary = await t.waitFor(second, 'what ran:');
+    const summary = await t.waitFor(second, 'what ran:', engineStartMs);
     expect(summary).toContain('Resuming');
     expect(summary).toMatch(/✔ 1\.1 Create the items table +done tester/);
     expect(summary).toMatch(/✔ 1\.2 Fill the items table +done tester/);
@@ -255,7 +259,7 @@ describe('the TUI in a real terminal', () => {
     await t.waitForExit(second);
   });
 
-  it('after kill -9 during a step, resume asks about the interrupted step and retry finishes', async () => {
+  it('after kill -9 of the engine during a step, the TUI says so; resume asks about the interrupted step and retry finishes', async () => {
     const stateDir = scratchDir();
     const runbook = scratchRunbook(crashRunbook(stateDir));
     const stepPidFile = join(stateDir, 'step.pid');
@@ -267,7 +271,7 @@ describe('the TUI in a real terminal', () => {
     const t = session();
     const first = t.start(['run', runbook, '--state-dir', stateDir]);
 
-    await t.waitFor(first, 'enter run');
+    await t.waitFor(first, 'enter run', engineStartMs);
     t.keys(first, 'a');
     await t.waitFor(first, 'Run the rest of phase 1 Work?');
     t.keys(first, 'y');
@@ -275,17 +279,20 @@ describe('the TUI in a real terminal', () => {
     for (let i = 0; i < 100 && !existsSync(stepPidFile); i++) await sleep(50);
     await t.waitFor(first, /running · attempt 1/);
 
+    // The run's engine is its own process: the one run.started names.
     const { pid } = journalEvents(stateDir)[0] as JournalLine & { pid: number };
     expect(t.exitStatus(first)).toBeUndefined();
     process.kill(pid, 'SIGKILL');
-    expect(await t.waitForExit(first)).toBe(128 + 9);
+    await t.waitFor(first, 'the engine has ended');
+    t.keys(first, 'q');
+    expect(await t.waitForExit(first)).toBe(3);
     const lastState = journalEvents(stateDir)
       .filter((e) => e.type !== 'step.progress')
       .at(-1);
     expect(lastState).toMatchObject({ type: 'step.started', step: 'long-step' });
 
     const second = t.newWindow(['resume', '--state-dir', stateDir]);
-    const summary = await t.waitFor(second, 'what ran:');
+    const summary = await t.waitFor(second, 'what ran:', engineStartMs);
     expect(summary).toContain('interrupted: 1.2 A long step (attempt 1');
     expect(summary).toContain('decide: retry, mark done or roll back');
 
@@ -317,7 +324,7 @@ describe('the TUI in a real terminal', () => {
     const t = session();
     const pane = t.start(['run', runbook, '--state-dir', stateDir]);
 
-    await t.waitFor(pane, 'enter run');
+    await t.waitFor(pane, 'enter run', engineStartMs);
     t.keys(pane, 'a');
     await t.waitFor(pane, 'Run the rest of phase 1 Copy?');
     t.keys(pane, 'y');
@@ -342,7 +349,7 @@ describe('the TUI in a real terminal', () => {
     const t = session({ width: 80, height: 24 });
     const pane = t.start(['run', runbook, '--state-dir', stateDir]);
 
-    await t.waitFor(pane, 'enter run');
+    await t.waitFor(pane, 'enter run', engineStartMs);
     t.keys(pane, 'Enter');
     await t.waitFor(pane, 'Run 1.1 Print a flood of lines?');
     t.keys(pane, 'y');

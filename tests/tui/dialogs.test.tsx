@@ -178,7 +178,7 @@ describe('dialogs', () => {
     expect(app.onExit).toHaveBeenCalledWith({ exit: 'paused' });
   });
 
-  it('quitting while a step runs asks; n keeps it running, a second Ctrl+C cancels and pauses', async () => {
+  it('q while a step runs asks; n keeps it running, y cancels the step and pauses', async () => {
     const engine = new FixtureEngine({ events: [...prepDone, started('create-queue')] });
     engine.setLive({ active: { step: 'create-queue', rollback: false, since: Date.now() - 65_000 } });
     const app = await renderApp(engine);
@@ -188,21 +188,53 @@ describe('dialogs', () => {
     await app.press('n');
     await app.waitForText('─ Checklist');
     expect(engine.callsOf('pause')).toEqual([]);
-    await app.press(keys.ctrlC);
+    await app.press('q');
     await app.waitForText('Quit while a step runs?');
-    await app.press(keys.ctrlC);
+    await app.press('y');
     await app.waitFor(() => app.onExit.mock.calls.length > 0, 'the exit');
     expect(engine.callsOf('pause')).toEqual([['quit']]);
     expect(app.onExit).toHaveBeenCalledWith({ exit: 'paused' });
   });
 
-  it('Ctrl+C with nothing running pauses and leaves at once', async () => {
-    const engine = new FixtureEngine({ events: prepDone });
+  it('Ctrl+C while a step runs asks: escape stays, a second Ctrl+C detaches and the step goes on', async () => {
+    const engine = new FixtureEngine({ events: [...prepDone, started('create-queue')] });
+    engine.setLive({ active: { step: 'create-queue', rollback: false, since: Date.now() - 65_000 } });
     const app = await renderApp(engine);
-    await app.waitForText('Checklist');
+    await app.press(keys.ctrlC);
+    const dialog = await app.waitForText('Leave this screen?');
+    expect(dialog).toContain('2.1 Create the queue table is running (for 01:05)');
+    expect(dialog).toContain('p pause after this step');
+    expect(dialog).toContain('c cancel the step now');
+    await app.press(keys.escape);
+    await app.waitForText('─ Checklist');
+    await app.press(keys.ctrlC);
+    await app.waitForText('Leave this screen?');
     await app.press(keys.ctrlC);
     await app.waitFor(() => app.onExit.mock.calls.length > 0, 'the exit');
-    expect(engine.callsOf('pause')).toEqual([['quit']]);
+    expect(app.onExit).toHaveBeenCalledWith({ exit: 'detached' });
+    expect(engine.callsOf('pause')).toEqual([]);
+    expect(engine.callsOf('cancel')).toEqual([]);
+  });
+
+  it('Ctrl+C then p pauses once the running step has finished; c cancels it now', async () => {
+    const after = new FixtureEngine({ events: [...prepDone, started('create-queue')] });
+    after.setLive({ active: { step: 'create-queue', rollback: false, since: Date.now() } });
+    const first = await renderApp(after);
+    await first.press(keys.ctrlC);
+    await first.waitForText('Leave this screen?');
+    await first.press('p');
+    await first.waitFor(() => first.onExit.mock.calls.length > 0, 'the exit');
+    expect(after.callsOf('pause')).toEqual([['paused with Ctrl+C', { afterStep: true }]]);
+    expect(first.onExit).toHaveBeenCalledWith({ exit: 'paused' });
+
+    const now = new FixtureEngine({ events: [...prepDone, started('create-queue')] });
+    now.setLive({ active: { step: 'create-queue', rollback: false, since: Date.now() } });
+    const second = await renderApp(now);
+    await second.press(keys.ctrlC);
+    await second.waitForText('Leave this screen?');
+    await second.press('c');
+    await second.waitFor(() => second.onExit.mock.calls.length > 0, 'the exit');
+    expect(now.callsOf('pause')).toEqual([['cancelled with Ctrl+C']]);
   });
 
   it('the rollback plan warns past the point of no return and asks a note for irreversible steps', async () => {

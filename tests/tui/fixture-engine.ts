@@ -293,8 +293,8 @@ export class FixtureEngine implements EngineHandle {
   cancel() {
     this.calls.push({ intent: 'cancel', args: [] });
   }
-  async pause(reason: string) {
-    this.calls.push({ intent: 'pause', args: [reason] });
+  async pause(reason: string, options?: { afterStep?: boolean }) {
+    this.calls.push({ intent: 'pause', args: options ? [reason, options] : [reason] });
     await this.pauseGate;
   }
   backfillControl(...args: Parameters<EngineHandle['backfillControl']>) {

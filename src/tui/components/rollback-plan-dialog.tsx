@@ -1,19 +1,11 @@
 import { useState } from 'react';
 import type { EngineHandle, EngineView, RollbackPlan } from '../../engine/engine-api.js';
 import { useKeys } from '../hooks/use-keys.js';
+import { useRollbackPlan } from '../hooks/use-rollback-plan.js';
 import { useTheme } from '../hooks/use-theme.js';
 import { rollbackPlanLines } from '../lines/rollback-plan-lines.js';
 import { type Line, seg } from '../styled-line.js';
 import { DialogFrame } from './dialog-frame.js';
-
-// Recomputed on every render: the plan follows the run's state, and it is cheap.
-function planFor(engine: EngineHandle, to?: string): { plan?: RollbackPlan; error?: string } {
-  try {
-    return { plan: engine.rollbackPlan(to) };
-  } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
-  }
-}
 
 // Shows the rollback plan, scrollable; `y` goes on to the confirmation, `t` limits it to the
 // steps after the selected one.
@@ -31,10 +23,12 @@ export function RollbackPlanDialog(props: {
   const theme = useTheme();
   const { engine, view, to, width, height } = props;
   const [offset, setOffset] = useState(0);
-  const planned = planFor(engine, to);
+  const planned = useRollbackPlan(engine, view.run, to) ?? {};
   const lines: Line[] = planned.plan
     ? rollbackPlanLines(planned.plan, view, width, theme)
-    : [[seg(` ${planned.error}`, { color: 'red', bold: true })]];
+    : planned.error
+      ? [[seg(` ${planned.error}`, { color: 'red', bold: true })]]
+      : [[seg(' asking the engine for the plan…', { dim: true })]];
   const room = Math.max(1, height - 3);
   const maxOffset = Math.max(0, lines.length - room);
   const at = Math.min(offset, maxOffset);

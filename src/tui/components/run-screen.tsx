@@ -32,9 +32,11 @@ import {
 } from '../operator-requests.js';
 import { type Line, seg } from '../styled-line.js';
 import type { TuiResult } from '../tui-result.js';
+import { AttachSummary } from './attach-summary.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { DriftDialog } from './drift-dialog.js';
 import { HelpView } from './help-view.js';
+import { type InterruptChoice, InterruptDialog } from './interrupt-dialog.js';
 import { type InterruptedChoice, InterruptedDialog } from './interrupted-dialog.js';
 import { LinesBlock } from './lines-block.js';
 import { LogView } from './log-view.js';
@@ -45,7 +47,7 @@ import { QuitDialog } from './quit-dialog.js';
 import { ResumeSummary } from './resume-summary.js';
 import { RollbackPlanDialog } from './rollback-plan-dialog.js';
 
-export type TuiMode = 'run' | 'resume' | 'rollback';
+export type TuiMode = 'run' | 'resume' | 'rollback' | 'attach';
 
 export interface RunScreenProps {
   engine: EngineHandle;
@@ -85,7 +87,7 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
   const view = useStore(engine.store);
   const size = useTerminalSize();
   const now = useClock(isRunning(view) ? spinnerMs : 1000);
-  const [screen, setScreen] = useState<Screen>(mode === 'resume' ? 'resume' : 'main');
+  const [screen, setScreen] = useState<Screen>(mode === 'resume' || mode === 'attach' ? mode : 'main');
   const [dialog, setDialog] = useState<Dialog | undefined>(() =>
     mode === 'rollback'
       ? { kind: 'rollback-plan', to: rollbackTo }
@@ -133,6 +135,7 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
   };
 
   const requestQuit = () => {
+    if (view.readOnly) return onExit({ exit: 'detached' });
     if (latest().live.active) setDialog({ kind: 'quit' });
     else quitNow();
   };
@@ -164,11 +167,31 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
     });
   };
 
-  // Ctrl+C anywhere: the same as q; a second one while the quit dialog is open quits.
+  // The run belongs to its engine: Ctrl+C asks whether to detach (the default, also a second
+  // Ctrl+C), pause after the running step, or cancel it now. A watcher just leaves.
+  const onInterrupt = (choice: InterruptChoice) => {
+    setDialog(undefined);
+    if (choice === 'detach') return onExit({ exit: 'detached' });
+    if (choice === 'cancel-step') return quitNow('cancelled with Ctrl+C');
+    setQuitting(true);
+    setNotice({
+      level: 'info',
+      text: latest().live.active ? 'pausing the run once this step has finished…' : 'pausing the run…',
+    });
+    Promise.resolve(engine.pause('paused with Ctrl+C', { afterStep: true })).then(
+      () => onExit({ exit: 'paused' }),
+      (error: unknown) => {
+        setQuitting(false);
+        setNotice({ level: 'error', text: message(error) });
+      },
+    );
+  };
+
   useKeys((input, key) => {
     if (!(key.ctrl && input === 'c')) return;
-    if (dialog?.kind === 'quit') return quitNow();
-    requestQuit();
+    if (view.readOnly || isFinished(latest())) return onExit({ exit: view.readOnly ? 'detached' : 'done' });
+    if (dialog?.kind === 'interrupt') return onInterrupt('detach');
+    setDialog({ kind: 'interrupt' });
   }, !quitting);
 
   const header = headerLines({ view, now, width: size.columns, theme, warnSsh });
@@ -311,6 +334,9 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
       case 'quit':
         body = <QuitDialog view={view} now={now} onQuit={() => quitNow()} onStay={close} {...common} />;
         break;
+      case 'interrupt':
+        body = <InterruptDialog view={view} now={now} onChoose={onInterrupt} onStay={close} {...common} />;
+        break;
       case 'rollback-plan':
         body = (
           <RollbackPlanDialog
@@ -338,6 +364,19 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
           setDialog(startupDialog(latest(), false));
         }}
         onQuit={() => quitNow()}
+      />
+    );
+  } else if (screen === 'attach') {
+    body = (
+      <AttachSummary
+        view={view}
+        width={width}
+        height={screenHeight}
+        onContinue={() => {
+          setScreen('main');
+          setDialog(startupDialog(latest(), true));
+        }}
+        onLeave={() => onExit({ exit: 'detached' })}
       />
     );
   } else if (screen === 'log' && logStep) {

@@ -65,6 +65,21 @@ function connectionLine(c: ConnectionView, width: number, theme: Theme): Line {
   return [...fitLine(target, room, { ascii: theme.ascii }), ...(badge.length ? [seg('  '), ...badge] : [])];
 }
 
+// Who is attached to the run's engine, as the engine verified them (Unix users), the display
+// name beside the user when it differs.
+function attachedLine(view: EngineView, width: number, theme: Theme): Line {
+  const names = view.clients!.map((c) => {
+    const display = c.display && c.display !== c.user ? ` (${c.display})` : '';
+    return `${c.user}${display}${c.role === 'watcher' ? ' watching' : ''}`;
+  });
+  const unique = [...new Set(names)];
+  return fitLine(
+    [seg(' attached: ', { dim: true }), seg(unique.join(', ') || 'nobody', { color: 'cyan' }), ...(view.readOnly ? [seg('  read-only', { color: 'yellow', bold: true })] : [])],
+    width,
+    { ascii: theme.ascii },
+  );
+}
+
 // Runbook, run id, operator and the window timer; every connection's target with its
 // PRODUCTION badge; the SSH warning when a dropped connection would end the session.
 export function headerLines(args: {
@@ -87,7 +102,9 @@ export function headerLines(args: {
       ...(production ? [seg(`  ${production} PRODUCTION`, { color: 'red', bold: true })] : []),
     ]);
   }
-  if (args.warnSsh) {
+  if (view.clients) lines.push(attachedLine(view, width, theme));
+  // A detached engine does not hear a dropped connection: the warning is for one process.
+  if (args.warnSsh && !view.clients) {
     wrapText(sshWarning, width - 3).forEach((text, i) => {
       const mark = i === 0 ? ` ${theme.glyphs.warning} ` : '   ';
       lines.push([seg(mark, { color: 'yellow', bold: true }), seg(text, { color: 'yellow' })]);

@@ -1,0 +1,23 @@
+import { Command } from 'commander';
+import { StepwiseError } from '../errors/stepwise-error.js';
+import { findRun } from '../journal/find-run.js';
+import { resolveStateDir } from '../journal/state-dir.js';
+import { liveEngineRecord } from '../protocol/engine-record.js';
+import { chooseMode } from './choose-mode.js';
+import { driveTuiClient } from './drive-tui-client.js';
+import { withStateDir } from './shared-options.js';
+
+export const attachCommand = withStateDir(
+  new Command('attach')
+    .description('open the TUI on a live run (its engine goes on without you when you detach)')
+    .argument('[run]', 'run id, or runbook path or name (latest run); default: the latest run')
+    .option('--operator <name>', 'a display name shown beside your verified Unix user'),
+).action(async (ref: string | undefined, flags: { stateDir?: string; operator?: string }) => {
+  const stateDir = resolveStateDir(flags.stateDir);
+  const { runId } = findRun(stateDir, ref);
+  if (chooseMode({}) !== 'tui')
+    throw new StepwiseError('attach opens the TUI: run it in a terminal (`stepwise watch --plain` follows a run without one)');
+  if (!liveEngineRecord(stateDir, runId))
+    throw new StepwiseError(`no engine serves run ${runId} (it is paused or finished): \`stepwise resume ${runId}\` starts one`);
+  process.exitCode = await driveTuiClient({ stateDir, runId, mode: 'attach', operator: flags.operator });
+});

@@ -1,0 +1,46 @@
+import { EngineClient } from '../client/engine-client.js';
+import { RemoteEngine } from '../client/remote-engine.js';
+import type { TuiMode } from '../tui/components/app.js';
+import { ExitCode, type ExitCodeValue, exitCodeOf } from './exit-codes.js';
+
+export interface TuiClientOptions {
+  stateDir: string;
+  runId: string;
+  mode: TuiMode;
+  // --operator: shown beside the Unix user the engine verifies.
+  operator?: string;
+  // `stepwise watch`: every key that would change the run is refused by the engine.
+  readOnly?: boolean;
+  rollbackTo?: string;
+}
+
+const hangUps = ['SIGHUP', 'SIGTERM'] as const;
+
+// The TUI as a client of the run's engine process. A hang-up (the terminal is gone) only ends
+// this process: the engine goes on with what was asked and waits for the next `attach`.
+export async function driveTuiClient(options: TuiClientOptions): Promise<ExitCodeValue> {
+  const client = await EngineClient.connect({
+    stateDir: options.stateDir,
+    runId: options.runId,
+    role: options.readOnly ? 'watcher' : 'operator',
+    display: options.operator ?? process.env.STEPWISE_OPERATOR,
+  });
+  const engine = await RemoteEngine.open(client, { readOnly: options.readOnly });
+  const closeTui = new AbortController();
+  let hungUp = false;
+  const onHangUp = () => {
+    hungUp = true;
+    closeTui.abort();
+  };
+  for (const s of hangUps) process.on(s, onHangUp);
+  try {
+    const { runTui } = await (await import('../tui/load-tui.js')).loadTui();
+    const result = await runTui(engine, { mode: options.mode, signal: closeTui.signal, rollbackTo: options.rollbackTo });
+    if (hungUp) return ExitCode.interrupted;
+    if (result.exit === 'paused') return ExitCode.paused;
+    return exitCodeOf(engine.store.getState().run);
+  } finally {
+    for (const s of hangUps) process.off(s, onHangUp);
+    engine.close();
+  }
+}

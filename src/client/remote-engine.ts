@@ -1,0 +1,142 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { EngineHandle, EngineView, RollbackPlan, LiveState } from '../engine/engine-api.js';
+import { type LogPage, type LogPosition, readLogPage } from '../engine/read-log-page.js';
+import type { JournalEvent } from '../journal/events.js';
+import { type RunState, reduce } from '../journal/reducer.js';
+import type { EngineMessage, Intent, StaticView } from '../protocol/messages.js';
+import type { EngineClient } from './engine-client.js';
+
+type Live = Extract<EngineMessage, { type: 'live' }>;
+
+// The engine of a run in another process, seen through its socket: the store is rebuilt here
+// from the snapshot, the events and the live state the engine sends; every intent is a request
+// the engine answers done or refused (a refusal rejects with the engine's sentence).
+export class RemoteEngine implements EngineHandle {
+  private constructor(
+    readonly store: StoreApi<EngineView>,
+    private readonly client: EngineClient,
+  ) {}
+
+  static async open(client: EngineClient, options: { readOnly?: boolean } = {}): Promise<RemoteEngine> {
+    let view: StaticView | undefined;
+    let run: RunState | undefined;
+    let live: Live | undefined;
+    let unattended: JournalEvent[] = [];
+    // Events and live states that come after the replay go to the store once it exists.
+    const built: { store?: StoreApi<EngineView> } = {};
+    let firstLive!: () => void;
+    const liveCame = new Promise<void>((resolve) => (firstLive = resolve));
+    await client.subscribe(
+      {
+        view: (v) => (view = v),
+        snapshot: (s) => {
+          run = s.run;
+          unattended = s.unattended;
+        },
+        event: (event) => {
+          run = reduce(run, event);
+          built.store?.setState({ run });
+        },
+        live: (message) => {
+          live = message;
+          built.store?.setState({ live: message.live, next: message.next, clients: message.clients });
+          firstLive();
+        },
+      },
+      0,
+      true,
+    );
+    await liveCame;
+    if (!view || !run || !live) throw new Error('the engine sent no state');
+    const store = createStore<EngineView>(() => ({
+      ...view!,
+      run: run!,
+      live: live!.live,
+      next: live!.next,
+      clients: live!.clients,
+      user: client.user,
+      readOnly: options.readOnly,
+      unattended,
+    }));
+    built.store = store;
+    const remote = new RemoteEngine(store, client);
+    void client.ended.then(() => remote.engineEnded());
+    return remote;
+  }
+
+  // Resolves when the engine has ended the connection (the run is finished or paused) or this
+  // front end closed it.
+  get ended(): Promise<void> {
+    return this.client.ended;
+  }
+
+  private engineEnded(): void {
+    const { run, live } = this.store.getState();
+    if (run.status === 'succeeded' || run.status === 'rolled_back') return;
+    const notice: LiveState['notice'] = {
+      level: 'warn',
+      text: 'the engine has ended: the run is paused or stopped; `stepwise resume` continues it',
+    };
+    this.store.setState({ live: { ...live, active: undefined, notice } });
+  }
+
+  private ask(body: Intent): Promise<unknown> {
+    return this.client.request(body);
+  }
+
+  async runStep(step: string, confirmation?: { phrase?: string; note?: string }): Promise<void> {
+    await this.ask({ intent: 'runStep', step, confirmation });
+  }
+
+  async runPhase(phase: string): Promise<void> {
+    await this.ask({ intent: 'runPhase', phase });
+  }
+
+  // Who signs is the Unix user the engine verified for this connection.
+  async signStep(step: string, note: string): Promise<void> {
+    await this.ask({ intent: 'signStep', step, note });
+  }
+
+  async signGate(phase: string, note: string): Promise<void> {
+    await this.ask({ intent: 'signGate', phase, note });
+  }
+
+  async skip(step: string, reason: string): Promise<void> {
+    await this.ask({ intent: 'skip', step, reason });
+  }
+
+  async markDone(step: string, note: string): Promise<void> {
+    await this.ask({ intent: 'markDone', step, note });
+  }
+
+  rollbackPlan(to?: string): Promise<RollbackPlan> {
+    return this.ask({ intent: 'rollbackPlan', to }) as Promise<RollbackPlan>;
+  }
+
+  async rollback(options: { to?: string; note?: string; pastWindow?: { reason: string } }): Promise<void> {
+    await this.ask({ intent: 'rollback', ...options });
+  }
+
+  async cancel(): Promise<void> {
+    await this.ask({ intent: 'cancel' });
+  }
+
+  async pause(reason: string, options: { afterStep?: boolean } = {}): Promise<void> {
+    await this.ask({ intent: 'pause', reason, ...(options.afterStep ? { afterStep: true } : {}) });
+  }
+
+  async backfillControl(step: string, control: { paused?: boolean; batchSize?: number }): Promise<void> {
+    await this.ask({ intent: 'backfillControl', step, control });
+  }
+
+  // Read here from the log file: who may attach may read the run directory, and the log view
+  // reads a page for every frame while it follows the output.
+  logPage(step: string, position: LogPosition, count: number): LogPage | undefined {
+    const log = this.store.getState().run.steps[step]?.log;
+    return log ? readLogPage(log, position, count) : undefined;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
