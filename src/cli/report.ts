@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { isRunLive } from '../journal/run-lock.js';
-import { readJournal } from '../journal/file-journal.js';
 import { findRun } from '../journal/find-run.js';
+import { readRun } from '../journal/run-snapshot.js';
 import { resolveStateDir } from '../journal/state-dir.js';
-import { buildReport } from '../report/build-report.js';
+import { reportOf } from '../report/build-report.js';
 import { renderReportMarkdown } from '../report/render-report-markdown.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { ExitCode } from './exit-codes.js';
@@ -26,19 +26,18 @@ export const reportCommand = withStateDir(
 ).action((ref: string, flags: ReportFlags) => {
   const stateDir = resolveStateDir(flags.stateDir);
   const { runId, journalPath } = findRun(stateDir, ref);
-  const read = readJournal(journalPath);
-  const first = read.events[0];
-  if (first?.type !== 'run.started') {
+  const { record, tail } = readRun(journalPath);
+  if (record.state === undefined || (tail.from.seq === 0 && tail.events[0]?.type !== 'run.started')) {
     throw new StepwiseError(
       `the journal of ${runId} does not start with run.started; run \`stepwise verify ${runId}\``,
       'stepFailed',
     );
   }
-  const report = buildReport(read.events, {
-    problems: read.problems,
-    tornTail: read.tornTail,
-    lines: read.lines,
-    live: isRunLive(stateDir, first.runbook.name, runId),
+  const report = reportOf(record, {
+    problems: tail.problems,
+    tornTail: tail.tornTail,
+    live: isRunLive(stateDir, record.state.started.runbook.name, runId),
+    checkedFromSeq: tail.from.seq > 0 ? tail.from.seq : undefined,
   });
   const text =
     flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderReportMarkdown(report);

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { inspectRunLock, type LockHolder } from '../journal/run-lock.js';
-import { readJournal } from '../journal/file-journal.js';
 import { runIdsByTime } from '../journal/find-run.js';
+import { readRun } from '../journal/run-snapshot.js';
 import { journalPath, resolveStateDir } from '../journal/state-dir.js';
 import { formatAge } from '../report/format-age.js';
 import { type RunSummary, summariseRun } from '../report/summarise-run.js';
@@ -27,11 +27,10 @@ function summarise(
   holderOf: (runbook: string) => LockHolder | undefined,
 ): RunSummary {
   try {
-    const read = readJournal(journalPath(stateDir, runId));
-    const first = read.events[0];
-    const holder = first?.type === 'run.started' ? holderOf(first.runbook.name) : undefined;
-    const summary = summariseRun(runId, read.events, holder);
-    if (read.problems.length && summary.state !== 'damaged') {
+    const { record, tail } = readRun(journalPath(stateDir, runId));
+    const holder = record.state ? holderOf(record.state.started.runbook.name) : undefined;
+    const summary = summariseRun(runId, record, holder);
+    if (tail.problems.length && summary.state !== 'damaged') {
       return { ...summary, reason: `journal damaged; run \`stepwise verify ${runId}\`` };
     }
     return summary;

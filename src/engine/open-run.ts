@@ -8,9 +8,11 @@ import { openConnections } from '../db/open-connections.js';
 import { type SessionTag, sessionTag } from '../db/session-tag.js';
 import { endLeftoverSessions } from '../db/end-leftover-sessions.js';
 import type { LeftoverSession } from '../journal/events.js';
-import { FileJournal, readJournal } from '../journal/file-journal.js';
+import { FileJournal, readFirstEvent, readJournal } from '../journal/file-journal.js';
 import { findRun } from '../journal/find-run.js';
 import { type RunState, reduce, replay } from '../journal/reducer.js';
+import { emptyRecord } from '../journal/run-record.js';
+import { keepSnapshots, loadSnapshot, openRunJournal } from '../journal/run-snapshot.js';
 import { journalPath, newRunId, runDir } from '../journal/state-dir.js';
 import { createRenderer } from '../runbook/create-renderer.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
@@ -170,6 +172,7 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
     mkdirSync(runDir(options.stateDir, runId), { recursive: true });
     const identities = await liveIdentities(connections);
     const journal = FileJournal.create(journalPath(options.stateDir, runId), clockNow(options.clock));
+    keepSnapshots(journal, emptyRecord());
     const { window } = loaded.runbook;
     const started = journal.append({
       type: 'run.started',
@@ -248,13 +251,15 @@ export interface ResumeOptions extends OpenOptions {
 export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
   const { runId, journalPath: path } = findRun(options.stateDir, options.ref);
   const operator = resolveOperator(options.operator, options.env);
-  const head = readJournal(path);
-  const name = head.events[0];
-  if (name?.type !== 'run.started') {
-    const why = head.problems[0]?.message ?? 'no run.started event';
+  const snapshot = loadSnapshot(path);
+  const first = snapshot ? undefined : readFirstEvent(path);
+  const runbookName =
+    snapshot?.record.state?.started.runbook.name ?? (first?.type === 'run.started' ? first.runbook.name : undefined);
+  if (runbookName === undefined) {
+    const why = readJournal(path).problems[0]?.message ?? 'no run.started event';
     throw new StepwiseError(`journal of ${runId} is damaged (line 1: ${why}); run \`stepwise verify ${runId}\``, 'stepFailed');
   }
-  const lock = await acquireRunLock(options.stateDir, name.runbook.name, {
+  const lock = await acquireRunLock(options.stateDir, runbookName, {
     runId,
     operator,
     pid: process.pid,
@@ -262,17 +267,18 @@ export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
     startedAt: new Date().toISOString(),
   });
   return withLock(lock, async () => {
-    const { journal, read } = FileJournal.open(path, clockNow(options.clock));
+    const { journal, tail: read, record } = openRunJournal(path, snapshot, clockNow(options.clock));
     if (read.tornTail) options.warn(`journal.jsonl:${read.tornTail.line}: ${read.tornTail.message}`);
-    if (read.problems.length) {
+    const problems = [...read.problems, ...record.history.rejected];
+    if (problems.length) {
       journal.close();
-      const first = read.problems[0];
+      const first = problems[0];
       throw new StepwiseError(
         `journal of ${runId} is damaged (line ${first.line}: ${first.message}); run \`stepwise verify ${runId}\``,
         'stepFailed',
       );
     }
-    const state = replay(read.events);
+    const state = record.state;
     if (!state) throw new StepwiseError(`journal of ${runId} is empty`, 'stepFailed');
     const refused = whyNotReopen(state, options.purpose);
     if (refused) {

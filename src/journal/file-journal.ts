@@ -1,5 +1,15 @@
 import { hash } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { fatal } from '../errors/fatal.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { type EventPayload, type JournalEvent, volatileEvents } from './events.js';
@@ -15,12 +25,29 @@ export interface JournalProblem {
   message: string;
 }
 
+// A place in a journal: after the event `seq` with hash `hash`, which ends on line `line` and at
+// byte `offset` (its newline included). Reading can start there instead of at the top.
+export interface JournalPoint {
+  seq: number;
+  hash: string;
+  offset: number;
+  line: number;
+}
+
+export const journalTop: JournalPoint = { seq: 0, hash: GENESIS, offset: 0, line: 0 };
+
 export interface ReadResult {
+  // Where the reading started, and the point after its last event when what it read ends with
+  // a whole good line and has no problems (undefined otherwise).
+  from: JournalPoint;
+  end?: JournalPoint;
   events: JournalEvent[];
   // The journal line of each event (1-based), parallel to `events`.
   lines: number[];
   // A torn last line (crash mid-write) is dropped with a warning.
   tornTail?: JournalProblem;
+  // The number of the last line read, not counting a torn one.
+  lastLine: number;
   problems: JournalProblem[];
 }
 
@@ -39,8 +66,45 @@ function bodyOf(line: string, event: JournalEvent): string {
   return JSON.stringify(rest);
 }
 
-export function readJournal(path: string): ReadResult {
-  return parseJournal(readFileSync(path, 'utf8'));
+// The journal from `from` to its end (the whole journal by default).
+export function readJournal(path: string, from: JournalPoint = journalTop): ReadResult {
+  return parseJournal(readFrom(path, from.offset), from);
+}
+
+// The first event of a journal, reading no further than its first line.
+export function readFirstEvent(path: string): JournalEvent | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    for (let length = Math.min(size, 64 * 1024); ; length = Math.min(size, length * 4)) {
+      const buffer = Buffer.alloc(length);
+      readSync(fd, buffer, 0, length, 0);
+      const newline = buffer.indexOf(0x0a);
+      if (newline >= 0 || length === size) {
+        const event = parseLine(buffer.subarray(0, newline >= 0 ? newline : length).toString('utf8'));
+        return typeof event === 'string' ? undefined : event;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readFrom(path: string, offset: number): Buffer {
+  if (offset === 0) return readFileSync(path);
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(Math.max(0, fstatSync(fd).size - offset));
+    let read = 0;
+    while (read < buffer.length) {
+      const n = readSync(fd, buffer, read, buffer.length - read, offset + read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 // The event on a line, or what is wrong with the line.
@@ -56,7 +120,8 @@ function parseLine(line: string): JournalEvent | string {
   return value as JournalEvent;
 }
 
-function parseJournal(text: string): ReadResult {
+function parseJournal(bytes: Buffer, from: JournalPoint): ReadResult {
+  const text = bytes.toString('utf8');
   const lines = text.split('\n');
   const endsClean = text.endsWith('\n');
   if (lines[lines.length - 1] === '') lines.pop();
@@ -66,10 +131,10 @@ function parseJournal(text: string): ReadResult {
   let tornTail: JournalProblem | undefined;
   // After an unreadable line the chain and sequence are checked again from the next good line,
   // so one damaged line is one problem, not one per line that follows.
-  let prev: string | undefined = GENESIS;
-  let lastSeq: number | undefined = 0;
+  let prev: string | undefined = from.hash;
+  let lastSeq: number | undefined = from.seq;
   for (let i = 0; i < lines.length; i++) {
-    const lineNo = i + 1;
+    const lineNo = from.line + i + 1;
     const isLast = i === lines.length - 1;
     const event = parseLine(lines[i]);
     if (typeof event === 'string') {
@@ -98,11 +163,19 @@ function parseJournal(text: string): ReadResult {
   }
   // A journal is a run only from its run.started on: an empty or headless one is damaged for
   // every command alike (verify, status, resume, report).
-  if (events.length === 0 && problems.length === 0 && !tornTail)
+  if (from.offset === 0 && events.length === 0 && problems.length === 0 && !tornTail)
     problems.push({ line: 1, message: 'empty journal: the run.started event was never written' });
   else if (events.length > 0 && events[0].type !== 'run.started' && lineNumbers[0] === 1)
     problems.push({ line: 1, message: `the journal does not begin with run.started (it begins with ${String(events[0].type)})` });
-  return { events, lines: lineNumbers, tornTail, problems };
+  const last = events.at(-1);
+  const end =
+    problems.length > 0 || (bytes.length > 0 && !endsClean)
+      ? undefined
+      : last
+        ? { seq: last.seq, hash: last.hash, offset: from.offset + bytes.length, line: lineNumbers.at(-1)! }
+        : from;
+  const lastLine = from.line + lines.length - (tornTail ? 1 : 0);
+  return { from, end, events, lines: lineNumbers, tornTail, lastLine, problems };
 }
 
 // writeSync may write part of a buffer (a file-size limit, a full disk): write the rest or throw.
@@ -125,39 +198,55 @@ export class FileJournal {
   private failed: StepwiseError | undefined;
   private seq: number;
   private prev: string;
+  // Lines in the journal, for snapshots (journal/run-snapshot.ts).
+  private lineCount: number;
   private readonly listeners = new Set<(event: JournalEvent) => void>();
+  private readonly closeListeners: Array<() => void> = [];
 
   // `now` stamps each event's ts: the engine's clock, so a test that moves time sees it journaled.
   private constructor(
     readonly path: string,
-    existing: JournalEvent[],
+    at: { seq: number; hash: string; lines: number },
     private readonly now: () => number,
   ) {
     this.fd = openSync(path, 'a');
     this.size = fstatSync(this.fd).size;
-    this.seq = existing.length ? existing[existing.length - 1].seq : 0;
-    this.prev = existing.length ? existing[existing.length - 1].hash : GENESIS;
+    this.seq = at.seq;
+    this.prev = at.hash;
+    this.lineCount = at.lines;
   }
 
   static create(path: string, now: () => number = () => Date.now()): FileJournal {
     closeSync(openSync(path, 'wx'));
-    return new FileJournal(path, [], now);
+    return new FileJournal(path, { seq: 0, hash: GENESIS, lines: 0 }, now);
+  }
+
+  // After the last event appended: where a snapshot of the run up to here points.
+  get point(): JournalPoint {
+    return { seq: this.seq, hash: this.prev, offset: this.size, line: this.lineCount };
   }
 
   // Opens an existing journal for appending. A torn tail is cut off (truncated, never rewritten,
   // so a crash here loses nothing) and a last line without its newline gets one, so the chain
-  // continues on a line of its own.
-  static open(path: string, now: () => number = () => Date.now()): { journal: FileJournal; read: ReadResult } {
-    const bytes = readFileSync(path);
-    const read = parseJournal(bytes.toString('utf8'));
+  // continues on a line of its own. Reading starts at `from` (a snapshot's point) when given.
+  static open(
+    path: string,
+    options: { from?: JournalPoint; now?: () => number } = {},
+  ): { journal: FileJournal; read: ReadResult } {
+    const from = options.from ?? journalTop;
+    const bytes = readFrom(path, from.offset);
+    const read = parseJournal(bytes, from);
     if (read.tornTail || (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a)) {
       const fd = openSync(path, 'r+');
-      if (read.tornTail) ftruncateSync(fd, bytes.lastIndexOf(0x0a) + 1);
-      else writeSync(fd, '\n', bytes.length);
+      if (read.tornTail) ftruncateSync(fd, from.offset + bytes.lastIndexOf(0x0a) + 1);
+      else writeSync(fd, '\n', from.offset + bytes.length);
       fsyncSync(fd);
       closeSync(fd);
     }
-    return { journal: new FileJournal(path, read.events, now), read };
+    const last = read.events.at(-1);
+    const lines = read.lastLine;
+    const at = last ? { seq: last.seq, hash: last.hash, lines } : { seq: from.seq, hash: from.hash, lines };
+    return { journal: new FileJournal(path, at, options.now ?? (() => Date.now())), read };
   }
 
   // The seq of the last event appended (0 for none).
@@ -180,6 +269,7 @@ export class FileJournal {
     const { body, hash } = serialise(unsigned);
     const line = Buffer.from(`${body.slice(0, -1)},"hash":"${hash}"}\n`);
     this.write(line, !volatileEvents.has(type), type);
+    this.lineCount += 1;
     this.seq = meta.seq;
     this.prev = hash;
     const event = { ...unsigned, hash } as JournalEvent;
@@ -216,8 +306,14 @@ export class FileJournal {
     }
   }
 
+  // Called once the journal is closed, with nothing more to come.
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener);
+  }
+
   close(): void {
     if (!this.failed) fsyncSync(this.fd);
     closeSync(this.fd);
+    if (!this.failed) for (const l of this.closeListeners) l();
   }
 }

@@ -198,8 +198,8 @@ export class ReduceError extends Error {
   }
 }
 
-// While replay() runs, the steps map it builds is its own and no intermediate state escapes:
-// an event then replaces its step in place instead of copying the map (a copy per event made
+// In reduceInPlace() the steps map is the caller's own and no intermediate state escapes: an
+// event then replaces its step in place instead of copying the map (a copy per event made
 // replaying a long run quadratic in practice: steps × events).
 let replaying = false;
 
@@ -537,13 +537,19 @@ function passOver(state: RunState, ts: string): RunState {
 
 export function replay(events: Iterable<JournalEvent>): RunState | undefined {
   let state: RunState | undefined;
+  for (const e of events) state = reduceInPlace(state, e);
+  return state;
+}
+
+// reduce() for a caller that owns `state` and keeps none of its earlier states (a replay, a
+// run's record): the event replaces its step in the steps map in place.
+export function reduceInPlace(state: RunState | undefined, event: JournalEvent): RunState {
   replaying = true;
   try {
-    for (const e of events) state = reduce(state, e);
+    return reduce(state, event);
   } finally {
     replaying = false;
   }
-  return state;
 }
 
 // A step whose last start has no end is interrupted (and a rollback cut off is failed): derived

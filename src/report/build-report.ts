@@ -1,6 +1,14 @@
 import { type CheckDetails, isCheckDetails, type JournalEvent } from '../journal/events.js';
 import type { JournalProblem } from '../journal/file-journal.js';
-import { ReduceError, type RunState, reduce, type StepState } from '../journal/reducer.js';
+import type { RunState, StepState } from '../journal/reducer.js';
+import type {
+  ReportRollback,
+  ReportSession,
+  RunHistory,
+  SignoffRecord,
+  StepSignoff,
+} from '../journal/run-history.js';
+import { recordOf, type RunRecord } from '../journal/run-record.js';
 import { describeRunState, stepNumbers, stepsDone } from '../journal/run-questions.js';
 
 // The sign-off sheet of a run, as data: everything an auditor or a change ticket needs, from
@@ -19,20 +27,6 @@ export type StepOutcome =
   | 'pending';
 
 export type RunOutcome = ReturnType<typeof describeRunState>;
-
-export interface SignoffRecord {
-  operator: string;
-  // The Unix user the engine verified, when the journal has it.
-  user?: string;
-  at: string;
-  note: string;
-}
-
-export interface StepSignoff extends SignoffRecord {
-  // manual: the instruction was done; marked done: settled after an interruption or failure;
-  // soak ended early: a soak signed off before its time (the note says why).
-  purpose: 'manual' | 'marked done' | 'soak ended early';
-}
 
 export interface ReportStep {
   number: string;
@@ -74,38 +68,6 @@ export interface ReportPhase {
   gate?: ReportGate;
 }
 
-export interface ReportRollbackStep {
-  step: string;
-  number?: string;
-  title: string;
-  how: 'reversed' | 'signed' | 'failed';
-  operator: string;
-  at: string;
-  durationMs: number;
-  note?: string;
-  error?: string;
-}
-
-export interface ReportRollback {
-  operator: string;
-  startedAt: string;
-  // After the rollback window closed: when it closed and why the operator went on.
-  pastWindow?: { closed_at: string; reason: string };
-  to?: string;
-  plan: string[];
-  state: 'complete' | 'incomplete' | 'in progress';
-  steps: ReportRollbackStep[];
-}
-
-export interface ReportSession {
-  kind: 'started' | 'resumed';
-  operator: string;
-  host: string;
-  ssh?: string;
-  pid: number;
-  at: string;
-}
-
 export interface Report {
   runId: string;
   runbook: { name: string; title: string; path: string; sha256: string };
@@ -133,6 +95,9 @@ export interface Report {
     ok: boolean;
     events: number;
     lastHash?: string;
+    // The hash chain was checked from this event on: the events before it were read from the
+    // run's snapshot (\`stepwise verify\` checks the whole chain). Absent: checked from the top.
+    checkedFromSeq?: number;
     tornTail?: JournalProblem;
     problems: JournalProblem[];
   };
@@ -145,15 +110,8 @@ export interface BuildReportOptions {
   lines?: number[];
   // Whether a process still drives the run; a running run without one was interrupted.
   live?: boolean;
-}
-
-interface StepRecords {
-  signoffs: StepSignoff[];
-  confirmations: SignoffRecord[];
-  probe?: { applied: boolean; at: string };
-  interruptedAt: string[];
-  // Batches committed by the forward run, kept through a rollback (the reducer starts afresh).
-  batches: { count: number; rows: number; skipped: number };
+  // The journal was read from a snapshot's point, after the event with this seq.
+  checkedFromSeq?: number;
 }
 
 function stepOutcome(s: StepState, live: boolean): StepOutcome {
@@ -178,178 +136,45 @@ function timeWithin(sessions: Array<[number, number]>, from: number, to: number)
   return total;
 }
 
-const signoffPurpose = {
-  manual: 'manual',
-  interrupted: 'marked done',
-  soak: 'soak ended early',
-} as const satisfies Record<string, StepSignoff['purpose']>;
-
-class ReportBuilder {
-  state?: RunState;
-  readonly records = new Map<string, StepRecords>();
-  readonly sessions: ReportSession[] = [];
-  readonly spans: Array<[number, number]> = [];
-  readonly drift: Report['drift'] = [];
-  readonly rollbacks: ReportRollback[] = [];
-  readonly rejected: JournalProblem[] = [];
-
-  private recordsOf(step: string): StepRecords {
-    let r = this.records.get(step);
-    if (!r) {
-      r = { signoffs: [], confirmations: [], interruptedAt: [], batches: { count: 0, rows: 0, skipped: 0 } };
-      this.records.set(step, r);
-    }
-    return r;
-  }
-
-  private title(step: string): string {
-    return this.state?.steps[step]?.title ?? step;
-  }
-
-  add(e: JournalEvent, line: number): void {
-    const before = this.state;
-    try {
-      this.state = reduce(before, e);
-    } catch (error) {
-      if (!(error instanceof ReduceError)) throw error;
-      this.rejected.push({ line, message: `event rejected: ${error.message}` });
-      return;
-    }
-    // Each process's session spans its first to its last event; gaps between sessions are not
-    // time used.
-    const at = Date.parse(e.ts);
-    if (e.type === 'run.started' || e.type === 'run.resumed') this.spans.push([at, at]);
-    else {
-      const span = this.spans.at(-1);
-      if (span) span[1] = at;
-    }
-    switch (e.type) {
-      case 'run.started':
-      case 'run.resumed':
-        this.sessions.push({
-          kind: e.type === 'run.started' ? 'started' : 'resumed',
-          operator: e.operator,
-          host: e.host,
-          ssh: e.ssh,
-          pid: e.pid,
-          at: e.ts,
-        });
-        // Steps still running when the previous process stopped were interrupted.
-        for (const id of before?.order ?? []) {
-          if (before?.steps[id].status === 'running') this.recordsOf(id).interruptedAt.push(e.ts);
-        }
-        if (e.type === 'run.resumed' && e.accepted_drift.length) {
-          this.drift.push({ at: e.ts, operator: e.operator, steps: e.accepted_drift });
-        }
-        return;
-      case 'step.signed': {
-        const record = { operator: e.operator, user: e.user, at: e.ts, note: e.note };
-        const r = this.recordsOf(e.step);
-        if (e.purpose === 'confirm') r.confirmations.push(record);
-        else r.signoffs.push({ ...record, purpose: signoffPurpose[e.purpose] });
-        return;
-      }
-      case 'step.started':
-        if (!e.rollback && before?.steps[e.step]?.status === 'rolled_back') {
-          this.recordsOf(e.step).batches = { count: 0, rows: 0, skipped: 0 };
-        }
-        return;
-      case 'batch.committed': {
-        const r = this.recordsOf(e.step);
-        r.batches = {
-          count: r.batches.count + 1,
-          rows: r.batches.rows + e.rows,
-          skipped: r.batches.skipped + e.skipped,
-        };
-        return;
-      }
-      case 'step.probed':
-        this.recordsOf(e.step).probe = { applied: e.applied, at: e.ts };
-        return;
-      case 'rollback.started':
-        this.rollbacks.push({
-          operator: e.operator,
-          startedAt: e.ts,
-          to: e.to,
-          pastWindow: e.past_window,
-          plan: e.plan,
-          state: 'in progress',
-          steps: [],
-        });
-        return;
-      case 'step.rolled_back':
-        this.rollbacks.at(-1)?.steps.push({
-          step: e.step,
-          title: this.title(e.step),
-          how: e.how,
-          operator: e.operator,
-          at: e.ts,
-          durationMs: e.duration_ms,
-          note: e.note,
-        });
-        return;
-      case 'step.rollback_failed': {
-        const rollback = this.rollbacks.at(-1);
-        rollback?.steps.push({
-          step: e.step,
-          title: this.title(e.step),
-          how: 'failed',
-          operator: rollback.operator,
-          at: e.ts,
-          durationMs: e.duration_ms,
-          error: e.error,
-        });
-        return;
-      }
-      case 'rollback.finished': {
-        const rollback = this.rollbacks.at(-1);
-        if (rollback) rollback.state = e.complete ? 'complete' : 'incomplete';
-        return;
-      }
-      default:
-        return;
-    }
-  }
-
-  reportStep(id: string, number: string, live: boolean): ReportStep {
-    const s = this.state!.steps[id];
-    const r = this.records.get(id);
-    return {
-      number,
-      id,
-      title: s.title,
-      kind: s.kind,
-      operator: s.operator,
-      startedAt: s.startedAt,
-      durationMs: s.durationMs,
-      attempts: s.attempts,
-      outcome: stepOutcome(s, live),
-      skipReason: s.skipReason,
-      error: s.status === 'failed' || s.status === 'interrupted' ? s.error : s.rollback?.error,
-      rows: s.rows,
-      batches: r && r.batches.count > 0 ? r.batches : undefined,
-      summary: s.summary,
-      check: isCheckDetails(s.details) ? s.details : undefined,
-      signoffs: r?.signoffs ?? [],
-      confirmations: r?.confirmations ?? [],
-      probe: r?.probe,
-      interruptedAt: r?.interruptedAt ?? [],
-      pointOfNoReturn: s.pointOfNoReturn,
-    };
-  }
+function reportStep(state: RunState, history: RunHistory, id: string, number: string, live: boolean): ReportStep {
+  const s = state.steps[id];
+  const r = history.records[id];
+  return {
+    number,
+    id,
+    title: s.title,
+    kind: s.kind,
+    operator: s.operator,
+    startedAt: s.startedAt,
+    durationMs: s.durationMs,
+    attempts: s.attempts,
+    outcome: stepOutcome(s, live),
+    skipReason: s.skipReason,
+    error: s.status === 'failed' || s.status === 'interrupted' ? s.error : s.rollback?.error,
+    rows: s.rows,
+    batches: r && r.batches.count > 0 ? r.batches : undefined,
+    summary: s.summary,
+    check: isCheckDetails(s.details) ? s.details : undefined,
+    signoffs: r?.signoffs ?? [],
+    confirmations: r?.confirmations ?? [],
+    probe: r?.probe,
+    interruptedAt: r?.interruptedAt ?? [],
+    pointOfNoReturn: s.pointOfNoReturn,
+  };
 }
 
 export function buildReport(events: JournalEvent[], options: BuildReportOptions = {}): Report {
-  const builder = new ReportBuilder();
-  events.forEach((e, i) => {
-    builder.add(e, options.lines?.[i] ?? i + 1);
-  });
-  const state = builder.state;
+  return reportOf(recordOf(events, options.lines), options);
+}
+
+// The report of a run's record (journal/run-record.ts).
+export function reportOf(record: RunRecord, options: BuildReportOptions = {}): Report {
+  const { state, history } = record;
   if (!state) throw new Error('the journal has no run.started event: there is no run to report on');
   const live = options.live ?? false;
   const numbers = stepNumbers(state.phases);
   const phases: ReportPhase[] = state.phases.map((p, i) => {
-    const steps = p.steps.map((id) => builder.reportStep(id, numbers.get(id)!, live));
+    const steps = p.steps.map((id) => reportStep(state, history, id, numbers.get(id)!, live));
     return {
       number: i + 1,
       id: p.id,
@@ -373,18 +198,18 @@ export function buildReport(events: JournalEvent[], options: BuildReportOptions 
         : undefined,
     };
   });
-  for (const rollback of builder.rollbacks) {
+  for (const rollback of history.rollbacks) {
     for (const step of rollback.steps) step.number = numbers.get(step.step);
   }
   const inPlan = new Set(state.order);
   const removedSteps = Object.keys(state.steps)
     .filter((id) => !inPlan.has(id) && state.steps[id].status !== 'pending')
-    .map((id) => builder.reportStep(id, '-', live));
+    .map((id) => reportStep(state, history, id, '-', live));
   const start = Date.parse(state.startedAt);
   const end = Date.parse(state.lastEventAt);
-  const rollbackStart = builder.rollbacks[0] ? Date.parse(builder.rollbacks[0].startedAt) : undefined;
+  const rollbackStart = history.rollbacks[0] ? Date.parse(history.rollbacks[0].startedAt) : undefined;
   const window = state.started.window;
-  const problems = [...(options.problems ?? []), ...builder.rejected].sort((a, b) => a.line - b.line);
+  const problems = [...(options.problems ?? []), ...history.rejected].sort((a, b) => a.line - b.line);
   return {
     runId: state.runId,
     runbook: state.started.runbook,
@@ -394,26 +219,27 @@ export function buildReport(events: JournalEvent[], options: BuildReportOptions 
     startedAt: state.startedAt,
     lastEventAt: state.lastEventAt,
     operators: state.operators,
-    sessions: builder.sessions,
+    sessions: history.sessions,
     connections: Object.entries(state.started.connections).map(([name, c]) => ({ name, ...c })),
     retargets: state.retargets ?? [],
     vars: state.started.vars,
     window: {
       budgetMs: window?.budget_ms,
-      usedMs: timeWithin(builder.spans, start, rollbackStart ?? end + 1),
+      usedMs: timeWithin(history.spans, start, rollbackStart ?? end + 1),
       rollbackBudgetMs: window?.rollback_budget_ms,
       rollbackUsedMs:
-        rollbackStart === undefined ? undefined : timeWithin(builder.spans, rollbackStart, end + 1),
+        rollbackStart === undefined ? undefined : timeWithin(history.spans, rollbackStart, end + 1),
     },
     progress: stepsDone(state),
     phases,
-    rollbacks: builder.rollbacks,
-    drift: builder.drift,
+    rollbacks: history.rollbacks,
+    drift: history.drift,
     removedSteps,
     integrity: {
       ok: problems.length === 0,
-      events: events.length,
-      lastHash: events.at(-1)?.hash,
+      events: record.events,
+      lastHash: record.lastHash,
+      checkedFromSeq: options.checkedFromSeq,
       tornTail: options.tornTail,
       problems,
     },

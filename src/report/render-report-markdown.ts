@@ -1,6 +1,7 @@
 import { formatCount } from '../format/format-count.js';
 import { formatDuration } from '../format/format-time.js';
-import type { Report, ReportPhase, ReportRollback, ReportStep, SignoffRecord } from './build-report.js';
+import type { ReportRollback, SignoffRecord } from '../journal/run-history.js';
+import type { Report, ReportPhase, ReportStep } from './build-report.js';
 import { formatUtc, formatUtcSince } from './format-utc.js';
 import { markdownTable } from './markdown-table.js';
 
@@ -217,6 +218,10 @@ function integritySection(report: Report): string[] {
       ? `- ${integrity.events} events, hash chain intact${integrity.lastHash ? `; last hash ${code(integrity.lastHash)}` : ''}`
       : `- ${integrity.events} events, **DAMAGED**: ${integrity.problems.length} problem(s)`,
   ];
+  if (integrity.checkedFromSeq !== undefined)
+    lines.push(
+      `- checked after event ${integrity.checkedFromSeq}, the run's snapshot; \`stepwise verify ${report.runId}\` checks the whole chain`,
+    );
   for (const p of integrity.problems) lines.push(`- journal.jsonl:${p.line}: ${p.message}`);
   if (integrity.tornTail)
     lines.push(`- journal.jsonl:${integrity.tornTail.line}: warning: ${integrity.tornTail.message}`);

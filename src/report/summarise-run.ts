@@ -1,6 +1,6 @@
 import type { LockHolder } from '../journal/run-lock.js';
-import type { JournalEvent } from '../journal/events.js';
-import { ReduceError, type RunState, reduce } from '../journal/reducer.js';
+import type { RunState } from '../journal/reducer.js';
+import type { RunRecord } from '../journal/run-record.js';
 import { describeRunState, type RunCondition, stepDone, stepsDone } from '../journal/run-questions.js';
 
 // One line of `stepwise status`: what a run is doing, from its journal and its lock.
@@ -34,17 +34,9 @@ function currentStep(state: RunState): string | undefined {
 }
 
 // `liveHolder`: the holder of the runbook's lock, when that process is alive.
-export function summariseRun(runId: string, events: JournalEvent[], liveHolder?: LockHolder): RunSummary {
-  let state: RunState | undefined;
-  let damage: string | undefined;
-  for (const e of events) {
-    try {
-      state = reduce(state, e);
-    } catch (error) {
-      if (!(error instanceof ReduceError)) throw error;
-      damage ??= error.message;
-    }
-  }
+export function summariseRun(runId: string, record: RunRecord, liveHolder?: LockHolder): RunSummary {
+  const { state } = record;
+  const damage = record.history.rejected[0]?.message.replace(/^event rejected: /, '');
   if (!state) {
     return {
       runId,
