@@ -25,10 +25,14 @@ function checkKinds(input: CheckInput): Diagnostic[] {
       for (const [what, body, bodyPath] of bodies) {
         const kindsAllowed = body === step ? kindList : rollbackKindList;
         // In the order written, so the message points at the second one.
-        const kinds = kindsOf(body)
-          .map((kind) => ({ kind, at: input.locator.position([...bodyPath, kind], 'key') }))
-          .sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col)
-          .map((k) => k.kind);
+        const written = kindsOf(body);
+        const kinds =
+          written.length < 2
+            ? written
+            : written
+                .map((kind) => ({ kind, at: input.locator.position([...bodyPath, kind], 'key') }))
+                .sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col)
+                .map((k) => k.kind);
         if (kinds.length === 1) {
           if (body === step && step.rows && kinds[0] !== 'sql') {
             const message = `step "${step.id}": rows guards sql steps only; remove it or make the step an sql step`;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import { CheckInput } from './check-input.js';
 import { checkReferences } from './check-references.js';
 import { checkSql } from './check-sql.js';
@@ -27,7 +28,11 @@ function reason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+// yaml (positions) is loaded only for a runbook js-yaml refused; see readYaml.
+const require = createRequire(import.meta.url);
+
 function parseYaml(file: string, source: string) {
+  const { LineCounter, parseDocument } = require('yaml') as typeof import('yaml');
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
   // After a syntax error the rest of the parse is guesswork: report the first one only.
@@ -49,6 +54,19 @@ function parseYaml(file: string, source: string) {
     );
   });
   return { doc, lineCounter, diagnostics };
+}
+
+// The runbook's values, read by js-yaml (YAML 1.2 core schema, as \`yaml\` reads it) several times
+// faster than \`yaml\`, which keeps positions: it parses only when a message needs a position,
+// or to say what is wrong with YAML js-yaml refused.
+function readYaml(file: string, source: string): { input: unknown; locator: YamlLocator } {
+  try {
+    return { input: loadYaml(source, { schema: CORE_SCHEMA }) ?? null, locator: new YamlLocator(source) };
+  } catch {
+    const { doc, lineCounter, diagnostics } = parseYaml(file, source);
+    if (diagnostics.length > 0) throw new RunbookInvalidError(diagnostics);
+    return { input: doc.toJS(), locator: new YamlLocator(source, { doc, lineCounter }) };
+  }
 }
 
 // Reads every referenced sql file once, so nothing reads files while a run is under way.
@@ -97,11 +115,7 @@ export async function loadRunbook(path: string): Promise<LoadedRunbook> {
       error(path, 1, 1, `cannot read the runbook (${reason(e)}); check the path`, 'file'),
     ]);
   }
-  const { doc, lineCounter, diagnostics: yamlErrors } = parseYaml(path, source);
-  if (yamlErrors.length > 0) throw new RunbookInvalidError(yamlErrors);
-  const locator = new YamlLocator(doc, lineCounter, source);
-
-  const input: unknown = doc.toJS();
+  const { input, locator } = readYaml(path, source);
   // One parse per process: zod's generated fast path (new Function per object schema) costs
   // more to build than it saves on a single runbook.
   const parsed = runbookSchema.safeParse(input, { jitless: true });
@@ -125,6 +139,7 @@ export async function loadRunbook(path: string): Promise<LoadedRunbook> {
   const diagnostics = [...fileErrors, ...checkReferences(checks), ...checkSql(checks)];
   if (diagnostics.length > 0) throw new RunbookInvalidError(diagnostics.sort(byPosition));
 
+  let positions: LoadedRunbook['positions'] | undefined;
   return {
     path: absolute,
     dir,
@@ -133,6 +148,10 @@ export async function loadRunbook(path: string): Promise<LoadedRunbook> {
     runbook,
     stepHashes: computeStepHashes(runbook, files),
     files,
-    positions: stepPositions(runbook, locator),
+    // Asked for only when a step fails with a message naming its line.
+    get positions() {
+      positions ??= stepPositions(runbook, locator);
+      return positions;
+    },
   };
 }

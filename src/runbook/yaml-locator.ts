@@ -1,4 +1,11 @@
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, Scalar } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, LineCounter, Node } from 'yaml';
+
+// yaml is loaded (its CommonJS build, synchronously) only when a position is asked for.
+const require = createRequire(import.meta.url);
+function yaml(): typeof import('yaml') {
+  return require('yaml') as typeof import('yaml');
+}
 
 export type YamlPath = ReadonlyArray<string | number>;
 
@@ -9,17 +16,39 @@ export interface Position {
 
 // Turns paths into the YAML document (from zod issues, from the loader's own checks) and
 // offsets inside scalars (SQL statements) into 1-based line:col of the runbook source.
+// The document with positions is parsed only when a position is first asked for: a runbook that
+// loads without a problem never needs one, and this parser is several times slower than the
+// one load-runbook.ts reads values with.
 export class YamlLocator {
+  private parsed?: { doc: Document; lineCounter: LineCounter };
+
   constructor(
-    private readonly doc: Document,
-    private readonly lineCounter: LineCounter,
     private readonly source: string,
-  ) {}
+    parsed?: { doc: Document; lineCounter: LineCounter },
+  ) {
+    this.parsed = parsed;
+  }
+
+  private get doc(): Document {
+    return this.withPositions().doc;
+  }
+
+  private get lineCounter(): LineCounter {
+    return this.withPositions().lineCounter;
+  }
+
+  private withPositions(): { doc: Document; lineCounter: LineCounter } {
+    if (!this.parsed) {
+      const { LineCounter: Counter, parseDocument } = yaml();
+      const lineCounter = new Counter();
+      this.parsed = { doc: parseDocument(this.source, { lineCounter }), lineCounter };
+    }
+    return this.parsed;
+  }
 
   // For a source already known to parse (a loaded runbook).
   static fromSource(source: string): YamlLocator {
-    const lineCounter = new LineCounter();
-    return new YamlLocator(parseDocument(source, { lineCounter }), lineCounter, source);
+    return new YamlLocator(source);
   }
 
   offsetPosition(offset: number): Position {
@@ -28,6 +57,7 @@ export class YamlLocator {
 
   // The node at `path`, or its deepest existing ancestor (a missing key points at its map).
   private walk(path: YamlPath): { node: Node | null; key: Node | null } {
+    const { isMap, isScalar, isSeq } = yaml();
     let node = (this.doc.contents as Node | null) ?? null;
     let key: Node | null = null;
     for (const segment of path) {
@@ -54,6 +84,7 @@ export class YamlLocator {
 
   // Where character `index` of the string scalar at `path` is written in the source.
   scalarPosition(path: YamlPath, index: number): Position {
+    const { isScalar, Scalar } = yaml();
     const node = this.walk(path).node;
     if (!isScalar(node) || !node.range || typeof node.value !== 'string') return this.position(path);
     const [start, end] = node.range;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EventPayload, PlanPhase } from '../../src/journal/events.js';
 import { FileJournal } from '../../src/journal/file-journal.js';
 import type { StepKind } from '../../src/runbook/schema.js';
+import { BufferedJournal } from './buffered-journal.js';
 
 // A journal as a long run leaves it, written through the real FileJournal: 50 steps over 5
 // phases, each gated; backfills with one batch.committed and one step.progress per batch make up
@@ -115,11 +116,12 @@ function* batches(step: string, batchCount: number): Generator<EventPayload> {
   }
 }
 
-// Writes exactly `total` events to a new journal at path.
-export function writeReplayJournal(path: string, total: number): void {
+// Writes exactly `total` events to a new journal at path, through FileJournal or, `buffered`,
+// through BufferedJournal (the same lines without fsync, for journals of a million events).
+export function writeReplayJournal(path: string, total: number, buffered = false): void {
   const runId = 'bench-replay-20260101T000000Z';
   const planned = plan();
-  const journal = FileJournal.create(path);
+  const journal = buffered ? new BufferedJournal(path) : FileJournal.create(path);
   try {
     const backfills = planned.flatMap((p) => p.steps).filter((s) => s.kind === 'backfill').length;
     // Fixed events: run.started, run.finished, three per gate, and every step's own.

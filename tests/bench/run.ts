@@ -7,6 +7,7 @@ import { backfillBenchmark } from './backfill.bench.js';
 import type { Benchmark, BenchResult } from './benchmark.js';
 import { compareBenchmark } from './compare.bench.js';
 import { lightBenchmark } from './light.bench.js';
+import { openBenchmark } from './open.bench.js';
 import { engineBenchmark } from './engine.bench.js';
 import { outputBenchmark } from './output.bench.js';
 import { planBenchmark } from './plan.bench.js';
@@ -17,6 +18,7 @@ const benchmarks: Benchmark[] = [
   compareBenchmark,
   outputBenchmark,
   replayBenchmark,
+  openBenchmark,
   planBenchmark,
   lightBenchmark,
   engineBenchmark,
