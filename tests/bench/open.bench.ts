@@ -58,7 +58,7 @@ export const openBenchmark: Benchmark = {
 
       // The worst tail: snapshotEvery - 1 events after the snapshot.
       const snapshot = loadSnapshot(journal)!;
-      const { journal: appending } = FileJournal.open(journal, snapshot.point);
+      const { journal: appending } = FileJournal.open(journal, { from: snapshot.point });
       for (let i = 1; i < snapshotEvery; i++)
         appending.append({ type: 'step.progress', step: 'p5-s10', message: `late ${i}` });
       appending.close();
