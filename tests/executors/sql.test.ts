@@ -46,6 +46,17 @@ describe.each(databaseKinds)('sql steps on %s', (kind) => {
       ]);
     });
 
+    it('counts the rows a backup copy (CREATE TABLE … AS) wrote, into another schema too', async () => {
+      await db.conn.query('CREATE TABLE sq_source AS SELECT g AS id FROM generate_series(1, 25) g');
+      const { ctx } = context();
+      const result = await sqlExecutor(
+        'CREATE SCHEMA "sq backup"; CREATE TABLE "sq backup".sq_source AS TABLE sq_source; ' +
+          'CREATE TABLE sq_empty AS SELECT * FROM sq_source WITH NO DATA',
+        ctx,
+      );
+      expect(result).toMatchObject({ ok: true, rows: 25, summary: '3 statements, 25 rows affected' });
+    });
+
     it('rolls everything back when a later statement fails, and says which one', async () => {
       const { ctx } = context();
       const result = await sqlExecutor(

@@ -6,6 +6,7 @@ import { maxServerTimeoutMs } from '../../db/postgres-connection.js';
 import { parseDuration } from '../../runbook/parse-duration.js';
 import { writeCommands } from '../../db/row-count.js';
 import type { SqlBody } from '../../runbook/schema.js';
+import { createdTable } from '../../runbook/created-table.js';
 import { splitStatements } from '../../runbook/split-statements.js';
 import type { ExecContext, StepResult } from '../executor.js';
 
@@ -16,6 +17,8 @@ interface Statement {
   source: string;
   text: string;
   params: unknown[];
+  // The table a CREATE TABLE … AS writes: its rows count as the statement's.
+  creates?: string;
 }
 
 // A failure the step reports as its error (the rows guard, a failing statement).
@@ -55,10 +58,10 @@ export async function sqlExecutor(body: SqlBody, ctx: ExecContext): Promise<Step
   const spec: SqlSpec = typeof body === 'string' ? { text: body } : body;
   const atomic = spec.transaction !== false;
   // Every statement is filled in before the first runs: a missing value stops the step untouched.
-  const statements: Statement[] = splitStatements(sqlTextOf(spec, ctx)).map((source) => ({
-    source,
-    ...ctx.render.sql(source),
-  }));
+  const statements: Statement[] = splitStatements(sqlTextOf(spec, ctx)).map((source) => {
+    const rendered = ctx.render.sql(source);
+    return { source, ...rendered, creates: createdTable(rendered.text) };
+  });
   const conn = ctx.connection(spec.conn);
   const afterError = atomic
     ? 'the transaction was rolled back, nothing was applied'
@@ -82,6 +85,14 @@ export async function sqlExecutor(body: SqlBody, ctx: ExecContext): Promise<Step
       try {
         const result = await session.query(statement.text, statement.params, { signal: ctx.signal });
         if (writeCommands.has(result.command)) affected += result.rowCount;
+        else if (statement.creates) {
+          const counted = await session.query<{ n: string | number }>(
+            `SELECT count(*) AS n FROM ${statement.creates}`,
+            [],
+            { signal: ctx.signal },
+          );
+          affected += Number(counted.rows[0].n);
+        }
       } catch (error) {
         if (ctx.signal.aborted) throw ctx.signal.reason;
         const which =
