@@ -3,6 +3,8 @@ import { EngineClient } from '../client/engine-client.js';
 import { type FollowedRun, followRun } from '../client/follow-run.js';
 import { findRun } from '../journal/find-run.js';
 import { resolveStateDir } from '../journal/state-dir.js';
+import { chooseMode } from './choose-mode.js';
+import { driveTuiClient } from './drive-tui-client.js';
 import { ExitCode, exitCodeOf } from './exit-codes.js';
 import { createJsonPrinter } from './json-printer.js';
 import { createPlainPrinter } from './plain-printer.js';
@@ -18,11 +20,15 @@ export const watchCommand = withStateDir(
   new Command('watch')
     .description('follow a live run read-only (any number at once); Ctrl+C ends only the watcher')
     .argument('[run]', 'run id, or runbook path or name (latest run); default: the latest run')
-    .option('--plain', 'one line per event (the default for now)')
+    .option('--plain', 'one line per event (the default without a terminal)')
     .option('--json', 'events as NDJSON'),
 ).action(async (ref: string | undefined, flags: WatchFlags) => {
   const stateDir = resolveStateDir(flags.stateDir);
   const { runId } = findRun(stateDir, ref);
+  if (chooseMode(flags) === 'tui') {
+    process.exitCode = await driveTuiClient({ stateDir, runId, mode: 'attach', readOnly: true });
+    return;
+  }
   const client = await EngineClient.connect({ stateDir, runId, role: 'watcher' });
   let latest: FollowedRun['live'];
   const print = flags.json

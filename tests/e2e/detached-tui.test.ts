@@ -6,8 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isProcessAlive } from '../../src/journal/process-identity.js';
 import { readEngineRecord } from '../../src/protocol/engine-record.js';
-import { onlyRunId } from '../helpers/engine-watch.js';
-import { tempStateDir } from '../helpers/run-cli.js';
+import { endEngines, onlyRunId } from '../helpers/engine-watch.js';
+import { runCli, tempStateDir } from '../helpers/run-cli.js';
 import { writeRunbook } from '../runbook/write-runbook.js';
 import { journalEvents, waitForEvent } from './journal-watch.js';
 import { TmuxSession } from './tmux-session.js';
@@ -44,8 +44,11 @@ phases:
 const sessions: TmuxSession[] = [];
 const cleanups: Array<() => void> = [];
 
+const engines: string[] = [];
+
 afterEach(async () => {
   for (const t of sessions.splice(0)) await t.kill();
+  for (const stateDir of engines.splice(0)) await endEngines(stateDir);
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
@@ -66,6 +69,7 @@ async function waitUntil(what: string, ok: () => boolean, timeoutMs = 20_000): P
 describe('a run outlives its terminal', () => {
   it('goes on when the tmux session of its TUI is killed mid-step; attach in a new session shows it and carries on', async () => {
     const stateDir = tempStateDir('stepwise-e2e-');
+    engines.push(stateDir);
     const dir = mkdtempSync(join(tmpdir(), 'stepwise-hold-'));
     cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -113,5 +117,46 @@ describe('a run outlives its terminal', () => {
     second.keys(attached, 'q');
     expect(await second.waitForExit(attached)).toBe(0);
     await waitUntil('the engine has ended', () => !isProcessAlive(engine.pid));
+  });
+
+  it('an attached TUI and a watching one at once: the watcher sees every step and its keys change nothing', async () => {
+    const stateDir = tempStateDir('stepwise-e2e-');
+    engines.push(stateDir);
+    const dir = mkdtempSync(join(tmpdir(), 'stepwise-hold-'));
+    cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const runbook = writeRunbook(holdRunbook(dir));
+    cleanups.push(() => rmSync(dirname(runbook), { recursive: true, force: true }));
+    const started = await runCli(['run', runbook, '--detach'], { stateDir });
+    expect(started.exitCode, started.all).toBe(0);
+
+    const t = session();
+    const operator = t.start(['attach', '--state-dir', stateDir]);
+    await t.waitFor(operator, 'While nobody was attached');
+    t.keys(operator, 'Enter');
+    await t.waitFor(operator, 'enter run');
+    const watcher = t.newWindow(['watch', '--state-dir', stateDir]);
+    await t.waitFor(watcher, 'read-only');
+    t.keys(watcher, 'Enter');
+    await t.waitFor(watcher, 'Checklist');
+    t.keys(watcher, 'Enter');
+    await t.waitFor(watcher, 'watching is read-only: `stepwise attach');
+    t.keys(watcher, 'x');
+    await t.waitFor(watcher, 'watching is read-only');
+    await t.waitFor(operator, /attached: .*watching/);
+
+    t.keys(operator, 'Enter');
+    await t.waitFor(operator, 'Run 1.1 First?');
+    t.keys(operator, 'y');
+    await waitForEvent(stateDir, (e) => e.type === 'step.succeeded' && e.step === 'first');
+    await t.waitFor(watcher, /✔ 1\.1 First/);
+    expect(journalEvents(stateDir).filter((e) => e.type === 'step.skipped')).toEqual([]);
+
+    // Ctrl+C ends only the watcher.
+    t.keys(watcher, 'C-c');
+    await t.waitForExit(watcher);
+    await t.waitFor(operator, /attached: (?!.*watching)/);
+    t.keys(operator, 'a');
+    await t.waitFor(operator, 'Run the rest of phase 1 Work?');
   });
 });

@@ -6,6 +6,7 @@ import { type JournalLine, tempStateDir } from '../helpers/run-cli.js';
 import { writeRunbook } from '../runbook/write-runbook.js';
 import { journalEvents, waitForEvent } from './journal-watch.js';
 import { isRunning, overflowingRows, TmuxSession } from './tmux-session.js';
+import { endEngines } from '../helpers/engine-watch.js';
 
 // The real TUI, built (dist/cli/main.js), in a real terminal (tmux), driven by keys.
 
@@ -138,9 +139,13 @@ function expectFits(tmux: TmuxSession, target: string): void {
 let tmux: TmuxSession | undefined;
 const cleanups: Array<() => void> = [];
 
+// State dirs whose engines may still wait when the terminal is gone.
+const engines: string[] = [];
+
 afterEach(async () => {
   await tmux?.kill();
   tmux = undefined;
+  for (const stateDir of engines.splice(0)) await endEngines(stateDir);
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
@@ -157,6 +162,7 @@ function scratchRunbook(yaml: string): string {
 
 function scratchDir(): string {
   const dir = tempStateDir('stepwise-e2e-');
+  engines.push(dir);
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }

@@ -115,6 +115,9 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
   };
 
   const handle = (request: Request) => {
+    // A watcher's keys never reach a dialog: nothing it would lead to is the watcher's to do.
+    if (view.readOnly && request.kind !== 'notice')
+      return setNotice({ level: 'warn', text: `watching is read-only: \`stepwise attach ${view.run.runId}\` to act on the run` });
     if (request.kind === 'notice') setNotice({ level: 'warn', text: request.text, step: request.step });
     else if (request.kind === 'dialog') setDialog(request.dialog);
     else launch(request.action);
@@ -140,6 +143,12 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
     else quitNow();
   };
 
+  // A detached engine answers over its socket: a refusal (a watcher's) shows as the notice.
+  const steer = (step: string, control: { paused?: boolean; batchSize?: number }) =>
+    Promise.resolve(engine.backfillControl(step, control)).catch((error: unknown) =>
+      setNotice({ level: 'error', text: message(error) }),
+    );
+
   const backfillKey = (input: string) => {
     const step = selectedStep ? latest().run.steps[selectedStep] : undefined;
     if (step?.kind !== 'backfill' || latest().live.active?.step !== step.id) {
@@ -150,7 +159,7 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
     }
     const live = latest().live.backfill[step.id];
     if (input === 'p') {
-      engine.backfillControl(step.id, { paused: !live?.paused });
+      steer(step.id, { paused: !live?.paused });
       return setNotice({
         level: 'info',
         text: live?.paused ? 'backfill resumed' : 'backfill pauses after the current batch',
@@ -159,7 +168,7 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
     }
     const current = currentBatchSize(latest(), step.id);
     const batchSize = nextBatchSize(current, input === '-' || input === '_' ? 'down' : 'up');
-    engine.backfillControl(step.id, { batchSize });
+    steer(step.id, { batchSize });
     setNotice({
       level: 'info',
       text: `batch size ${formatCount(batchSize)} rows from the next batch`,
