@@ -46,6 +46,7 @@ import { runbookView } from './runbook-view.js';
 import { type IndexedStep, indexSteps } from './step-index.js';
 import { needsConfirm } from './step-rules.js';
 import { type Clock, systemClock } from './time/clock.js';
+import { longSleep, longTimeout } from './time/long-sleep.js';
 import { runSoak } from './time/soak.js';
 
 export interface EngineSetup {
@@ -598,7 +599,7 @@ export class Engine implements EngineHandle {
       const retryInMs = tried < attempts ? backoffMs * 2 ** (tried - 1) : undefined;
       const result = await this.attempt(entry, entry.action, false, retryInMs);
       if (result.ok || this.signal.aborted || retryInMs === undefined) return;
-      await sleep(retryInMs, undefined, { signal: this.signal }).catch(() => undefined);
+      await longSleep(retryInMs, this.signal);
       if (this.signal.aborted) return;
     }
   }
@@ -666,8 +667,8 @@ export class Engine implements EngineHandle {
     this.append({ type: 'step.started', step: id, attempt, operator: this.setup.operator, log, rollback });
     const signal = this.signal;
     const timeoutMs = entry.step.timeout ? parseDuration(entry.step.timeout) : undefined;
-    const timer = timeoutMs
-      ? setTimeout(
+    const cancelTimer = timeoutMs
+      ? longTimeout(
           () =>
             this.active?.controller.abort(
               new StepwiseError(`timed out after ${entry.step.timeout}`, 'stepFailed'),
@@ -692,7 +693,7 @@ export class Engine implements EngineHandle {
     } catch (error) {
       result = { ok: false, error: this.located(id, error) };
     } finally {
-      if (timer) clearTimeout(timer);
+      cancelTimer?.();
     }
     if (!result.ok && signal.aborted) result = { ...result, error: message(signal.reason) };
     await new Promise<void>((resolve) => file.end(resolve));

@@ -31,7 +31,7 @@ export function createRenderer(input: RendererInput): Renderer {
   const secretNames = new Set(input.secretVars);
   const secrets = [
     ...input.secretVars
-      .map((name) => input.vars[name])
+      .map((name) => (Object.hasOwn(input.vars, name) ? input.vars[name] : undefined))
       .filter((v) => v !== undefined)
       .map(String),
     ...Object.values(input.connections).flatMap((c) => urlPasswords(c.url)),
@@ -40,8 +40,12 @@ export function createRenderer(input: RendererInput): Renderer {
     .sort((a, b) => b.length - a.length);
   const mask = (text: string): string => maskSecrets(text, secrets);
 
+  // Names are looked up as own keys only: a variable named `constructor` or `toString` is a value,
+  // and an undeclared one is not Object.prototype's.
+  const own = (name: string): VarValue | undefined => (Object.hasOwn(input.vars, name) ? input.vars[name] : undefined);
+
   function varValue(name: string): VarValue {
-    const value = input.vars[name];
+    const value = own(name);
     if (value === undefined)
       throw new StepwiseError(`variable ${name} has no value; give it with --var ${name}=…`);
     return value;
@@ -54,7 +58,7 @@ export function createRenderer(input: RendererInput): Renderer {
       throw new StepwiseError(`unknown template {{ ${match.expr} }}; run \`stepwise lint\` on the runbook`);
     if (ref.kind === 'run') return input.run[ref.field];
     if (ref.kind === 'conn') {
-      const url = input.connections[ref.name]?.url;
+      const url = Object.hasOwn(input.connections, ref.name) ? input.connections[ref.name].url : undefined;
       if (url === undefined) {
         throw new StepwiseError(
           `{{ conn.${ref.name}.url }} has no value: connection ${ref.name} has no url (set its environment variable)`,
@@ -81,7 +85,7 @@ export function createRenderer(input: RendererInput): Renderer {
     for (const param of findSqlParams(withNames)) {
       let n = numbers.get(param.name);
       if (n === undefined) {
-        const value = Object.hasOwn(extra, param.name) ? extra[param.name] : input.vars[param.name];
+        const value = Object.hasOwn(extra, param.name) ? extra[param.name] : own(param.name);
         if (value === undefined) {
           throw new StepwiseError(
             `SQL parameter :${param.name} has no value; declare it under vars: in the runbook`,

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
+import type { Alias, Document, LineCounter } from 'yaml';
 import { CheckInput } from './check-input.js';
 import { checkReferences } from './check-references.js';
 import { checkSql } from './check-sql.js';
@@ -56,17 +57,54 @@ function parseYaml(file: string, source: string) {
   return { doc, lineCounter, diagnostics };
 }
 
+// Aliases may repeat a value, not multiply it: a billion-laughs file stops here.
+const maxAliasCount = 100;
+
+// The document as plain data. An alias to no anchor, or aliases that expand past the cap, is an
+// error at the alias.
+function toPlainData(file: string, doc: Document, lineCounter: LineCounter): unknown {
+  try {
+    return doc.toJS({ maxAliasCount });
+  } catch (e) {
+    const { visit } = require('yaml') as typeof import('yaml');
+    let at: Alias | undefined;
+    let unresolved = false;
+    visit(doc, {
+      Alias(_, node) {
+        if (node.resolve(doc) === undefined) {
+          at = node;
+          unresolved = true;
+          return visit.BREAK;
+        }
+        at ??= node;
+      },
+    });
+    const { line, col } = lineCounter.linePos(at?.range?.[0] ?? 0);
+    const message = unresolved
+      ? `YAML alias *${at!.source} refers to no anchor; define &${at!.source} before it`
+      : `YAML aliases expand to more than ${maxAliasCount} copies (${e instanceof Error ? e.message : String(e)}); write the values out`;
+    throw new RunbookInvalidError([error(file, line, col, message, 'yaml-syntax')]);
+  }
+}
+
+// Something that may be an alias (\`*name\` after a space, a bracket or a comma). js-yaml shares
+// an alias's value without limit, so such a runbook is read by \`yaml\`, which caps them.
+const aliasLike = /(^|[\s[{,])\*[^\s,\]}]/m;
+
 // The runbook's values, read by js-yaml (YAML 1.2 core schema, as \`yaml\` reads it) several times
 // faster than \`yaml\`, which keeps positions: it parses only when a message needs a position,
-// or to say what is wrong with YAML js-yaml refused.
+// to say what is wrong with YAML js-yaml refused, or when the runbook has aliases.
 function readYaml(file: string, source: string): { input: unknown; locator: YamlLocator } {
-  try {
-    return { input: loadYaml(source, { schema: CORE_SCHEMA }) ?? null, locator: new YamlLocator(source) };
-  } catch {
-    const { doc, lineCounter, diagnostics } = parseYaml(file, source);
-    if (diagnostics.length > 0) throw new RunbookInvalidError(diagnostics);
-    return { input: doc.toJS(), locator: new YamlLocator(source, { doc, lineCounter }) };
+  if (!aliasLike.test(source)) {
+    try {
+      return { input: loadYaml(source, { schema: CORE_SCHEMA }) ?? null, locator: new YamlLocator(source) };
+    } catch {
+      // Read again below, for the message and its position.
+    }
   }
+  const { doc, lineCounter, diagnostics } = parseYaml(file, source);
+  if (diagnostics.length > 0) throw new RunbookInvalidError(diagnostics);
+  return { input: toPlainData(file, doc, lineCounter), locator: new YamlLocator(source, { doc, lineCounter }) };
 }
 
 // Reads every referenced sql file once, so nothing reads files while a run is under way.

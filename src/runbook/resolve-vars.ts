@@ -46,8 +46,9 @@ export function resolveVars(
   const missing: ResolvedVars['missing'] = [];
   const unset: string[] = [];
   for (const [name, def] of Object.entries(declared)) {
-    const fromCli = options.cli[name];
-    const fromEnv = def.env ? options.env[def.env] : undefined;
+    // Own keys only: `constructor` is a variable name like any other.
+    const fromCli = Object.hasOwn(options.cli, name) ? options.cli[name] : undefined;
+    const fromEnv = def.env && Object.hasOwn(options.env, def.env) ? options.env[def.env] : undefined;
     if (fromCli !== undefined) values[name] = typed(name, fromCli, def, `--var ${name}`);
     else if (fromEnv !== undefined && fromEnv !== '') values[name] = typed(name, fromEnv, def, `$${def.env}`);
     else if (def.default !== undefined) values[name] = def.default;

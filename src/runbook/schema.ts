@@ -1,15 +1,21 @@
 import { z } from 'zod';
+import { durationMs, maxDurationMs } from './duration-ms.js';
 import { postgresUrlPattern } from './postgres-url.js';
 
 // The single source of the runbook types (format version 1, described in runbooks/README.md).
 // runbooks/runbook.schema.json is generated from this file: `npm run schema`.
 
 const idPattern = /^[a-z0-9][a-z0-9-]*$/;
-const identifier = z.string().regex(idPattern, 'must match [a-z0-9-]+ (lowercase letters, digits, dashes)');
+// Ids and names become file names (logs, locks, run directories): short enough for any file system.
+const identifier = z
+  .string()
+  .regex(idPattern, 'must match [a-z0-9-]+ (lowercase letters, digits, dashes)')
+  .max(63, 'must be at most 63 characters');
 
 export const duration = z
   .string()
-  .regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 10m or 1h');
+  .regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 10m or 1h')
+  .refine((text) => !(durationMs(text) > maxDurationMs), 'must be at most 365d');
 
 const connName = z.string().min(1);
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);

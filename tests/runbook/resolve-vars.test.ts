@@ -26,6 +26,20 @@ describe('resolving variables', () => {
     expect(resolved.secretVars).toEqual(['api_token']);
   });
 
+  it('takes variables named constructor, toString or hasOwnProperty as values like any other', () => {
+    const named = runbookWithVars({
+      constructor: { default: 'c' },
+      toString: { default: 7 },
+      hasOwnProperty: { env: 'constructor', default: 'h' },
+    });
+    expect(resolveVars(named, { cli: {}, env: {} }).values).toEqual({ constructor: 'c', toString: 7, hasOwnProperty: 'h' });
+    expect(resolveVars(named, { cli: { toString: '8' }, env: { constructor: 'from-env' } }).values).toEqual({
+      constructor: 'c',
+      toString: 8,
+      hasOwnProperty: 'from-env',
+    });
+  });
+
   it('leaves variables with a prompt and no value for the operator to answer', () => {
     const resolved = resolveVars(runbook, { cli: {}, env: {} });
     expect(resolved.missing).toEqual([

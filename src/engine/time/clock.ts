@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { longSleep } from './long-sleep.js';
 
 // Time as the engine sees it: injected, so tests move it instead of waiting for it.
 export interface Clock {
@@ -9,5 +9,5 @@ export interface Clock {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
+  sleep: (ms, signal) => longSleep(ms, signal),
 };

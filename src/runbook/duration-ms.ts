@@ -1,0 +1,13 @@
+import ms from 'ms';
+
+// The longest duration a runbook may give: a year. Timers longer than Node's 24.8 days are
+// chained (engine/time/long-sleep.ts); beyond a year a date would only be a typing mistake.
+export const maxDurationMs = 365 * 24 * 60 * 60 * 1000;
+
+// `30s`, `10m`, `1.5h`, `500ms`, `7d` to milliseconds; NaN when it is none of those.
+export function durationMs(text: string): number {
+  // ms throws on an empty or very long string, and gives undefined for anything else it cannot read.
+  if (typeof text !== 'string' || text.length === 0 || text.length > 100) return Number.NaN;
+  const value = ms(text as ms.StringValue);
+  return typeof value === 'number' ? value : Number.NaN;
+}
