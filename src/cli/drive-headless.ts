@@ -147,7 +147,7 @@ export async function driveHeadless(engine: Engine, options: HeadlessOptions): P
       return await stop(engine, describeSoakWait(after, engine.clock.now(), engine.run.runId), ExitCode.paused, options);
     }
     if (after.status === 'failed') {
-      const cancelled = after.error?.startsWith('interrupted:');
+      const cancelled = after.stopped === 'pause';
       return await stop(
         engine,
         cancelled

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import type { DbConnection } from '../db/connection.js';
-import type { EventPayload, JournalEvent, LeftoverSession } from '../journal/events.js';
+import type { EventPayload, JournalEvent, LeftoverSession, StopCause } from '../journal/events.js';
 import { describeEndedSession } from './describe-ended-session.js';
 import type { FileJournal } from '../journal/file-journal.js';
 import type { ForecastBasis } from '../journal/forecast/forecast-run.js';
@@ -104,7 +104,7 @@ export class Engine implements EngineHandle {
   private readonly index: Map<string, IndexedStep>;
   private readonly tails = new Map<string, OutputTail>();
   private readonly live: LiveState = { output: {}, backfill: {} };
-  private active?: { step: string; controller: AbortController; done: Promise<void> };
+  private active?: { step: string; controller: AbortController; done: Promise<void>; stopped?: StopCause };
   private flushTimer?: NodeJS.Timeout;
   private readonly lastProgress = new Map<string, number>();
   private readonly connectionViews: ConnectionView[];
@@ -308,7 +308,7 @@ export class Engine implements EngineHandle {
     }
     const running = this.active;
     if (running?.step === step) {
-      this.cancel('the soak is being ended early');
+      this.cancel('the soak is being ended early', 'soak-ended');
       await running.done;
     } else this.requireIdle();
     this.append({ type: 'step.signed', step, operator: by.operator, user: by.user, note: reason, purpose: 'soak' });
@@ -527,15 +527,17 @@ export class Engine implements EngineHandle {
     this.append({ type: 'run.finished', outcome: 'rolled_back' });
   }
 
-  cancel(reason = 'cancelled by the operator'): void {
-    this.active?.controller.abort(new StepwiseError(reason, 'interrupted'));
+  cancel(reason = 'cancelled by the operator', stopped: StopCause = 'cancel'): void {
+    if (!this.active || this.active.controller.signal.aborted) return;
+    this.active.stopped = stopped;
+    this.active.controller.abort(new StepwiseError(reason, 'interrupted'));
   }
 
   async pause(reason: string, options: { afterStep?: boolean } = {}): Promise<void> {
     this.stopping = true;
     const running = this.active;
     if (running) {
-      if (!options.afterStep) this.cancel(`interrupted: ${reason}`);
+      if (!options.afterStep) this.cancel(`interrupted: ${reason}`, 'pause');
       await running.done;
     }
     if (this.state.status !== 'paused') {
@@ -665,6 +667,7 @@ export class Engine implements EngineHandle {
     this.tails.set(id, tail);
     const started = this.clock.now();
     this.append({ type: 'step.started', step: id, attempt, operator: this.setup.operator, log, rollback });
+    const running = this.active;
     const signal = this.signal;
     const timeoutMs = entry.step.timeout ? parseDuration(entry.step.timeout) : undefined;
     const cancelTimer = timeoutMs
@@ -731,6 +734,7 @@ export class Engine implements EngineHandle {
         error: result.error ?? 'failed',
         details: result.details,
         retry_in_ms: signal.aborted ? undefined : retryInMs,
+        stopped: signal.aborted ? running?.stopped : undefined,
       });
     }
     return result;

@@ -45,6 +45,9 @@ export interface RunStartedPayload {
   rehearsal?: boolean;
 }
 
+// Who stopped a step that did not fail on its own.
+export type StopCause = 'pause' | 'cancel' | 'soak-ended';
+
 export interface CheckDetails {
   expected: Record<string, unknown>;
   actual: Record<string, unknown>;
@@ -131,6 +134,9 @@ export type EventPayload =
       error: string;
       details?: CheckDetails | Record<string, unknown>;
       retry_in_ms?: number;
+      // Set when the step did not fail on its own: the run's pause, the operator's cancel, or
+      // an early end of its soak stopped it.
+      stopped?: StopCause;
     }
   | { type: 'step.skipped'; step: string; reason: string; operator: string }
   | {

@@ -6,6 +6,7 @@ import type {
   PlanPhase,
   RunStartedPayload,
   SoakCheckResult,
+  StopCause,
 } from './events.js';
 
 // The state of a run is reduce(journal events): nothing else holds run state.
@@ -84,6 +85,8 @@ export interface StepState {
   // The run was paused while this attempt ran (q, Ctrl+C, a hang-up): the attempt was stopped,
   // and by whom, when and why. Cleared when the step starts again.
   stoppedByPause?: { operator: string; ts: string; reason: string };
+  // The last attempt failed because it was stopped (pause, cancel, soak ended early), not on its own.
+  stopped?: StopCause;
   batches: { count: number; rows: number; skipped: number; lastHi?: unknown; lastMs?: number };
   soak?: SoakState;
   rollback?: { how: 'reversed' | 'signed'; operator: string; ts: string; note?: string; error?: string };
@@ -322,6 +325,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
           endedAt: undefined,
           error: undefined,
           retryInMs: undefined,
+          stopped: undefined,
           stoppedByPause: undefined,
           passedOver: undefined,
           throttled: undefined,
@@ -349,6 +353,8 @@ function apply(state: RunState, e: JournalEvent): RunState {
         error: e.error,
         details: e.details,
         retryInMs: e.retry_in_ms,
+        // Journals written before the cause was typed marked a pause by the error's prefix.
+        stopped: e.stopped ?? (e.error.startsWith('interrupted: ') ? 'pause' : undefined),
         throttled: undefined,
       }));
     case 'step.skipped':

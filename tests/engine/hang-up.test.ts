@@ -45,7 +45,7 @@ phases:
 
       const runId = readdirSync(join(stateDir, 'runs'))[0];
       const events = readEvents(join(stateDir, 'runs', runId, 'journal.jsonl'));
-      expect(events.find((e) => e.type === 'step.failed')).toMatchObject({ step: 'long' });
+      expect(events.find((e) => e.type === 'step.failed')).toMatchObject({ step: 'long', stopped: 'pause' });
       expect(events.at(-1)).toMatchObject({ type: 'run.paused', reason: signal, step: 'long' });
       for (let i = 0; i < 40 && running(grandchild); i++) await sleep(100);
       expect(running(grandchild)).toBe(false);

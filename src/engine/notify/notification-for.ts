@@ -10,9 +10,6 @@ export interface Notification {
   phase?: string;
 }
 
-// A step stopped by a pause, a cancel or an early end of its soak did not fail on its own.
-const stoppedOnPurpose = /^(interrupted: |cancelled by the operator|the soak is being ended early)/;
-
 function stepName(state: RunState, id: string): string {
   const title = state.steps[id]?.title;
   return title && title !== id ? `${id} (${title})` : id;
@@ -39,7 +36,8 @@ export function notificationFor(e: JournalEvent, state: RunState, next: NextActi
     case 'gate.signed':
       return next.kind === 'gate' && next.phase === e.phase ? waitingFor(state, next) : undefined;
     case 'step.failed': {
-      if (e.retry_in_ms !== undefined || stoppedOnPurpose.test(e.error)) return undefined;
+      // A step stopped by a pause, a cancel or an early end of its soak did not fail on its own.
+      if (e.retry_in_ms !== undefined || e.stopped !== undefined) return undefined;
       const soak = state.steps[e.step]?.kind === 'soak';
       return {
         event: soak ? 'soak.failed' : 'step.failed',
