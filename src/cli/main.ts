@@ -31,6 +31,7 @@ const loaders: Record<string, () => Promise<Command>> = {
   attach: async () => (await import('./attach.js')).attachCommand,
   approve: async () => (await import('./approve.js')).approveCommand,
   check: async () => (await import('./check.js')).checkCommand,
+  rehearse: async () => (await import('./rehearse.js')).rehearseCommand,
 };
 const named = Object.hasOwn(loaders, process.argv[2] ?? '') ? loaders[process.argv[2]] : undefined;
 useBaselineWasm();
@@ -38,7 +39,7 @@ useBaselineWasm();
 // while this thread loads the command, instead of when the first step starts.
 // The TUI is a client of the run's engine process, which has a worker of its own.
 const headless = chooseMode({ plain: process.argv.includes('--plain'), json: process.argv.includes('--json') }) !== 'tui';
-if (['run', 'resume', 'rollback', 'demo'].includes(process.argv[2] ?? '') && headless)
+if (['run', 'resume', 'rollback', 'demo', 'rehearse'].includes(process.argv[2] ?? '') && headless)
   (await import('../engine/process/run-in-worker.js')).warmUpProcessWorker();
 // A file-size limit (ulimit -f) fails the write with EFBIG, reported like a full disk, instead of
 // killing the process mid-line.

@@ -1,14 +1,10 @@
 import { existsSync, rmSync } from 'node:fs';
-import { openConnections } from '../db/open-connections.js';
 import { type OpenedRun, resumeRun, startRun } from '../engine/open-run.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { findLatestRun } from '../journal/find-run.js';
 import { embeddedDir } from '../journal/state-dir.js';
-import { createRenderer } from '../runbook/create-renderer.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
-import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
-import { resolveVars } from '../runbook/resolve-vars.js';
-import { splitStatements } from '../runbook/split-statements.js';
+import { embeddedOnly, seedDemo } from './seed-demo.js';
 
 export interface DemoOptions {
   runbook: string;
@@ -22,41 +18,6 @@ export interface DemoOptions {
   warn: (text: string) => void;
   // Whether an engine serves this run now: then the demo attaches to it instead.
   served: (runId: string) => boolean;
-}
-
-// The demo always runs on the embedded database, whatever DATABASE_URL says.
-function embeddedOnly(loaded: LoadedRunbook): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const def of Object.values(loaded.runbook.connections ?? {})) {
-    if (def.url && typeof def.url === 'object') delete env[def.url.env];
-  }
-  return env;
-}
-
-async function seed(loaded: LoadedRunbook, stateDir: string, env: NodeJS.ProcessEnv, cli: Record<string, string>) {
-  const demo = loaded.runbook.demo;
-  if (!demo) return;
-  const text = demo.file ? loaded.files[demo.file] : (demo.text ?? '');
-  const connections = await openConnections({ connections: loaded.runbook.connections, stateDir, env });
-  try {
-    const names = Object.keys(connections);
-    const conn = connections[demo.conn ?? names[0]];
-    const vars = resolveVars(loaded.runbook, { cli, env });
-    const renderer = createRenderer({
-      vars: vars.values,
-      secretVars: vars.secretVars,
-      connections: {},
-      run: { id: 'demo', operator: 'demo' },
-    });
-    await conn.transaction(async (tx) => {
-      for (const statement of splitStatements(text)) {
-        const { text: sql, params } = renderer.sql(statement);
-        await tx.query(sql, params);
-      }
-    });
-  } finally {
-    await Promise.allSettled(Object.values(connections).map((c) => c.close()));
-  }
 }
 
 // The latest unfinished demo run again (or the id of the engine serving it), or fresh demo data
@@ -86,6 +47,6 @@ export async function openDemo(options: DemoOptions): Promise<OpenedRun | { serv
     if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
   }
   options.warn(`seeding the demo data into ${embeddedDir(stateDir, embedded[0]!)} …`);
-  await seed(loaded, stateDir, env, options.vars);
+  await seedDemo(loaded, stateDir, env, options.vars);
   return startRun(options.runbook, common);
 }

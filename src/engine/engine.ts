@@ -67,6 +67,8 @@ export interface EngineSetup {
   env?: NodeJS.ProcessEnv;
   // Every soak lasts this long instead of its `for` (the demo: seconds, not a day).
   soakFor?: string;
+  // A rehearsal notifies nobody.
+  rehearsal?: boolean;
 }
 
 const storeFlushMs = 100;
@@ -124,7 +126,7 @@ export class Engine implements EngineHandle {
     // A running step's events (progress, batches, its end) reach the store about ten times a
     // second. Any other event comes from an intent or a decision between steps: it is in the
     // store at once, so the next key acts on what the last one did.
-    if (setup.loaded.runbook.notify?.length) {
+    if (setup.loaded.runbook.notify?.length && !setup.rehearsal) {
       const append = (payload: EventPayload) => this.append(payload);
       const env = setup.env ?? process.env;
       this.notifications = new RunNotifications({ ...setup, env, clock: this.clock, append }, () => this.state);

@@ -50,6 +50,10 @@ export interface OpenOptions {
   clock?: Clock;
   // Every soak of this process lasts this long instead of its `for` (the demo).
   soakFor?: string;
+  // Where embedded databases live when not under the state dir (a rehearsal's scratch copy).
+  embeddedStateDir?: string;
+  // A run by `stepwise rehearse`: journaled as such, and it notifies nobody.
+  rehearsal?: boolean;
 }
 
 export interface OpenedRun {
@@ -97,7 +101,7 @@ async function connect(
 ): Promise<Record<string, DbConnection>> {
   const connections = await openConnections({
     connections: loaded.runbook.connections,
-    stateDir: options.stateDir,
+    stateDir: options.embeddedStateDir ?? options.stateDir,
     env: options.env,
     applicationName: tag.own,
   });
@@ -209,6 +213,7 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
           }
         : undefined,
       version: stepwiseVersion,
+      ...(options.rehearsal ? { rehearsal: true } : {}),
     });
     const state = replay([started])!;
     const engine = new Engine({
@@ -224,6 +229,7 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
       forecast: await forecastBasis(loaded, options.stateDir, runId, connections),
       env: options.env,
       soakFor: options.soakFor,
+      rehearsal: options.rehearsal,
     });
     return { engine, close: closer(engine, lock) };
   });

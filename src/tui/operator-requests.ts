@@ -1,3 +1,4 @@
+import { goNoGo } from '../journal/forecast/go-no-go.js';
 import type { ConnectionView, EngineView, RollbackPlan } from '../engine/engine-api.js';
 import { mutatingKinds, readOnlyKinds } from '../engine/step-rules.js';
 import { formatTimeOfDay } from '../format/format-time.js';
@@ -77,7 +78,10 @@ function runRequest(view: EngineView, step: string, verb: 'Run' | 'Retry', extra
   const state = view.run.steps[step];
   const where = target(view, def);
   const ponr = state.pointOfNoReturn
-    ? ['This step is the point of no return: after it, rolling back needs more than reversing steps.']
+    ? [
+        'This step is the point of no return: after it, rolling back needs more than reversing steps.',
+        ...(view.forecast ? [goNoGo(view.forecast, view.run, step, Date.now(), `stepwise rehearse ${view.run.started.runbook.path}`).text] : []),
+      ]
     : [];
   const text = {
     body: [[`${label(view, step)} (${state.kind})`, where.text].filter(Boolean).join(' '), ...ponr, ...extra],

@@ -3,6 +3,7 @@ import { formatClock } from '../../format/format-time.js';
 import { fitLine, type Line, lineWidth, seg, spreadLine } from '../styled-line.js';
 import type { Theme } from '../theme.js';
 import { windowUsage } from '../window-usage.js';
+import { forecastSegments } from './forecast-segments.js';
 import { wrapText } from '../../format/wrap-text.js';
 
 const sshWarning =
@@ -20,7 +21,7 @@ function timer(view: EngineView, now: number): Line {
   const soak = soaking?.soak
     ? [seg(`soak ${formatClock(Math.max(0, Date.parse(soaking.soak.endsAt) - now))} left  `, { color: 'cyan' as const })]
     : [];
-  return [...soak, seg(text, { color, bold: usage.level !== 'ok' })];
+  return [...forecastSegments(view, now), ...soak, seg(text, { color, bold: usage.level !== 'ok' })];
 }
 
 function titleLine(view: EngineView, now: number, width: number, theme: Theme): Line {
