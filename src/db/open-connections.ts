@@ -4,7 +4,6 @@ import { wrongUrlScheme } from '../runbook/postgres-url.js';
 import type { Connection, Runbook } from '../runbook/schema.js';
 import type { DbBackend, DbConnection } from './connection.js';
 import { describeDbError } from './describe-db-error.js';
-import { openPglite } from './pglite-connection.js';
 import { openPostgres } from './postgres-connection.js';
 import { redactUrl } from './redact-url.js';
 
@@ -39,7 +38,8 @@ function sourceOf(name: string, def: Connection, input: OpenConnectionsInput): S
 }
 
 async function openBackend(source: Source, input: OpenConnectionsInput, name: string): Promise<DbBackend> {
-  if (source.kind === 'pglite') return openPglite(source.dir, input.env);
+  // PGlite (and its drizzle driver) is loaded only when an embedded database is opened.
+  if (source.kind === 'pglite') return (await import('./pglite-connection.js')).openPglite(source.dir, input.env);
   try {
     return await openPostgres(source.url, { applicationName: input.applicationName ?? 'stepwise' });
   } catch (error) {

@@ -24,7 +24,7 @@ export const replayBenchmark: Benchmark = {
     try {
       const path = join(dir, 'journal.jsonl');
       const writeStarted = performance.now();
-      writeReplayJournal(path, events);
+      writeReplayJournal(path, events, true);
       const writeMs = performance.now() - writeStarted;
       const loadBefore = loadavg()[0];
       const parse: number[] = [];

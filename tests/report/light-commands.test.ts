@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { cliPath, tempStateDir } from '../helpers/run-cli.js';
+import { recordRun } from '../journal/recorded-run.js';
+
+const hook = resolve(import.meta.dirname, '..', 'helpers', 'module-log-hook.mjs');
+const runbooks = resolve(import.meta.dirname, '..', '..', 'runbooks');
+
+// The ES modules a command loaded (packages by name), from a real child process.
+async function loadedBy(args: string[], stateDir: string): Promise<string[]> {
+  const log = join(stateDir, 'modules.log');
+  const child = await execa('node', ['--import', hook, cliPath, ...args, '--state-dir', stateDir], {
+    env: { STEPWISE_MODULE_LOG: log, CI: undefined, DATABASE_URL: undefined },
+    reject: false,
+  });
+  expect(child.exitCode, child.stderr).toBe(0);
+  return readFileSync(log, 'utf8').split('\n');
+}
+
+function packages(urls: string[]): string[] {
+  return [...new Set(urls.flatMap((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u)?.[1] ?? []))];
+}
+
+describe('read-only commands load only what they use', () => {
+  it('status of a run loads neither PGlite, the SQL parser, the YAML parsers nor Ink', async () => {
+    const stateDir = tempStateDir('stepwise-light-');
+    recordRun(stateDir);
+    const loaded = packages(await loadedBy(['status'], stateDir));
+    for (const heavy of ['@electric-sql/pglite', 'libpg-query', 'yaml', 'js-yaml', 'ink', 'react', 'drizzle-orm'])
+      expect(loaded).not.toContain(heavy);
+  });
+
+  it('plan of a runbook with an embedded database loads neither PGlite nor Ink, and yaml only for a message', async () => {
+    const stateDir = tempStateDir('stepwise-light-');
+    const loaded = packages(await loadedBy(['plan', join(runbooks, 'queue-migration', 'runbook.yaml')], stateDir));
+    expect(loaded).toContain('libpg-query');
+    for (const heavy of ['@electric-sql/pglite', 'yaml', 'ink', 'react', 'drizzle-orm']) expect(loaded).not.toContain(heavy);
+  });
+});
