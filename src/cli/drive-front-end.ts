@@ -13,6 +13,8 @@ export interface DriveOptions {
   retry?: string[];
   markDone?: string[];
   endSoak?: { step: string; reason: string };
+  // --confirm STEP=PHRASE.
+  phrases?: Record<string, string>;
   to?: string;
   pastWindow?: { reason: string };
 }
@@ -56,6 +58,7 @@ export async function driveFrontEnd(opened: OpenedRun, options: DriveOptions): P
       retry: options.retry ?? [],
       markDone: options.markDone ?? [],
       endSoak: options.endSoak,
+      phrases: options.phrases,
       say,
     });
   } finally {

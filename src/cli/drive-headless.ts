@@ -13,6 +13,8 @@ export interface HeadlessOptions {
   markDone: string[];
   // A soak the operator ends early (--end-soak STEP --reason TEXT).
   endSoak?: { step: string; reason: string };
+  // Phrases typed on the command line (--confirm STEP=PHRASE), by step id.
+  phrases?: Record<string, string>;
   // Why the run stopped, for a person: printed by the CLI on stderr.
   say: (text: string) => void;
   // Who signs with --yes: a verified client of the engine; by default the engine's own user.
@@ -112,8 +114,10 @@ export async function driveHeadless(engine: Engine, options: HeadlessOptions): P
           );
         }
         const from = entry.kind === 'backfill' ? backfillResumePoint(state) : undefined;
+        const phrase = phraseFor(engine, id, entry.step.confirm, options);
+        if (typeof phrase === 'string') return await stop(engine, phrase, ExitCode.paused, options);
         options.say(`step ${id} was interrupted; ${from ? `the backfill continues from its checkpoint ${from}` : 'running it again'}`);
-        await engine.runStep(id, confirmationFor(entry.step.confirm, options.yes) ?? undefined);
+        await engine.runStep(id, phrase);
         break;
       }
       case 'signoff':
@@ -128,17 +132,21 @@ export async function driveHeadless(engine: Engine, options: HeadlessOptions): P
         await engine.signStep(id, auto, options.by);
         continue;
       case 'confirm':
-      case 'phrase':
-        if (!options.yes) {
+      case 'phrase': {
+        if (!options.yes && !Object.hasOwn(options.phrases ?? {}, id)) {
           return await stop(
             engine,
-            `step ${id} needs a confirmation; confirm it in the TUI or run with --yes`,
+            `step ${id} needs a confirmation; confirm it in the TUI or run with --yes` +
+              (typeof entry.step.confirm === 'string' ? ` or --confirm ${id}="${entry.step.confirm}"` : ''),
             ExitCode.paused,
             options,
           );
         }
-        await engine.runStep(id, confirmationFor(entry.step.confirm, true)!);
+        const phrase = phraseFor(engine, id, entry.step.confirm, { ...options, yes: true });
+        if (typeof phrase === 'string') return await stop(engine, phrase, ExitCode.paused, options);
+        await engine.runStep(id, phrase);
         break;
+      }
       default:
         await engine.runStep(id, undefined, { soakOnce: true });
     }
@@ -161,7 +169,24 @@ export async function driveHeadless(engine: Engine, options: HeadlessOptions): P
   }
 }
 
-function confirmationFor(confirm: boolean | string | undefined, yes: boolean) {
-  if (!yes) return undefined;
-  return { phrase: typeof confirm === 'string' ? confirm : undefined, note: auto };
+// The confirmation headless gives a step, or why it cannot. A phrase given with --confirm is
+// typed as given (the engine checks it); --yes types a step's phrase only where the step writes
+// to no production connection: there, a person types it.
+function phraseFor(
+  engine: Engine,
+  id: string,
+  confirm: boolean | string | undefined,
+  options: HeadlessOptions,
+): { phrase?: string; note: string } | string | undefined {
+  const given = options.phrases && Object.hasOwn(options.phrases, id) ? options.phrases[id] : undefined;
+  if (given !== undefined) return { phrase: given, note: 'typed with --confirm' };
+  if (!options.yes) return undefined;
+  if (typeof confirm !== 'string') return { note: auto };
+  if (engine.writesToProduction(id)) {
+    return (
+      `step ${id} writes to production and needs its phrase typed; --yes never types it: ` +
+      `give --confirm ${id}="${confirm}", or confirm it in the TUI`
+    );
+  }
+  return { phrase: confirm, note: auto };
 }

@@ -36,6 +36,7 @@ export const resumeCommand = withReopenOptions(
       mode,
       purpose: 'resume',
       yes: flags.yes,
+      phrases: flags.confirm,
       retry: flags.retry,
       markDone: flags.markDone,
       endSoak: flags.endSoak === undefined ? undefined : { step: flags.endSoak, reason: flags.reason! },

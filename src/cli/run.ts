@@ -52,5 +52,5 @@ export const runCommand = withRunOptions(
       env: process.env,
       promptVars: promptVarsFor(mode),
     });
-    process.exitCode = await driveFrontEnd(opened, { mode, purpose: 'run', yes: flags.yes });
+    process.exitCode = await driveFrontEnd(opened, { mode, purpose: 'run', yes: flags.yes, phrases: flags.confirm });
   });

@@ -13,6 +13,12 @@ export function withRunOptions(command: Command): Command {
   return withStateDir(command)
     .option('--var <k=v>', 'set a variable (repeatable)', collectVar, {})
     .option('--yes', 'sign manual steps, gates and confirmations as "auto (--yes)"', false)
+    .option(
+      '--confirm <step=phrase>',
+      "type a step's confirm: phrase (repeatable; --yes never types a production step's)",
+      collectConfirm,
+      {},
+    )
     .addOption(new Option('--plain', 'one line per event, no TUI').conflicts('json'))
     .option('--json', 'events as NDJSON, no TUI')
     .option('--operator <name>', 'who drives the run (default $STEPWISE_OPERATOR or user@host)');
@@ -43,6 +49,12 @@ export function collectVar(value: string, previous: Record<string, string>): Rec
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
+export function collectConfirm(value: string, previous: Record<string, string>): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new StepwiseError(`--confirm ${value}: expected STEP=PHRASE`);
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
 export function collectList(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -51,6 +63,7 @@ export interface RunFlags {
   stateDir?: string;
   var: Record<string, string>;
   yes: boolean;
+  confirm: Record<string, string>;
   plain?: boolean;
   json?: boolean;
   operator?: string;

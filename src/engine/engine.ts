@@ -44,7 +44,7 @@ import { type LogPage, type LogPosition, readLogPage } from './read-log-page.js'
 import { RunNotifications } from './notify/run-notifications.js';
 import { runbookView } from './runbook-view.js';
 import { type IndexedStep, indexSteps } from './step-index.js';
-import { needsConfirm } from './step-rules.js';
+import { needsConfirm, writesToProduction } from './step-rules.js';
 import { type Clock, systemClock } from './time/clock.js';
 import { longSleep, longTimeout } from './time/long-sleep.js';
 import { runSoak } from './time/soak.js';
@@ -188,6 +188,12 @@ export class Engine implements EngineHandle {
 
   private needsConfirm = (entry: IndexedStep): boolean =>
     needsConfirm(entry, Object.keys(this.setup.connections), (c) => this.isProduction(c));
+
+  // A typed phrase for such a step is a person's: --yes never types it (headless: --confirm).
+  writesToProduction(step: string): boolean {
+    const entry = this.index.get(step);
+    return entry !== undefined && writesToProduction(entry, Object.keys(this.setup.connections), (c) => this.isProduction(c));
+  }
 
   next(): NextAction {
     return nextAction(this.state, this.index, this.needsConfirm);

@@ -19,15 +19,24 @@ export function connectionWritten(body: StepBody | Step, connections: readonly s
   return undefined;
 }
 
+// Whether a step writes to a production connection (a command: when any connection of the run is
+// production).
+export function writesToProduction(
+  entry: IndexedStep,
+  connections: readonly string[],
+  isProduction: (connection: string) => boolean,
+): boolean {
+  if (!mutatingKinds.has(entry.kind)) return false;
+  const written = connectionWritten(entry.step, connections);
+  return written === undefined ? connections.some(isProduction) : isProduction(written);
+}
+
 // A step asks for a confirmation before it runs when its `confirm:` says so, or when it writes
-// to a production connection (a command: when any connection of the run is production).
+// to a production connection.
 export function needsConfirm(
   entry: IndexedStep,
   connections: readonly string[],
   isProduction: (connection: string) => boolean,
 ): boolean {
-  if (entry.step.confirm) return true;
-  if (!mutatingKinds.has(entry.kind)) return false;
-  const written = connectionWritten(entry.step, connections);
-  return written === undefined ? connections.some(isProduction) : isProduction(written);
+  return Boolean(entry.step.confirm) || writesToProduction(entry, connections, isProduction);
 }
