@@ -1,11 +1,14 @@
-import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import postgres from 'postgres';
 
-// A PostgreSQL primary and a streaming standby of its own, made with the Debian cluster tools on
-// free ports (never the shared server's), for tests of replica lag. Needs root, as CI has.
+// A PostgreSQL primary and a streaming standby of its own, made with the server's own tools
+// (initdb, pg_basebackup, pg_ctl) in temporary directories on free ports, never the shared
+// server's. They are not registered with the Debian cluster tools, so a pg_dump elsewhere in the
+// suite never sees a cluster half made. Needs root (to act as postgres), as CI has.
 export interface StandbyPair {
   primaryUrl: string;
   // Replay on the standby stops (WAL still arrives, so the primary sees the lag grow) or goes on.
@@ -16,8 +19,11 @@ export interface StandbyPair {
   drop(): Promise<void>;
 }
 
-export const canMakeClusters =
-  process.getuid?.() === 0 && existsSync('/usr/bin/pg_createcluster') && existsSync('/usr/lib/postgresql');
+const binDir = existsSync('/usr/lib/postgresql')
+  ? join('/usr/lib/postgresql', readdirSync('/usr/lib/postgresql').sort().at(-1)!, 'bin')
+  : '';
+
+export const canMakeClusters = process.getuid?.() === 0 && binDir !== '' && existsSync(join(binDir, 'initdb'));
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -38,42 +44,38 @@ async function until(what: string, condition: () => Promise<boolean>, tries = 60
   throw new Error(`gave up waiting: ${what}`);
 }
 
+// Runs one of the server's tools as postgres (it refuses to run as root).
+function asPostgres(tool: string, args: string[]) {
+  return execa('runuser', ['-u', 'postgres', '--', join(binDir, tool), ...args]);
+}
+
 export async function createStandbyPair(tag: string): Promise<StandbyPair> {
-  const version = readdirSync('/usr/lib/postgresql').sort().at(-1)!;
-  const primary = `stepwise_${tag}_${process.pid}`;
-  const standby = `${primary}_standby`;
+  const root = mkdtempSync(join(tmpdir(), `stepwise-${tag}-`));
+  const [primary, standby] = [join(root, 'primary'), join(root, 'standby')];
   const [primaryPort, standbyPort] = [await freePort(), await freePort()];
-  const quick = ['-o', 'fsync=off', '-o', 'shared_buffers=16MB'];
+  const owner = await execa('id', ['-u', 'postgres']);
+  const group = await execa('id', ['-g', 'postgres']);
+  chownSync(root, Number(owner.stdout), Number(group.stdout));
+  // Replies every second, so the primary's view of the lag follows within a second.
+  const options = (port: number) =>
+    `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${root} -c fsync=off ` +
+    '-c shared_buffers=16MB -c wal_receiver_status_interval=1s';
+  const start = (data: string, port: number) =>
+    asPostgres('pg_ctl', ['-D', data, '-l', `${data}.log`, '-o', options(port), '-w', 'start']);
   const drop = async () => {
-    for (const name of [standby, primary]) {
-      await execa('pg_dropcluster', ['--stop', version, name], { reject: false });
+    for (const data of [standby, primary]) {
+      if (existsSync(data)) await asPostgres('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']).catch(() => undefined);
     }
+    rmSync(root, { recursive: true, force: true });
   };
-  await drop();
   try {
-    await execa('pg_createcluster', [version, primary, '-p', String(primaryPort), ...quick, '--', '--auth=trust', '--no-sync']);
-    await execa('pg_ctlcluster', ['--skip-systemctl-redirect', version, primary, 'start']);
-    // The standby: a base backup with its own configuration, taken into the cluster tools.
-    const data = `/var/lib/postgresql/${version}/${standby}`;
-    const owner = await execa('id', ['-u', 'postgres']);
-    const group = await execa('id', ['-g', 'postgres']);
-    const [uid, gid] = [Number(owner.stdout), Number(group.stdout)];
-    mkdirSync(data, { recursive: true, mode: 0o700 });
-    chownSync(data, uid, gid);
-    await execa('runuser', ['-u', 'postgres', '--', 'pg_basebackup', '-h', '127.0.0.1', '-p', String(primaryPort),
-      '-U', 'postgres', '-D', data, '-R', '-X', 'stream', '-c', 'fast', '--no-sync']);
-    const files: Record<string, string> = {
-      // Replies every second, so the primary's view of the lag follows within a second.
-      'postgresql.conf': `port = ${standbyPort}\nfsync = off\nshared_buffers = 16MB\nwal_receiver_status_interval = 1s\n`,
-      'pg_hba.conf': 'local all all trust\nhost all all 127.0.0.1/32 trust\n',
-      'pg_ident.conf': '',
-    };
-    for (const [file, text] of Object.entries(files)) {
-      writeFileSync(join(data, file), text);
-      chownSync(join(data, file), uid, gid);
-    }
-    await execa('pg_createcluster', [version, standby, '-p', String(standbyPort), '-d', data]);
-    await execa('pg_ctlcluster', ['--skip-systemctl-redirect', version, standby, 'start']);
+    await asPostgres('initdb', ['-D', primary, '-U', 'postgres', '--auth=trust', '--no-sync']);
+    await start(primary, primaryPort);
+    // The standby: a base backup that streams from the primary (-R writes standby.signal and
+    // primary_conninfo).
+    await asPostgres('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres',
+      '-D', standby, '-R', '-X', 'stream', '-c', 'fast', '--no-sync']);
+    await start(standby, standbyPort);
   } catch (error) {
     await drop();
     throw error;
