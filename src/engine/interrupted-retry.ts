@@ -7,7 +7,10 @@ import { readOnlyKinds } from './step-rules.js';
 // a whole: it continues after its last committed batch. An idempotent step, or one whose probe
 // found it had not taken effect, runs again when the operator said --yes. Any other step may have
 // partly run: the operator decides.
-export function interruptedRetry(entry: IndexedStep, state: StepState): 'always' | 'with-yes' | 'ask' {
+export function interruptedRetry(
+  entry: Pick<IndexedStep, 'kind' | 'step'>,
+  state: StepState,
+): 'always' | 'with-yes' | 'ask' {
   if (readOnlyKinds.has(entry.kind)) return 'always';
   if (entry.kind === 'backfill' || entry.step.idempotent === true || state.probe?.applied === false)
     return 'with-yes';

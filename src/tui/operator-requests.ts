@@ -1,6 +1,7 @@
 import { goNoGo } from '../journal/forecast/go-no-go.js';
-import type { ConnectionView, EngineView, RollbackPlan } from '../engine/engine-api.js';
-import { mutatingKinds, readOnlyKinds } from '../engine/step-rules.js';
+import type { EngineView, RollbackPlan } from '../engine/engine-api.js';
+import { backfillResumePoint, interruptedRetry } from '../engine/interrupted-retry.js';
+import { connectionWritten, mutatingKinds } from '../engine/step-rules.js';
 import { formatTimeOfDay } from '../format/format-time.js';
 import { type PhaseState, signerOf } from '../journal/reducer.js';
 import type { Step } from '../runbook/schema.js';
@@ -46,23 +47,9 @@ function busy(view: EngineView): Request | undefined {
   return notice(`${label(view, active.step)} is running: wait for it, or q to pause the run`, active.step);
 }
 
-// The connection a step writes to, when it can be told from the runbook.
-function stepConnection(
-  def: Step | undefined,
-  connections: ConnectionView[],
-): ConnectionView | undefined {
-  const named =
-    def?.sql !== undefined && typeof def.sql === 'object'
-      ? def.sql.conn
-      : def?.backfill
-        ? (def.backfill.into ?? def.backfill.conn)
-        : undefined;
-  if (named) return connections.find((c) => c.name === named);
-  return connections.length === 1 ? connections[0] : undefined;
-}
-
 function target(view: EngineView, def: Step | undefined): { text: string; production: boolean } {
-  const conn = stepConnection(def, view.connections);
+  const written = def && connectionWritten(def, view.connections.map((c) => c.name));
+  const conn = view.connections.find((c) => c.name === written);
   if (conn)
     return {
       text: `on ${conn.name} (${conn.target})${conn.production ? ' PRODUCTION' : ''}`,
@@ -235,13 +222,18 @@ export function requestRetry(view: EngineView, selection: string): Request {
 export function requestRetryInterrupted(view: EngineView, step: string): Request {
   const def = findStep(view.runbook.runbook, step);
   const state = view.run.steps[step];
-  const risk = readOnlyKinds.has(state.kind)
-    ? `It was interrupted; it only reads (${state.kind}), so running it again is safe.`
-    : def?.idempotent
-      ? 'It was interrupted; it is idempotent, so running it again is safe.'
-      : state.probe?.applied === false
-        ? 'It was interrupted; its probe says it had not taken effect.'
-        : 'It was interrupted and may have partly run; it is not marked idempotent.';
+  const retry = def ? interruptedRetry({ kind: state.kind, step: def }, state) : 'ask';
+  const from = state.kind === 'backfill' ? backfillResumePoint(state) : undefined;
+  const risk =
+    retry === 'always'
+      ? `It was interrupted; it only reads (${state.kind}), so running it again is safe.`
+      : retry === 'ask'
+        ? 'It was interrupted and may have partly run; it is not marked idempotent.'
+        : state.kind === 'backfill'
+          ? `It was interrupted; a backfill continues after its last committed batch${from ? ` (${from})` : ''}.`
+          : def?.idempotent
+            ? 'It was interrupted; it is idempotent, so running it again is safe.'
+            : 'It was interrupted; its probe says it had not taken effect.';
   return runRequest(view, step, 'Retry', [risk]);
 }
 

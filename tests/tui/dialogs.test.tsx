@@ -106,6 +106,35 @@ describe('dialogs', () => {
     expect(engine.callsOf('runStep')).toEqual([['create-queue', { phrase: undefined, note: 'confirmed' }]]);
   });
 
+  it('retrying an interrupted backfill says it continues after its last committed batch, as the engine does', async () => {
+    const engine = new FixtureEngine({
+      events: [
+        ...prepDone,
+        ...ran('create-queue'),
+        started('copy-tasks'),
+        {
+          type: 'batch.committed' as const,
+          step: 'copy-tasks',
+          batch: 3,
+          lo: 0,
+          hi: 15000,
+          rows: 15000,
+          skipped: 0,
+          size: 5000,
+          duration_ms: 96,
+        },
+        { type: 'run.resumed' as const, operator: 'bob@bastion', host: 'bastion', pid: 7, accepted_drift: [] },
+      ],
+    });
+    const app = await renderApp(engine, { mode: 'resume', columns: 120 });
+    await app.press(keys.enter);
+    await app.waitForText('Interrupted: ');
+    await app.press('r');
+    const confirm = await app.waitForText(/Retry 2\.\d Copy/);
+    expect(confirm).toContain('a backfill continues after its last committed batch (after key 15000, 15,000 rows done)');
+    expect(confirm).not.toContain('may have partly run');
+  });
+
   it("rolling back from an interrupted step shows the run's rollback plan with the step that partly ran", async () => {
     const engine = new FixtureEngine({ events: interruptedCreateQueue });
     const app = await renderApp(engine, { mode: 'resume' });
