@@ -109,6 +109,10 @@ export class RemoteEngine implements EngineHandle {
     await this.ask({ intent: 'markDone', step, note });
   }
 
+  async endSoak(step: string, reason: string): Promise<void> {
+    await this.ask({ intent: 'endSoak', step, reason });
+  }
+
   rollbackPlan(to?: string): Promise<RollbackPlan> {
     return this.ask({ intent: 'rollbackPlan', to }) as Promise<RollbackPlan>;
   }

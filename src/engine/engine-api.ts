@@ -123,6 +123,9 @@ export interface EngineIntents {
   signStep(step: string, note: string, by?: Signer): Promise<void>;
   signGate(phase: string, note: string, by?: Signer): Promise<void>;
   skip(step: string, reason: string): Promise<void>;
+  // Ends a soak before its time: a sign-off with a reason (two different users when the runbook's
+  // gates take two; the engine says when another is needed).
+  endSoak(step: string, reason: string, by?: Signer): Promise<void>;
   // For an interrupted step: mark it done with a note (journaled as a sign-off).
   markDone(step: string, note: string): Promise<void>;
   // A detached engine answers over its socket: a promise.

@@ -323,6 +323,8 @@ export class EngineServer {
         return engine.skip(body.step, body.reason);
       case 'markDone':
         return engine.markDone(body.step, body.note);
+      case 'endSoak':
+        return engine.endSoak(body.step, body.reason, by);
       case 'rollbackPlan':
         return engine.rollbackPlan(body.to);
       case 'rollback':

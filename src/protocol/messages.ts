@@ -29,6 +29,7 @@ export const intentSchema = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('signStep'), step: z.string(), note: z.string() }),
   z.object({ intent: z.literal('signGate'), phase: z.string(), note: z.string() }),
   z.object({ intent: z.literal('skip'), step: z.string(), reason: z.string() }),
+  z.object({ intent: z.literal('endSoak'), step: z.string(), reason: z.string() }),
   z.object({ intent: z.literal('markDone'), step: z.string(), note: z.string() }),
   z.object({ intent: z.literal('rollbackPlan'), to: z.string().optional() }),
   z.object({

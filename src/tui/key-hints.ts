@@ -20,6 +20,7 @@ export function mainKeyHints(view: EngineView, selection: string): KeyHint[] {
       else if (step?.status === 'failed') hints.push(['r', 'retry']);
       else hints.push(['enter', 'run']);
     }
+    if (step?.status === 'soaking') hints.push(['s', 'end soak early']);
     if (step?.kind === 'backfill' && view.live.active?.step === id) {
       hints.push(['p', view.live.backfill[id]?.paused ? 'resume' : 'pause'], ['+/-', 'batch size']);
     }

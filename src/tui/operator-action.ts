@@ -8,6 +8,7 @@ export type OperatorAction =
   | { type: 'sign-gate'; phase: string }
   | { type: 'skip'; step: string }
   | { type: 'mark-done'; step: string }
+  | { type: 'end-soak'; step: string }
   | { type: 'rollback'; to?: string };
 
 export interface Collected {
@@ -37,6 +38,8 @@ export function performAction(
       return engine.skip(action.step, input.note ?? '');
     case 'mark-done':
       return engine.markDone(action.step, input.note ?? '');
+    case 'end-soak':
+      return engine.endSoak(action.step, input.note ?? '');
     case 'rollback':
       return engine.rollback({ to: action.to, note: input.note || undefined });
   }

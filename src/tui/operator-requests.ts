@@ -3,7 +3,7 @@ import type { EngineView, RollbackPlan } from '../engine/engine-api.js';
 import { backfillResumePoint, interruptedRetry } from '../engine/interrupted-retry.js';
 import { connectionWritten, mutatingKinds } from '../engine/step-rules.js';
 import { formatTimeOfDay } from '../format/format-time.js';
-import { type PhaseState, signerOf } from '../journal/reducer.js';
+import { type PhaseState, signerOf, soakSignoffs } from '../journal/reducer.js';
 import type { Step } from '../runbook/schema.js';
 import { parseKey, phaseOfKey } from './checklist-rows.js';
 import type { Dialog } from './dialog.js';
@@ -253,8 +253,30 @@ export function requestMarkDone(view: EngineView, step: string): Request {
   };
 }
 
+// Ending a soak early is a sign-off with a reason; it may stop the soak this engine is running.
+function endSoakRequest(view: EngineView, step: string): Request {
+  const people = soakSignoffs(view.run);
+  const signed = view.run.steps[step].soak?.earlySignoffs.length ?? 0;
+  return {
+    kind: 'dialog',
+    dialog: {
+      kind: 'note',
+      action: { type: 'end-soak', step },
+      title: `End the soak ${label(view, step)} early`,
+      body: [
+        people > 1
+          ? `Ending it early takes ${people} different Unix users (${signed} signed so far); each signs from their own session.`
+          : 'The soak ends now, as if its time were up. Your name, the time and the reason are journaled.',
+      ],
+      label: 'reason (required)',
+      required: true,
+    },
+  };
+}
+
 export function requestSignOff(view: EngineView, selection: string): Request {
   const sel = parseKey(selection);
+  if (sel.kind === 'step' && view.run.steps[sel.id]?.status === 'soaking') return endSoakRequest(view, sel.id);
   const isBusy = busy(view);
   if (isBusy) return isBusy;
   if (sel.kind !== 'step') return gateRequest(view, sel.id);

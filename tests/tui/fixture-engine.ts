@@ -284,6 +284,9 @@ export class FixtureEngine implements EngineHandle {
   skip(...args: Parameters<EngineHandle['skip']>) {
     return this.record('skip', args);
   }
+  endSoak(...args: Parameters<EngineHandle['endSoak']>) {
+    return this.record('endSoak', args);
+  }
   markDone(...args: Parameters<EngineHandle['markDone']>) {
     return this.record('markDone', args);
   }

@@ -10,7 +10,7 @@ const keys: Array<[string, string]> = [
   ['j k, arrows', 'move (PgUp/PgDn, g/G: a page, top, end)'],
   ['enter', 'run the selected step if it is next (dialogs first)'],
   ['a', 'run the rest of the phase, up to a manual step, gate or failure'],
-  ['s', 'sign off the selected manual step or gate, with a note'],
+  ['s', 'sign off the selected manual step or gate, with a note; on a soaking step, end the soak early (asks a reason)'],
   ['x', 'skip the next step (asks a reason)'],
   ['r', 'retry a failed or interrupted step'],
   ['b', 'roll back: shows the plan, then asks'],
