@@ -16,7 +16,7 @@ export const resumeCommand = withReopenOptions(
   withRunOptions(
     new Command('resume')
       .description('continue a run where it stopped')
-      .argument('[run]', 'run id, or runbook path or name (latest run); default: the latest run'),
+      .argument('[run]', 'run id, or runbook path or name (its latest run); default: the latest run, or the only unfinished one when several runbooks have runs'),
   ),
 )
   .option('--retry <step>', 'retry this interrupted step (repeatable)', collectList, [])

@@ -15,7 +15,7 @@ export const rollbackCommand = withReopenOptions(
   withRunOptions(
     new Command('rollback')
       .description('roll the completed steps of a run back, in reverse order (the plan is shown first)')
-      .argument('[run]', 'run id, or runbook path or name (latest run); default: the latest run'),
+      .argument('[run]', 'run id, or runbook path or name (its latest run); default: the latest run, or the only unfinished one when several runbooks have runs'),
   ),
 )
   .option('--to <step>', 'roll back only the steps after this one')

@@ -35,17 +35,12 @@ const require = createRequire(import.meta.url);
 function parseYaml(file: string, source: string) {
   const { LineCounter, parseDocument } = require('yaml') as typeof import('yaml');
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // Keys are checked for duplicates below: yaml's uniqueKeys compares every pair of keys.
+  const doc = parseDocument(source, { lineCounter, uniqueKeys: false, prettyErrors: false });
   // After a syntax error the rest of the parse is guesswork: report the first one only.
-  const duplicates = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY');
-  const errors = duplicates.length === doc.errors.length ? duplicates : doc.errors.slice(0, 1);
-  const diagnostics = errors.map((e) => {
+  if (doc.errors.length === 0) return { doc, lineCounter, diagnostics: duplicateKeys(file, source, doc, lineCounter) };
+  const diagnostics = doc.errors.slice(0, 1).map((e) => {
     const { line, col } = lineCounter.linePos(e.pos[0]);
-    if (e.code === 'DUPLICATE_KEY') {
-      const key = /^("[^"\n]*"|'[^'\n]*'|[^:\n]*?)\s*:/.exec(source.slice(e.pos[0]))?.[1] ?? '';
-      const message = `duplicate key ${key.startsWith('"') ? key : `"${key.replace(/^'|'$/g, '')}"`}; a key may appear only once in a mapping`;
-      return error(file, line, col, message, 'yaml-duplicate-key');
-    }
     return error(
       file,
       line,
@@ -56,6 +51,9 @@ function parseYaml(file: string, source: string) {
   });
   return { doc, lineCounter, diagnostics };
 }
+
+// A runbook is a checklist; a larger file is a mistake (or an attack on lint's time and memory).
+const maxRunbookBytes = 1_000_000;
 
 // Aliases may repeat a value, not multiply it: a billion-laughs file stops here.
 const maxAliasCount = 100;
@@ -90,6 +88,30 @@ function toPlainData(file: string, doc: Document, lineCounter: LineCounter): unk
 // Something that may be an alias (\`*name\` after a space, a bracket or a comma). js-yaml shares
 // an alias's value without limit, so such a runbook is read by \`yaml\`, which caps them.
 const aliasLike = /(^|[\s[{,])\*[^\s,\]}]/m;
+
+// Every key written twice in one mapping, at the second one, in one pass over each mapping.
+function duplicateKeys(file: string, source: string, doc: Document, lineCounter: LineCounter): Diagnostic[] {
+  const { isScalar, visit } = require('yaml') as typeof import('yaml');
+  const diagnostics: Diagnostic[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (!seen.has(key)) {
+          seen.add(key);
+          continue;
+        }
+        const at = (pair.key as { range?: [number, number] } | null)?.range?.[0] ?? 0;
+        const { line, col } = lineCounter.linePos(at);
+        const written = /^("[^"\n]*"|'[^'\n]*'|[^:\n]*?)\s*:/.exec(source.slice(at))?.[1] ?? String(key);
+        const shown = written.startsWith('"') ? written : `"${written.replace(/^'|'$/g, '')}"`;
+        diagnostics.push(error(file, line, col, `duplicate key ${shown}; a key may appear only once in a mapping`, 'yaml-duplicate-key'));
+      }
+    },
+  });
+  return diagnostics;
+}
 
 // The runbook's values, read by js-yaml (YAML 1.2 core schema, as \`yaml\` reads it) several times
 // faster than \`yaml\`, which keeps positions: it parses only when a message needs a position,
@@ -151,6 +173,11 @@ export async function loadRunbook(path: string): Promise<LoadedRunbook> {
   } catch (e) {
     throw new RunbookInvalidError([
       error(path, 1, 1, `cannot read the runbook (${reason(e)}); check the path`, 'file'),
+    ]);
+  }
+  if (source.length > maxRunbookBytes) {
+    throw new RunbookInvalidError([
+      error(path, 1, 1, `the runbook is ${(source.length / 1_000_000).toFixed(1)} MB, more than the ${maxRunbookBytes / 1_000_000} MB a runbook may be; keep long SQL in files (sql: { file: … })`, 'file'),
     ]);
   }
   const { input, locator } = readYaml(path, source);

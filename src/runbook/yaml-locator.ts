@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Document, LineCounter, Node } from 'yaml';
+import type { Document, LineCounter, Node, Pair, YAMLMap } from 'yaml';
 
 // yaml is loaded (its CommonJS build, synchronously) only when a position is asked for.
 const require = createRequire(import.meta.url);
@@ -21,6 +21,9 @@ export interface Position {
 // one load-runbook.ts reads values with.
 export class YamlLocator {
   private parsed?: { doc: Document; lineCounter: LineCounter };
+  // Each map's pairs by key, built when a path first passes through it: a file of thousands of
+  // keys, each with a message, is located in linear time.
+  private readonly pairsByKey = new WeakMap<YAMLMap, Map<unknown, Pair>>();
 
   constructor(
     private readonly source: string,
@@ -41,7 +44,8 @@ export class YamlLocator {
     if (!this.parsed) {
       const { LineCounter: Counter, parseDocument } = yaml();
       const lineCounter = new Counter();
-      this.parsed = { doc: parseDocument(this.source, { lineCounter }), lineCounter };
+      // uniqueKeys compares each key with every other (quadratic): the loader checks them already.
+      this.parsed = { doc: parseDocument(this.source, { lineCounter, uniqueKeys: false }), lineCounter };
     }
     return this.parsed;
   }
@@ -62,7 +66,7 @@ export class YamlLocator {
     let key: Node | null = null;
     for (const segment of path) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === segment);
+        const pair = this.pairsOf(node).get(segment);
         if (!pair) break;
         key = isScalar(pair.key) ? pair.key : null;
         node = (pair.value as Node | null) ?? key;
@@ -74,6 +78,20 @@ export class YamlLocator {
       }
     }
     return { node, key };
+  }
+
+  private pairsOf(map: YAMLMap): Map<unknown, Pair> {
+    let pairs = this.pairsByKey.get(map);
+    if (!pairs) {
+      const { isScalar } = yaml();
+      pairs = new Map();
+      for (const p of map.items) {
+        const key = isScalar(p.key) ? p.key.value : p.key;
+        if (!pairs.has(key)) pairs.set(key, p as Pair);
+      }
+      this.pairsByKey.set(map, pairs);
+    }
+    return pairs;
   }
 
   position(path: YamlPath, part: 'value' | 'key' = 'value'): Position {

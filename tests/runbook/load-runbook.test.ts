@@ -17,6 +17,18 @@ async function errorsOf(path: string): Promise<string[]> {
 }
 
 describe('loading a runbook', () => {
+  it('refuses a runbook over 1 MB before parsing it, and reports thousands of unknown keys each at its line', async () => {
+    const huge = writeRunbook(`${runbookWith('      - id: a\n        run: [echo, hi]')}# ${'x'.repeat(1_000_001)}\n`);
+    const [refused] = await errorsOf(huge);
+    expect(refused).toMatch(/:1:1: the runbook is 1\.0 MB, more than the 1 MB a runbook may be; keep long SQL in files/);
+
+    const keys = Array.from({ length: 20_000 }, (_, i) => `k${i}: ${i}`).join('\n');
+    const steps = '      - id: a\n        run: [echo, hi]\n';
+    const many = await errorsOf(writeRunbook(`${runbookWith(steps)}${keys}\n`));
+    expect(many).toHaveLength(20_000);
+    expect(many.at(-1)).toMatch(/:\d+:1: runbook: unknown field "k19999"/);
+  });
+
   it('keeps the sql files, the source hash and where each step starts', async () => {
     const loaded = await loadRunbook('tests/runbook/fixtures/queue-migration.yaml');
     expect(loaded.path).toBe(join(process.cwd(), 'tests/runbook/fixtures/queue-migration.yaml'));
