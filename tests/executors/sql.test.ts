@@ -170,6 +170,19 @@ describe.each(databaseKinds)('sql steps on %s', (kind) => {
       },
     );
 
+    it.skipIf(kind === 'pglite')('names the session holding the lock when a statement gives up waiting for it', async () => {
+      await db.conn.query('CREATE TABLE sq_locked (id int)');
+      const { ctx } = context();
+      const result = await db.conn.transaction(async (tx) => {
+        await tx.query('LOCK TABLE sq_locked IN ACCESS EXCLUSIVE MODE');
+        return sqlExecutor("SET LOCAL lock_timeout = '3s'; INSERT INTO sq_locked VALUES (1)", ctx);
+      });
+      expect(result.ok).toBe(false);
+      expect(result.error).toMatch(
+        /lock timeout; the lock is held by server pid \d+, .*its statement since .*: LOCK TABLE sq_locked IN ACCESS EXCLUSIVE MODE; the transaction was rolled back/,
+      );
+    });
+
     it('when cancelled, rolls back what the step did', async () => {
       await db.conn.query('CREATE TABLE sq_cancel (id int)');
       const { ctx, abort } = context();

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { StepwiseError } from '../../errors/stepwise-error.js';
 import type { Queryable } from '../../db/connection.js';
 import { describeDbError } from '../../db/describe-db-error.js';
+import { describeBlockers, type LockBlocker, lockBlockers } from '../../db/lock-blockers.js';
 import { maxServerTimeoutMs } from '../../db/postgres-connection.js';
 import { parseDuration } from '../../runbook/parse-duration.js';
 import { writeCommands } from '../../db/row-count.js';
@@ -11,6 +12,9 @@ import { splitStatements } from '../../runbook/split-statements.js';
 import type { ExecContext, StepResult } from '../executor.js';
 
 type SqlSpec = Exclude<SqlBody, string>;
+
+// How often a statement's blockers are looked at while it runs.
+const lockWatchMs = 200;
 type RowsGuard = NonNullable<SqlSpec['rows']>;
 
 interface Statement {
@@ -47,6 +51,32 @@ function guardViolation(guard: RowsGuard | undefined, affected: number, final: b
   return undefined;
 }
 
+// Runs a statement while another session looks, now and then, at who blocks it: when the
+// statement fails for a lock (lock_timeout), the error carries the last holders seen.
+async function whileWatchingLocks<T>(conn: Queryable, pid: number | undefined, run: () => Promise<T>): Promise<T> {
+  if (pid === undefined) return run();
+  let blockers: LockBlocker[] = [];
+  const watching = new AbortController();
+  const watch = (async () => {
+    while (!watching.signal.aborted) {
+      await sleep(lockWatchMs, undefined, { signal: watching.signal }).catch(() => undefined);
+      if (watching.signal.aborted) return;
+      const seen = await lockBlockers(conn, pid).catch(() => []);
+      if (seen.length) blockers = seen;
+    }
+  })();
+  try {
+    return await run();
+  } catch (error) {
+    if ((error as { code?: string }).code === '55P03' && error instanceof Error)
+      Object.assign(error, { blockers });
+    throw error;
+  } finally {
+    watching.abort();
+    await watch;
+  }
+}
+
 function firstLine(sql: string): string {
   const line = sql.split('\n')[0].trim();
   return line.length > 60 || sql.includes('\n') ? `${line.slice(0, 60)}…` : line;
@@ -72,6 +102,11 @@ export async function sqlExecutor(body: SqlBody, ctx: ExecContext): Promise<Step
   let affected = 0;
 
   const runAll = async (session: Queryable) => {
+    // The session's pid, so that a statement waiting for a lock can say who holds it.
+    const pid =
+      conn.driver === 'postgres'
+        ? (await session.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid
+        : undefined;
     // The server stops a statement at the step's timeout too, even when this process is gone.
     if (ctx.step.timeout && conn.driver === 'postgres') {
       const timeoutMs = Math.min(parseDuration(ctx.step.timeout), maxServerTimeoutMs);
@@ -83,7 +118,9 @@ export async function sqlExecutor(body: SqlBody, ctx: ExecContext): Promise<Step
       await sleep(0);
       ctx.signal.throwIfAborted();
       try {
-        const result = await session.query(statement.text, statement.params, { signal: ctx.signal });
+        const result = await whileWatchingLocks(conn, pid, () =>
+          session.query(statement.text, statement.params, { signal: ctx.signal }),
+        );
         if (writeCommands.has(result.command)) affected += result.rowCount;
         else if (statement.creates) {
           const counted = await session.query<{ n: string | number }>(
@@ -104,7 +141,9 @@ export async function sqlExecutor(body: SqlBody, ctx: ExecContext): Promise<Step
           atomic && (error as { code?: string }).code === '25001'
             ? '; give this step transaction: false'
             : '';
-        throw new SqlStepFailure(`${which}${describeDbError(error)}; ${afterError}${hint}`);
+        const holder = (error as { blockers?: LockBlocker[] }).blockers;
+        const held = holder?.length ? `; the lock is held by ${describeBlockers(holder)}` : '';
+        throw new SqlStepFailure(`${which}${describeDbError(error)}${held}; ${afterError}${hint}`);
       }
       // rows.max stops at the first statement that passes it.
       const over = guardViolation(spec.rows, affected, false);
