@@ -364,6 +364,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
         skipReason: e.reason,
         operator: e.operator,
         endedAt: e.ts,
+        passedOver: undefined,
       }));
     case 'step.signed': {
       const signoff = { operator: e.operator, user: e.user, ts: e.ts, note: e.note };
@@ -529,14 +530,20 @@ function pin(state: RunState, identities: Record<string, ConnectionIdentity>): R
 }
 
 // A complete rollback reversed or signed off every step of its plan; those still succeeded are
-// the ones it passed over.
+// the ones it passed over, and so are the steps skipped in the stretch it rolled back (a skipped
+// step is no longer done once the run is back before it).
 function passOver(state: RunState, ts: string): RunState {
   const rollback = state.rollback;
   if (!rollback) return state;
   const steps = { ...state.steps };
+  const by = { operator: rollback.operator, ts };
   for (const id of rollback.plan) {
     const s = steps[id];
-    if (s?.status === 'succeeded') steps[id] = { ...s, passedOver: { operator: rollback.operator, ts } };
+    if (s?.status === 'succeeded') steps[id] = { ...s, passedOver: by };
+  }
+  const from = rollback.to === undefined ? 0 : state.order.indexOf(rollback.to) + 1;
+  for (const id of state.order.slice(from)) {
+    if (steps[id]?.status === 'skipped') steps[id] = { ...steps[id], passedOver: by };
   }
   return { ...state, steps };
 }

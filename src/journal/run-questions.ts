@@ -6,7 +6,7 @@ import type { PhaseState, RunState, StepState } from './reducer.js';
 // Done as progress counts it and as going on takes it: skipped, or succeeded and not passed
 // over by a rollback since (a rolled-back step is not done either; both run again going on).
 export function stepDone(step: StepState): boolean {
-  return step.status === 'skipped' || (step.status === 'succeeded' && step.passedOver === undefined);
+  return (step.status === 'skipped' || step.status === 'succeeded') && step.passedOver === undefined;
 }
 
 // A step whose attempt the run's pause stopped (q, Ctrl+C, a hang-up): shown as stopped, not

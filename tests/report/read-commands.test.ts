@@ -78,8 +78,8 @@ describe('stepwise status', () => {
     expect(lines[4]).toMatch(
       new RegExp(`^${crashed} +interrupted +3/9 +copy-tasks +alice@bastion, bob@bastion`),
     );
-    // Rolled back: only the skip stands; the check and the compare were passed over.
-    expect(lines[5]).toMatch(new RegExp(`^${finished} +rolled back +1/9 +alice@bastion, bob@bastion`));
+    // Rolled back all the way: nothing stands, the skip neither; the check and the compare were passed over.
+    expect(lines[5]).toMatch(new RegExp(`^${finished} +rolled back +0/9 +alice@bastion, bob@bastion`));
     expect(result.stdout).toContain(
       `${crashed} was interrupted: \`stepwise resume ${crashed}\` or \`stepwise rollback ${crashed}\``,
     );
