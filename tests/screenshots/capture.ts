@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { waitForEvent } from '../e2e/journal-watch.js';
 import { TmuxSession } from '../e2e/tmux-session.js';
 import { screenToSvg, svgToPng } from './screen-to-png.js';
@@ -30,17 +31,20 @@ async function runPhase(tmux: TmuxSession, target: string, phase: string): Promi
   tmux.keys(target, 'y');
 }
 
-// The operator halves the backfill's batch size with `-` until it is at most `limit` rows. Each
-// press halves what the detail pane shows, so the next waits until the pane has caught up.
+// The operator halves the backfill's batch size with `-` until it is at most `limit` rows. The
+// detail pane shows the size the next batch uses, which the batch sizer may have adapted below
+// what the notice says was asked: each press waits until the pane shows a smaller size and
+// goes by what the pane shows.
 async function shrinkBatches(tmux: TmuxSession, target: string, limit: number): Promise<void> {
-  let size = Number.POSITIVE_INFINITY;
+  const batch = /batch ([\d,]+) · /;
+  const shown = (screen: string) => Number(screen.match(batch)?.[1].replaceAll(',', '') ?? Number.POSITIVE_INFINITY);
+  let size = shown(await tmux.waitFor(target, batch));
   while (size > limit) {
     tmux.keys(target, '-');
-    const notice = /batch size ([\d,]+) rows from the next batch/;
-    const screen = await tmux.waitFor(target, notice);
-    const shown = screen.match(notice)![1];
-    await tmux.waitFor(target, `batch ${shown} · `);
-    size = Number(shown.replaceAll(',', ''));
+    await tmux.waitFor(target, /batch size ([\d,]+) rows from the next batch/);
+    const deadline = Date.now() + 20_000;
+    while (shown(tmux.screen(target)) >= size && Date.now() < deadline) await sleep(100);
+    size = shown(tmux.screen(target));
   }
 }
 
@@ -78,7 +82,8 @@ async function queueMigration(): Promise<void> {
     tmux.keys(first, 'y');
     await tmux.waitForExit(first);
 
-    const second = tmux.newWindow(['resume', '--state-dir', stateDir]);
+    // `demo` again resumes the demo's run with its short soaks (`resume` would soak for real).
+    const second = tmux.newWindow(['demo', '--state-dir', stateDir]);
     await tmux.waitFor(second, 'what ran:', startTimeout);
     await save(tmux, second, 'resume');
     tmux.keys(second, 'Enter');
@@ -88,17 +93,28 @@ async function queueMigration(): Promise<void> {
     tmux.keys(second, 'y');
     await waitForEvent(stateDir, (e) => e.type === 'step.succeeded' && e.step === 'backfill-queue', 60_000);
     await runPhase(tmux, second, '2 Dual-write');
-    await tmux.waitFor(second, 'next: s signs off the gate', 60_000);
-    tmux.keys(second, 'k');
-    await tmux.waitFor(second, '2.8 Legacy and queue rows are identical ── compare');
-    await save(tmux, second, 'checklist');
-
-    tmux.keys(second, 'b');
-    await tmux.waitFor(second, 'Rollback plan');
-    await save(tmux, second, 'rollback-plan');
-    tmux.keys(second, 'Escape');
-    tmux.keys(second, 'q');
+    // The operator detaches while the phase runs (Ctrl+C, enter): the engine carries on to the
+    // gate; `stepwise attach` opens on what happened meanwhile.
+    tmux.keys(second, 'C-c');
+    await tmux.waitFor(second, 'Leave this screen?');
+    tmux.keys(second, 'Enter');
     await tmux.waitForExit(second);
+    await waitForEvent(stateDir, (e) => e.type === 'step.succeeded' && e.step === 'consistency', 120_000);
+    const third = tmux.newWindow(['attach', '--state-dir', stateDir]);
+    await tmux.waitFor(third, 'While nobody was attached', startTimeout);
+    await save(tmux, third, 'attach');
+    tmux.keys(third, 'Enter');
+    await tmux.waitFor(third, 'next: s signs off the gate', 60_000);
+    tmux.keys(third, 'k');
+    await tmux.waitFor(third, '2.8 Legacy and queue rows are identical ── compare');
+    await save(tmux, third, 'checklist');
+
+    tmux.keys(third, 'b');
+    await tmux.waitFor(third, 'Rollback plan');
+    await save(tmux, third, 'rollback-plan');
+    tmux.keys(third, 'Escape');
+    tmux.keys(third, 'q');
+    await tmux.waitForExit(third);
   } finally {
     await tmux.kill();
     rmSync(stateDir, { recursive: true, force: true });
