@@ -9,21 +9,21 @@ import type { LogPage, LogPosition } from './read-log-page.js';
 // front ends only read it and call intents.
 
 export interface OutputTail {
-  // The last lines of a step's output, normalised (ANSI stripped, text after the last \r).
+  /** The last lines of a step's output, normalised (ANSI stripped, text after the last \r). */
   lines: string[];
   total: number;
 }
 
 export interface LiveState {
-  // Bounded output tail per step id (the full output is in the log file).
+  /** Bounded output tail per step id (the full output is in the log file). */
   output: Record<string, OutputTail>;
-  // The step the engine is executing now (run or rollback), if any.
+  /** The step the engine is executing now (run or rollback), if any. */
   active?: { step: string; rollback: boolean; since: number };
-  // Backfill live controls and estimates not worth journaling.
+  /** Backfill live controls and estimates not worth journaling. */
   backfill: Record<
     string,
     {
-      // Paused with p; held by the run's pause file (`touch <run-dir>/pause`) while that exists.
+      /** Paused with p; held by the run's pause file (`touch <run-dir>/pause`) while that exists. */
       paused: boolean;
       pausedByFile?: boolean;
       batchSize?: number;
@@ -32,8 +32,10 @@ export interface LiveState {
       etaMs?: number;
     }
   >;
-  // Engine-side message for the operator (e.g. why it stopped), cleared on the next intent; one
-  // about a running `step` is shown only while that step runs.
+  /**
+   * Engine-side message for the operator (e.g. why it stopped), cleared on the next intent; one
+   * about a running `step` is shown only while that step runs.
+   */
   notice?: { level: 'info' | 'warn' | 'error'; text: string; step?: string };
 }
 
@@ -44,7 +46,7 @@ export interface ConnectionView {
   embedded: boolean;
 }
 
-// A front end attached to the engine's socket, as the engine verified it.
+/** A front end attached to the engine's socket, as the engine verified it. */
 export interface AttachedClient {
   user: string;
   display?: string;
@@ -58,27 +60,27 @@ export interface EngineView {
   run: RunState;
   live: LiveState;
   connections: ConnectionView[];
-  // Drift found on resume (empty on a fresh run).
+  /** Drift found on resume (empty on a fresh run). */
   drift: DriftItem[];
-  // Step ids the engine would run next, for "enter runs the next step".
+  /** Step ids the engine would run next, for "enter runs the next step". */
   next?: NextAction;
-  // Exactly what each step will run, values filled and secrets masked.
+  /** Exactly what each step will run, values filled and secrets masked. */
   preview: Record<string, string>;
-  // What each phase's gate checks run (by phase id), the same way.
+  /** What each phase's gate checks run (by phase id), the same way. */
   gatePreview: Record<string, string>;
-  // Step numbers as the checklist shows them ("2.3").
+  /** Step numbers as the checklist shows them ("2.3"). */
   numbers: Record<string, string>;
-  // Who drives the run in this process (may differ from run.started.operator after a resume).
+  /** Who drives the run in this process (may differ from run.started.operator after a resume). */
   operator?: string;
-  // The Unix user behind this view: the engine's own, or the attached client's as verified.
+  /** The Unix user behind this view: the engine's own, or the attached client's as verified. */
   user?: string;
-  // What the forecast goes by (earlier runs' durations, the sources' rows): the screen forecasts.
+  /** What the forecast goes by (earlier runs' durations, the sources' rows): the screen forecasts. */
   forecast?: ForecastBasis;
-  // Who is attached to a detached engine (verified Unix users); absent in one process.
+  /** Who is attached to a detached engine (verified Unix users); absent in one process. */
   clients?: AttachedClient[];
-  // A watcher's view: every intent that changes the run is refused.
+  /** A watcher's view: every intent that changes the run is refused. */
   readOnly?: boolean;
-  // What the engine did while nobody was attached (non-volatile events), for the attach summary.
+  /** What the engine did while nobody was attached (non-volatile events), for the attach summary. */
   unattended?: JournalEvent[];
 }
 
@@ -97,7 +99,7 @@ export interface RollbackPlanItem {
   step: string;
   title: string;
   action: 'reverse' | 'signoff' | 'pass-over';
-  // What the rollback body will run, values filled and secrets masked.
+  /** What the rollback body will run, values filled and secrets masked. */
   rendered?: string;
   note?: string;
 }
@@ -108,41 +110,47 @@ export interface RollbackPlan {
   partial: string[]; // failed steps that partly ran: the operator decides
 }
 
-// Who signs: the Unix user the engine verified, and the display name (--operator) beside it.
+/** Who signs: the Unix user the engine verified, and the display name (--operator) beside it. */
 export interface Signer {
   operator: string;
   user: string;
 }
 
 export interface EngineIntents {
-  // Runs one step. `confirmation` carries the typed phrase or the yes of a dialog.
+  /** Runs one step. `confirmation` carries the typed phrase or the yes of a dialog. */
   runStep(step: string, confirmation?: { phrase?: string; note?: string }): Promise<void>;
-  // Runs the rest of the phase until a manual step, a gate, a confirmation or a failure.
+  /** Runs the rest of the phase until a manual step, a gate, a confirmation or a failure. */
   runPhase(phase: string): Promise<void>;
-  // Signed by the engine's own operator and user unless a verified client `by` signs.
+  /** Signed by the engine's own operator and user unless a verified client `by` signs. */
   signStep(step: string, note: string, by?: Signer): Promise<void>;
   signGate(phase: string, note: string, by?: Signer): Promise<void>;
   skip(step: string, reason: string): Promise<void>;
-  // Ends a soak before its time: a sign-off with a reason (two different users when the runbook's
-  // gates take two; the engine says when another is needed).
+  /**
+   * Ends a soak before its time: a sign-off with a reason (two different users when the runbook's
+   * gates take two; the engine says when another is needed).
+   */
   endSoak(step: string, reason: string, by?: Signer): Promise<void>;
-  // For an interrupted step: mark it done with a note (journaled as a sign-off).
+  /** For an interrupted step: mark it done with a note (journaled as a sign-off). */
   markDone(step: string, note: string): Promise<void>;
-  // A detached engine answers over its socket: a promise.
+  /** A detached engine answers over its socket: a promise. */
   rollbackPlan(to?: string): RollbackPlan | Promise<RollbackPlan>;
-  // Refused after the rollback window closed unless `pastWindow` gives a reason (journaled).
+  /** Refused after the rollback window closed unless `pastWindow` gives a reason (journaled). */
   rollback(options: { to?: string; note?: string; pastWindow?: { reason: string } }): Promise<void>;
-  // Cancels the running step (process group killed, transaction rolled back).
+  /** Cancels the running step (process group killed, transaction rolled back). */
   cancel(): void | Promise<void>;
-  // Records run.paused and releases the locks; the front end exits afterwards. `afterStep`: the
-  // running step finishes first.
+  /**
+   * Records run.paused and releases the locks; the front end exits afterwards. `afterStep`: the
+   * running step finishes first.
+   */
   pause(reason: string, options?: { afterStep?: boolean }): Promise<void>;
   backfillControl(step: string, control: { paused?: boolean; batchSize?: number }): void | Promise<void>;
 }
 
 export interface EngineHandle extends EngineIntents {
   store: StoreApi<EngineView>;
-  // A page of the step's latest log file (its whole output), for the log view; none before
-  // the step has run.
+  /**
+   * A page of the step's latest log file (its whole output), for the log view; none before
+   * the step has run.
+   */
   logPage(step: string, position: LogPosition, count: number): LogPage | undefined;
 }

@@ -10,17 +10,19 @@ export interface PlanPhase {
   gate?: { signoff: number; checks: number };
 }
 
-// What a connection points at, journaled at run.started so that nothing later (resume, rollback,
-// a later step) runs somewhere else. A promoted replica keeps the system identifier and the
-// database's oid, so a failover is the same target; another server or database is not.
+/**
+ * What a connection points at, journaled at run.started so that nothing later (resume, rollback,
+ * a later step) runs somewhere else. A promoted replica keeps the system identifier and the
+ * database's oid, so a failover is the same target; another server or database is not.
+ */
 export interface ConnectionIdentity {
   driver: 'postgres' | 'pglite';
-  // Redacted URL (postgres://user@host:port/db), or pglite:<data directory>.
+  /** Redacted URL (postgres://user@host:port/db), or pglite:<data directory>. */
   address: string;
   database: string;
   database_oid: string;
   server_version: string;
-  // Absent when the role may not call pg_control_system(): the address stands in for it.
+  /** Absent when the role may not call pg_control_system(): the address stands in for it. */
   system_identifier?: string;
 }
 
@@ -34,30 +36,30 @@ export interface RunStartedPayload {
   ssh?: string;
   pid: number;
   vars: Record<string, string>;
-  // identity: absent in journals written before targets were pinned.
+  /** identity: absent in journals written before targets were pinned. */
   connections: Record<
     string,
     { target: string; production: boolean; embedded: boolean; identity?: ConnectionIdentity }
   >;
   window?: { budget_ms?: number; rollback_budget_ms?: number; rollback_within_ms?: number };
   version: string;
-  // A run by `stepwise rehearse` (on a scratch database): its durations feed the forecast too.
+  /** A run by `stepwise rehearse` (on a scratch database): its durations feed the forecast too. */
   rehearsal?: boolean;
 }
 
-// Who stopped a step that did not fail on its own.
+/** Who stopped a step that did not fail on its own. */
 export type StopCause = 'pause' | 'cancel' | 'soak-ended';
 
 export interface CheckDetails {
   expected: Record<string, unknown>;
   actual: Record<string, unknown>;
   failures?: string[];
-  // A SQL check's result: its first rows (bounded) and how many it returned.
+  /** A SQL check's result: its first rows (bounded) and how many it returned. */
   rows?: Record<string, unknown>[];
   row_count?: number;
 }
 
-// Step details carry a check's expected and actual values when the step checked something.
+/** Step details carry a check's expected and actual values when the step checked something. */
 export function isCheckDetails(details: unknown): details is CheckDetails {
   return (
     typeof details === 'object' &&
@@ -67,12 +69,12 @@ export function isCheckDetails(details: unknown): details is CheckDetails {
   );
 }
 
-// A server session an earlier, dead process of the run left behind, as pg_stat_activity showed it.
+/** A server session an earlier, dead process of the run left behind, as pg_stat_activity showed it. */
 export interface LeftoverSession {
   pid: number;
   application_name: string;
   state: string | null;
-  // The statement's first 200 characters.
+  /** The statement's first 200 characters. */
   query: string;
   query_start: string | null;
 }
@@ -91,10 +93,10 @@ export type EventPayload =
       pid: number;
       ssh?: string;
       accepted_drift: string[];
-      // With accepted drift: the runbook's plan and step hashes as they are now.
+      /** With accepted drift: the runbook's plan and step hashes as they are now. */
       plan?: PlanPhase[];
       step_hashes?: Record<string, string>;
-      // Connections pinned on this resume: their journal had no identity for them yet.
+      /** Connections pinned on this resume: their journal had no identity for them yet. */
       pinned?: Record<string, ConnectionIdentity>;
     }
   | {
@@ -105,7 +107,7 @@ export type EventPayload =
       reason: string;
       operator: string;
     }
-  // A resume ended the sessions a dead attempt left running on a connection's server.
+  /** A resume ended the sessions a dead attempt left running on a connection's server. */
   | { type: 'sessions.ended'; conn: string; sessions: LeftoverSession[] }
   | { type: 'run.paused'; reason: string; step?: string; operator: string }
   | { type: 'run.finished'; outcome: 'succeeded' | 'failed' | 'rolled_back' }
@@ -134,8 +136,10 @@ export type EventPayload =
       error: string;
       details?: CheckDetails | Record<string, unknown>;
       retry_in_ms?: number;
-      // Set when the step did not fail on its own: the run's pause, the operator's cancel, or
-      // an early end of its soak stopped it.
+      /**
+       * Set when the step did not fail on its own: the run's pause, the operator's cancel, or
+       * an early end of its soak stopped it.
+       */
       stopped?: StopCause;
     }
   | { type: 'step.skipped'; step: string; reason: string; operator: string }
@@ -143,17 +147,19 @@ export type EventPayload =
       type: 'step.signed';
       step: string;
       operator: string;
-      // The Unix user the engine verified (absent in journals written before it did).
+      /** The Unix user the engine verified (absent in journals written before it did). */
       user?: string;
       note: string;
-      // manual: the instruction was done; interrupted: marked done after an interruption;
-      // confirm: a typed confirmation before running; soak: a soak ended early (note: why).
+      /**
+       * manual: the instruction was done; interrupted: marked done after an interruption;
+       * confirm: a typed confirmation before running; soak: a soak ended early (note: why).
+       */
       purpose: 'manual' | 'interrupted' | 'confirm' | 'soak';
     }
   | {
       type: 'soak.started';
       step: string;
-      // By the engine's clock: when the checks will have held for the soak's whole `for`.
+      /** By the engine's clock: when the checks will have held for the soak's whole `for`. */
       started_at: string;
       ends_at: string;
       every_ms: number;
@@ -163,7 +169,7 @@ export type EventPayload =
       step: string;
       at: string;
       ok: boolean;
-      // One per check of the soak, in order.
+      /** One per check of the soak, in order. */
       results: SoakCheckResult[];
     }
   | {
@@ -189,9 +195,9 @@ export type EventPayload =
       size: number;
       duration_ms: number;
     }
-  // A step's work held (or let go again) because a streaming replica lagged too far behind.
+  /** A step's work held (or let go again) because a streaming replica lagged too far behind. */
   | { type: 'step.throttled'; step: string; throttled: boolean; reason: string }
-  // user: the Unix user the engine verified; operator is the display name beside it.
+  /** user: the Unix user the engine verified; operator is the display name beside it. */
   | { type: 'gate.signed'; phase: string; operator: string; user?: string; note: string }
   | { type: 'gate.checked'; phase: string; ok: boolean; details?: Record<string, unknown> }
   | { type: 'gate.passed'; phase: string }
@@ -200,7 +206,7 @@ export type EventPayload =
       operator: string;
       plan: string[];
       to?: string;
-      // Rolled back after the runbook's rollback window closed (--past-window --reason).
+      /** Rolled back after the runbook's rollback window closed (--past-window --reason). */
       past_window?: { closed_at: string; reason: string };
     }
   | {
@@ -208,14 +214,14 @@ export type EventPayload =
       step: string;
       operator: string;
       duration_ms: number;
-      // reversed: the rollback body ran; signed: irreversible, passed with a sign-off.
+      /** reversed: the rollback body ran; signed: irreversible, passed with a sign-off. */
       how: 'reversed' | 'signed';
       note?: string;
     }
   | { type: 'step.rollback_failed'; step: string; error: string; duration_ms: number }
-  // A notification (runbook `notify:`) that did not reach its command or webhook; the run goes on.
+  /** A notification (runbook `notify:`) that did not reach its command or webhook; the run goes on. */
   | { type: 'notify.failed'; event: string; target: string; error: string }
-  // cleanup: after a full rollback, what became of stepwise's own schema on each connection.
+  /** cleanup: after a full rollback, what became of stepwise's own schema on each connection. */
   | { type: 'rollback.finished'; complete: boolean; cleanup?: string[] };
 
 export type EventType = EventPayload['type'];
@@ -229,6 +235,8 @@ export interface EventMeta {
 
 export type JournalEvent = EventPayload & EventMeta;
 
-// Events that change the state of a run are fsync'd before the engine moves on.
-// step.progress only feeds the screen; losing the last ones in a crash loses nothing.
+/**
+ * Events that change the state of a run are fsync'd before the engine moves on.
+ * step.progress only feeds the screen; losing the last ones in a crash loses nothing.
+ */
 export const volatileEvents: ReadonlySet<EventType> = new Set(['step.progress']);
