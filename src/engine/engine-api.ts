@@ -93,6 +93,8 @@ export interface DriftItem {
   step: string;
   change: 'changed' | 'added' | 'removed';
   ran: boolean;
+  /** For a changed step: its definition's changed lines (`-` as the run started, `+` now). */
+  diff?: string[];
 }
 
 export interface RollbackPlanItem {

@@ -1,5 +1,5 @@
 import { stepwiseVersion } from '../format/stepwise-version.js';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { checkConnectionExpect } from '../db/check-connection-expect.js';
@@ -13,12 +13,13 @@ import { findRun } from '../journal/find-run.js';
 import { type RunState, reduce, replay } from '../journal/reducer.js';
 import { emptyRecord } from '../journal/run-record.js';
 import { keepSnapshots, loadSnapshot, openRunJournal } from '../journal/run-snapshot.js';
-import { journalPath, newRunId, runDir } from '../journal/state-dir.js';
+import { journalPath, newRunId, runDir, stepDefinitionsPath } from '../journal/state-dir.js';
 import { createRenderer } from '../runbook/create-renderer.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 import { parseDuration } from '../runbook/parse-duration.js';
 import { resolveVars } from '../runbook/resolve-vars.js';
+import { stepDefinitions } from '../runbook/step-definitions.js';
 import type { Renderer } from '../runbook/render.js';
 import type { Runbook } from '../runbook/schema.js';
 import { refuseUnseededDemo } from './refuse-unseeded-demo.js';
@@ -174,6 +175,7 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
       throw error;
     });
     mkdirSync(runDir(options.stateDir, runId), { recursive: true });
+    writeFileSync(stepDefinitionsPath(options.stateDir, runId), JSON.stringify(stepDefinitions(loaded.runbook, loaded.files)));
     const identities = await liveIdentities(connections);
     const journal = FileJournal.create(journalPath(options.stateDir, runId), clockNow(options.clock));
     keepSnapshots(journal, emptyRecord());
@@ -301,6 +303,16 @@ export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
   });
 }
 
+// The step definitions kept when the run started; none for runs from before they were kept.
+function readStepDefinitions(stateDir: string, runId: string): Record<string, string> | undefined {
+  try {
+    const kept: unknown = JSON.parse(readFileSync(stepDefinitionsPath(stateDir, runId), 'utf8'));
+    return kept && typeof kept === 'object' ? (kept as Record<string, string>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function reopen(
   state: RunState,
   journal: FileJournal,
@@ -311,9 +323,14 @@ async function reopen(
   const { runId } = state;
   const operator = resolveOperator(options.operator, options.env);
   const loaded = await loadRunbook(state.started.runbook.path);
-  const drift = detectDrift(state, loaded.stepHashes);
+  const drift = detectDrift(state, loaded.stepHashes, {
+    before: readStepDefinitions(options.stateDir, runId),
+    now: stepDefinitions(loaded.runbook, loaded.files),
+  });
   if (drift.length && !(await options.acceptDrift(drift))) {
-    const lines = drift.map((d) => `  ${d.step}: ${d.change}${d.ran ? ' (already ran)' : ''}`).join('\n');
+    const lines = drift
+      .map((d) => [`  ${d.step}: ${d.change}${d.ran ? ' (already ran)' : ''}`, ...(d.diff ?? []).map((l) => `    ${l}`)].join('\n'))
+      .join('\n');
     throw new StepwiseError(
       `the runbook changed since this run started:\n${lines}\nresume with --accept-drift to go on with the runbook as it is now`,
       'usage',

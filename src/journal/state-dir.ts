@@ -11,6 +11,11 @@ export function runDir(stateDir: string, runId: string): string {
   return join(stateDir, 'runs', runId);
 }
 
+// Each step's definition as the run started, for showing what changed when the runbook drifts.
+export function stepDefinitionsPath(stateDir: string, runId: string): string {
+  return join(runDir(stateDir, runId), 'step-definitions.json');
+}
+
 export function journalPath(stateDir: string, runId: string): string {
   return join(runDir(stateDir, runId), 'journal.jsonl');
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Runbook, SqlBody } from './schema.js';
+import type { Runbook, SqlBody, Step } from './schema.js';
 
 // JSON with keys sorted, so a reformatted or reordered YAML mapping hashes the same.
 function canonical(value: unknown): string {
@@ -17,15 +17,18 @@ function fileOf(body: SqlBody | undefined): string | undefined {
   return body && typeof body === 'object' ? body.file : undefined;
 }
 
+// The sql files a step runs, forward and back.
+export function sqlFilesOf(step: Step): string[] {
+  return [fileOf(step.sql), fileOf(step.rollback?.sql)].filter((file) => file !== undefined);
+}
+
 // sha256 of each step's definition plus the content of the sql files it runs, for drift.
 export function computeStepHashes(runbook: Runbook, files: Record<string, string>): Record<string, string> {
   const hashes: Record<string, string> = {};
   for (const phase of runbook.phases) {
     for (const step of phase.steps) {
       const hash = createHash('sha256').update(canonical(step));
-      for (const file of [fileOf(step.sql), fileOf(step.rollback?.sql)]) {
-        if (file !== undefined) hash.update(`\0${file}\0${files[file] ?? ''}`);
-      }
+      for (const file of sqlFilesOf(step)) hash.update(`\0${file}\0${files[file] ?? ''}`);
       hashes[step.id] = hash.digest('hex');
     }
   }

@@ -205,7 +205,10 @@ phases:
     const refused = await runCli(['resume', '--plain', '--yes'], { stateDir, env: target.env });
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain('create: changed (already ran)');
+    expect(refused.stderr).toContain('-  "sql": "CREATE TABLE drift_t (id int)",');
+    expect(refused.stderr).toContain('+  "sql": "CREATE TABLE drift_t (id bigint)",');
     expect(refused.stderr).toContain('last: changed');
+    expect(refused.stderr).toContain('+  "sql": "INSERT INTO drift_t VALUES (2)"');
     expect(refused.stderr).toContain('--accept-drift');
     const accepted = await runCli(['resume', '--plain', '--yes', '--accept-drift'], { stateDir, env: target.env });
     expect(accepted.exitCode, accepted.all).toBe(0);

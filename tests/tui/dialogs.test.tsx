@@ -176,7 +176,7 @@ describe('dialogs', () => {
       events: interruptedCreateQueue,
       drift: [
         { step: 'backup', change: 'changed', ran: true },
-        { step: 'copy-tasks', change: 'changed', ran: false },
+        { step: 'copy-tasks', change: 'changed', ran: false, diff: ['   "backfill": {', '-    "batch": 5000', '+    "batch": 500'] },
       ],
     });
     const app = await renderApp(engine, { mode: 'resume' });
@@ -186,6 +186,8 @@ describe('dialogs', () => {
     const drift = await app.waitForText('The runbook changed since this run started: 2 steps');
     expect(drift).toMatch(/changed\s+1\.2 Back up the task tables\s+! already ran/);
     expect(drift).toMatch(/changed\s+2\.2 Copy tasks into the queue\s*$/m);
+    expect(drift).toMatch(/^\s*-\s+"batch": 5000\s*$/m);
+    expect(drift).toMatch(/^\s*\+\s+"batch": 500\s*$/m);
     await app.press(keys.enter);
     expect(app.screen()).toContain('The runbook changed since this run started');
     await app.press('y');

@@ -21,10 +21,15 @@ export function DriftDialog(props: {
   });
   const { view, width } = props;
   const title = (step: string) => view.run.steps[step]?.title ?? step;
-  const items: Line[] = view.drift.map((d) => [
-    seg(` ${d.change.padEnd(8)} `, { bold: true, color: d.change === 'removed' ? 'yellow' : undefined }),
-    seg(`${view.numbers[d.step] ?? '-'} ${title(d.step)}`),
-    ...(d.ran ? [seg(`  ${theme.glyphs.warning} already ran`, { color: 'red', bold: true })] : []),
+  // Each step, then what changed in its definition: removed lines red, added lines green.
+  const changeColor = (line: string) => (line.startsWith('-') ? 'red' : line.startsWith('+') ? 'green' : undefined);
+  const items: Line[] = view.drift.flatMap((d): Line[] => [
+    [
+      seg(` ${d.change.padEnd(8)} `, { bold: true, color: d.change === 'removed' ? 'yellow' : undefined }),
+      seg(`${view.numbers[d.step] ?? '-'} ${title(d.step)}`),
+      ...(d.ran ? [seg(`  ${theme.glyphs.warning} already ran`, { color: 'red', bold: true })] : []),
+    ],
+    ...(d.diff ?? []).map((line): Line => [seg(`    ${line}`.slice(0, Math.max(0, width - 2)), { color: changeColor(line) })]),
   ]);
   const explain = wrapText(
     'Steps that already ran keep their results and are not run again; the steps still to come run as the runbook says now.',
