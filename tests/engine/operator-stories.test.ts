@@ -164,7 +164,8 @@ phases:
           env: target.env,
         });
         expect(second.exitCode).toBe(4);
-        expect(second.stderr).toContain('stepwise alice');
+        // The holder is named by its session's application_name: the run, its attempt and its operator.
+        expect(second.stderr).toMatch(/by stepwise \w+#1 bastion-story-\d{8}T\d{6}Z alice \(server pid \d+ from 127\.0\.0\.1/);
       } finally {
         held.release();
       }
