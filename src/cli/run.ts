@@ -30,7 +30,7 @@ export const runCommand = withRunOptions(
       operator: flags.operator,
     };
     if (flags.detach) {
-      const { runId } = await openEngine({ ...request, drive: flags.yes ? { yes: true } : undefined }, 'plain');
+      const { runId } = await openEngine({ ...request, drive: flags.yes ? { yes: true, phrases: flags.confirm } : undefined }, 'plain');
       const pid = liveEngineRecord(stateDir, runId)?.pid;
       process.stdout.write(
         `run ${runId} started in the background (engine pid ${pid})\n` +

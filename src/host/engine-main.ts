@@ -131,6 +131,7 @@ async function main(): Promise<void> {
     actedMeanwhile = false;
     const code = await driveHeadless(engine, {
       yes: drive!.yes,
+      phrases: drive!.phrases,
       retry: [],
       markDone: [],
       say: (text) => log(`drive: ${text}`),

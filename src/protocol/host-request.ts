@@ -10,8 +10,9 @@ export type HostRequest =
       stateDir: string;
       vars: Record<string, string>;
       operator?: string;
-      // `run --detach --yes`: the engine drives the run by itself from the start.
-      drive?: { yes: boolean };
+      // `run --detach --yes`: the engine drives the run by itself from the start, typing the
+      // phrases given with --confirm STEP=PHRASE.
+      drive?: { yes: boolean; phrases?: Record<string, string> };
     }
   | {
       kind: 'resume';

@@ -9,7 +9,8 @@ import { onlyRun, runbookTimeout, runEndingSoaks, stepsByStatus } from './run-jo
 const runbook = 'runbooks/queue-migration/runbook.yaml';
 // The demo's running tasks had a heartbeat 45 s before seeding; in a test that is "now", so
 // a 1 s grace declares their workers dead instead of waiting for them.
-const runVars = ['--var', 'heartbeat_grace=1 second'];
+// On a production connection --yes never types a step's phrase: the operator gives it.
+const runVars = ['--var', 'heartbeat_grace=1 second', '--confirm', 'retire-legacy-table=retire background_tasks'];
 
 // What the queue must hold for each legacy task, written independently of the runbook's
 // mapping view: a running task of a dead worker comes back as queued.

@@ -44,10 +44,13 @@ describe.each(targetKinds)('task-tracking on %s', (kind) => {
     });
     expect(before.exchange.tries).toBeGreaterThan(before.exchange.days);
 
-    const { result: run, ended } = await runEndingSoaks([runbook, '--yes', '--plain', '--var', `backup_dir=${stateDir}`, ...databaseVar(db)], {
-      stateDir,
-      env: db.env,
-    });
+    // On a production connection --yes never types a step's phrase: the operator gives it.
+    const phrase = ['--confirm', 'retire-legacy-tables=retire task_status'];
+    const { result: run, ended } = await runEndingSoaks(
+      [runbook, '--yes', '--plain', '--var', `backup_dir=${stateDir}`, ...phrase, ...databaseVar(db)],
+      { stateDir, env: db.env },
+      phrase,
+    );
     expect(run.exitCode, run.all).toBe(0);
     expect(ended).toEqual(['observe-parallel-run']);
     const { state } = onlyRun(stateDir);

@@ -72,7 +72,9 @@ describe.each(targetKinds)('v3-consolidation on %s', (kind) => {
     // The phase-1 quality gate needs two different Unix users: alice's engine drives the run and
     // waits there; bob signs from his own session and the engine goes on to the end.
     shareWithGroup(stateDir);
-    const first = await cliAs(alice, ['run', runbook, '--detach', '--yes', '--operator', 'alice', '--var', `backup_dir=${stateDir}`, ...databaseVar(db)], {
+    // On a production connection --yes never types a step's phrase: the operator gives them.
+    const phrases = ['--confirm', 'drop-deprecated=retire deprecated tables', '--confirm', 'drop-v3-tables=retire v3 tables'];
+    const first = await cliAs(alice, ['run', runbook, '--detach', '--yes', '--operator', 'alice', '--var', `backup_dir=${stateDir}`, ...phrases, ...databaseVar(db)], {
       stateDir,
       env: db.env,
     });
