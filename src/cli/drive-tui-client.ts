@@ -1,6 +1,7 @@
 import { EngineClient } from '../client/engine-client.js';
 import { RemoteEngine } from '../client/remote-engine.js';
 import type { TuiMode } from '../tui/components/app.js';
+import { describeTuiExit } from './describe-tui-exit.js';
 import { ExitCode, type ExitCodeValue, exitCodeOf } from './exit-codes.js';
 
 export interface TuiClientOptions {
@@ -37,6 +38,11 @@ export async function driveTuiClient(options: TuiClientOptions): Promise<ExitCod
     const { runTui } = await (await import('../tui/load-tui.js')).loadTui();
     const result = await runTui(engine, { mode: options.mode, signal: closeTui.signal, rollbackTo: options.rollbackTo });
     if (hungUp) return ExitCode.interrupted;
+    if (!options.readOnly) {
+      // Written as the process exits: Ink may still erase its last frame after the TUI closed.
+      const line = `${describeTuiExit(engine.store.getState().run, result.exit)}\n`;
+      process.once('exit', () => process.stdout.write(line));
+    }
     if (result.exit === 'paused') return ExitCode.paused;
     return exitCodeOf(engine.store.getState().run);
   } finally {
