@@ -1,16 +1,18 @@
-// `npm run screenshots`: drives the built TUI in tmux (120x36, TERM=xterm so it uses the 16
+// `npm run screenshots [queue-migration|failed-check|soak]`: drives the built TUI in tmux (120x36, TERM=xterm so it uses the 16
 // named colours), captures real screens with their colours and writes screenshots/*.png.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitForEvent } from '../e2e/journal-watch.js';
+import { endEngines } from '../helpers/engine-watch.js';
 import { TmuxSession } from '../e2e/tmux-session.js';
 import { screenToSvg, svgToPng } from './screen-to-png.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const outDir = join(root, 'screenshots');
 const ordersRunbook = join(import.meta.dirname, 'orders-check', 'runbook.yaml');
+const trackingRunbook = join(root, 'runbooks', 'task-tracking', 'runbook.yaml');
 // The demo's first start seeds 120,000 rows into a new embedded database.
 const startTimeout = 120_000;
 
@@ -138,6 +140,44 @@ async function failedCheck(): Promise<void> {
   }
 }
 
+// A week of parallel running, soaking (shortened by the demo), with the forecast that an
+// earlier rehearsal of the runbook gives in the header.
+async function soakAndForecast(): Promise<void> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'stepwise-demo-'));
+  const tmux = session();
+  const small = ['--var', 'demo_rows=500'];
+  try {
+    const rehearsal = tmux.start(['rehearse', trackingRunbook, '--state-dir', stateDir, ...small]);
+    if ((await tmux.waitForExit(rehearsal, 300_000)) !== 0) throw new Error(tmux.screen(rehearsal));
+    const pane = tmux.newWindow(['demo', '--reset', '--runbook', trackingRunbook, '--soak', '30m', '--state-dir', stateDir, ...small]);
+    await tmux.waitFor(pane, 'enter run', startTimeout);
+    await runPhase(tmux, pane, '1 ');
+    await tmux.waitFor(pane, 'next: s signs off the gate', 60_000);
+    tmux.keys(pane, 's');
+    await tmux.waitFor(pane, 'Sign off the gate of phase 1');
+    tmux.type(pane, 'backup checked');
+    tmux.keys(pane, 'Enter');
+    for (const phase of ['2 ', '3 ', '4 ']) {
+      await tmux.waitFor(pane, 'a run phase', 60_000);
+      await runPhase(tmux, pane, phase);
+      if (phase === '4 ') break;
+      await tmux.waitFor(pane, new RegExp(`${phase.trim()} .*✔`), 60_000);
+    }
+    await tmux.waitFor(pane, 'soaking', 60_000);
+    await save(tmux, pane, 'soak');
+    tmux.keys(pane, 'C-c');
+    await tmux.waitFor(pane, 'Leave this screen?');
+    tmux.keys(pane, 'Enter');
+    await tmux.waitForExit(pane);
+  } finally {
+    await tmux.kill();
+    await endEngines(stateDir);
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
 mkdirSync(outDir, { recursive: true });
-await queueMigration();
-await failedCheck();
+const only = process.argv[2];
+if (!only || only === 'queue-migration') await queueMigration();
+if (!only || only === 'failed-check') await failedCheck();
+if (!only || only === 'soak') await soakAndForecast();
