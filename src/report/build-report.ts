@@ -41,7 +41,7 @@ export interface ReportStep {
   skipReason?: string;
   error?: string;
   rows?: number;
-  batches?: { count: number; rows: number; skipped: number };
+  batches?: { count: number; rows: number; skipped: number; skippedBecause?: string };
   summary?: string;
   check?: CheckDetails;
   signoffs: StepSignoff[];
@@ -114,6 +114,12 @@ export interface BuildReportOptions {
   checkedFromSeq?: number;
 }
 
+// What a backfill said its passed-over rows mean (absent in journals from before it said).
+function skippedBecause(details: unknown): string | undefined {
+  const because = (details as { skipped_because?: unknown } | undefined)?.skipped_because;
+  return typeof because === 'string' ? because : undefined;
+}
+
 function stepOutcome(s: StepState, live: boolean): StepOutcome {
   switch (s.status) {
     case 'running':
@@ -152,7 +158,10 @@ function reportStep(state: RunState, history: RunHistory, id: string, number: st
     skipReason: s.skipReason,
     error: s.status === 'failed' || s.status === 'interrupted' ? s.error : s.rollback?.error,
     rows: s.rows,
-    batches: r && r.batches.count > 0 ? r.batches : undefined,
+    batches:
+      r && r.batches.count > 0
+        ? { ...r.batches, skippedBecause: skippedBecause(s.details) }
+        : undefined,
     summary: s.summary,
     check: isCheckDetails(s.details) ? s.details : undefined,
     signoffs: r?.signoffs ?? [],

@@ -32,7 +32,8 @@ function usage(usedMs: number, budgetMs?: number): string {
 function rowsCell(s: ReportStep): string {
   if (s.batches) {
     const skipped = s.batches.skipped ? `, ${formatCount(s.batches.skipped)} skipped` : '';
-    return `${formatCount(s.batches.rows)} copied${skipped ? `${skipped} (already there)` : ''} in ${formatCount(s.batches.count)} batches`;
+    const why = s.batches.skippedBecause ?? 'already there';
+    return `${formatCount(s.batches.rows)} copied${skipped ? `${skipped} (${why})` : ''} in ${formatCount(s.batches.count)} batches`;
   }
   return s.rows === undefined ? '' : formatCount(s.rows);
 }

@@ -146,6 +146,11 @@ export const backfillBody = z
     key: z.union([z.string(), z.array(z.string()).min(1)]),
     batch: z.union([z.number().int().positive(), z.string()]).optional(),
     sql: z.string().describe('copies one key range: :lo exclusive, :hi inclusive'),
+    skipped: z
+      .string()
+      .max(200)
+      .optional()
+      .describe('why a source row the copy passes over is not copied, for the output and the report (default: already there)'),
     target: duration.optional().describe('target batch duration (default 500ms)'),
     lock_timeout: duration.optional(),
     statement_timeout: duration.optional(),

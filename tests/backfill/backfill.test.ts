@@ -77,12 +77,24 @@ describe.each(databaseKinds)('backfill on %s', (kind) => {
       await conn.query("INSERT INTO bf_dst SELECT g, 'new ' || g FROM generate_series(1, 500, 5) g");
       const r = run(step({ batch: 100 }));
       const result = await backfillExecutor(r.ctx.step.backfill!, r.ctx);
-      expect(result).toMatchObject({ ok: true, rows: 400, details: { skipped: 100 } });
+      expect(result).toMatchObject({ ok: true, rows: 400, details: { skipped: 100, skipped_because: 'already there' } });
+      expect(result.summary).toContain('100 skipped (already there)');
       expect(
         (await conn.query("SELECT count(*)::int AS n FROM bf_dst WHERE v LIKE 'new %'")).rows[0],
       ).toEqual({
         n: 100,
       });
+    });
+
+    it('labels the rows it passes over as the runbook says why', async () => {
+      await conn.query('CREATE TABLE bf_src (id int PRIMARY KEY, v text)');
+      await conn.query('CREATE TABLE bf_dst (id int PRIMARY KEY, v text)');
+      await conn.query("INSERT INTO bf_src SELECT g, CASE WHEN g % 10 = 0 THEN NULL ELSE 'v' || g END FROM generate_series(1, 300) g");
+      const onlyValued = copySql.replace(':hi', ':hi AND v IS NOT NULL');
+      const r = run(step({ batch: 100, sql: onlyValued, skipped: 'no value to copy' }));
+      const result = await backfillExecutor(r.ctx.step.backfill!, r.ctx);
+      expect(result).toMatchObject({ ok: true, rows: 270, details: { skipped: 30, skipped_because: 'no value to copy' } });
+      expect(result.summary).toContain('30 skipped (no value to copy)');
     });
 
     it('copies a text key in key order', async () => {

@@ -32,6 +32,8 @@ export async function backfillExecutor(body: BackfillBody, ctx: ExecContext): Pr
   const max = checkpoint.maxKey;
   let lo: KeyValue = checkpoint.hi ?? start;
   let { batch, rows, skipped } = checkpoint;
+  // What a passed-over row means in this copy: the runbook says, else a row already copied.
+  const skippedBecause = body.skipped ?? 'already there';
   ctx.output(
     batch > 0
       ? `resuming after batch ${batch} (key ${showKey(lo)}): ${count(rows)} rows already copied, up to key ${showKey(max)}\n`
@@ -88,6 +90,7 @@ export async function backfillExecutor(body: BackfillBody, ctx: ExecContext): Pr
     batches: batch,
     rows,
     skipped,
+    skipped_because: skippedBecause,
     max_key: journalKey(max, table.key),
     last_key: journalKey(lo, table.key),
   };
@@ -101,7 +104,7 @@ export async function backfillExecutor(body: BackfillBody, ctx: ExecContext): Pr
     };
   }
   progress.finish();
-  const skippedText = skipped ? `, ${count(skipped)} skipped (already there)` : '';
+  const skippedText = skipped ? `, ${count(skipped)} skipped (${skippedBecause})` : '';
   const summary = `copied ${count(rows)} rows in ${batch} batches${skippedText}, up to key ${showKey(max)}`;
   ctx.output(`${summary}\n`);
   return { ok: true, rows, summary, details };
