@@ -358,6 +358,7 @@ async function reopen(
     pid: process.pid,
     ssh: sshOrigin(options.env),
     accepted_drift: drift.map((d) => d.step),
+    purpose: options.purpose,
     ...(drift.length ? { plan: buildPlan(loaded.runbook), step_hashes: loaded.stepHashes } : {}),
     ...(Object.keys(pins.pin).length ? { pinned: pins.pin } : {}),
   });

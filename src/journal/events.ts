@@ -93,6 +93,8 @@ export type EventPayload =
       pid: number;
       ssh?: string;
       accepted_drift: string[];
+      /** Why the run was opened again: to go on, or to roll back (absent in older journals: go on). */
+      purpose?: 'resume' | 'rollback';
       /** With accepted drift: the runbook's plan and step hashes as they are now. */
       plan?: PlanPhase[];
       step_hashes?: Record<string, string>;

@@ -44,7 +44,7 @@ export interface ReportRollback {
 }
 
 export interface ReportSession {
-  kind: 'started' | 'resumed';
+  kind: 'started' | 'resumed' | 'reopened for rollback';
   operator: string;
   host: string;
   ssh?: string;
@@ -123,7 +123,7 @@ export function addToHistory(history: RunHistory, before: BeforeEvent, state: Ru
     case 'run.started':
     case 'run.resumed':
       history.sessions.push({
-        kind: e.type === 'run.started' ? 'started' : 'resumed',
+        kind: e.type === 'run.started' ? 'started' : e.purpose === 'rollback' ? 'reopened for rollback' : 'resumed',
         operator: e.operator,
         host: e.host,
         ssh: e.ssh,

@@ -1,12 +1,19 @@
 import { formatCount } from '../format/format-count.js';
 import { formatDuration } from '../format/format-time.js';
-import type { ReportRollback, SignoffRecord } from '../journal/run-history.js';
+import type { ReportRollback, ReportSession, SignoffRecord } from '../journal/run-history.js';
 import type { Report, ReportPhase, ReportStep } from './build-report.js';
 import { formatUtc, formatUtcSince } from './format-utc.js';
 import { markdownTable } from './markdown-table.js';
 
 // The sign-off sheet as Markdown: a summary list, one table per phase with the records under
 // it, the rollback, accepted drift and the journal's integrity.
+
+// How the sheet names each time a process opened the run.
+const sessionLabel: Record<ReportSession['kind'], string> = {
+  started: 'Started',
+  resumed: 'Resumed',
+  'reopened for rollback': 'Opened for rollback',
+};
 
 function code(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;
@@ -191,7 +198,7 @@ function summary(report: Report): string[] {
   for (const s of report.sessions) {
     const from = s.ssh ? `, SSH from ${s.ssh}` : '';
     lines.push(
-      `- **${s.kind === 'started' ? 'Started' : 'Resumed'} by** ${s.operator} on ${s.host} (pid ${s.pid}${from}) at ${formatUtc(s.at)}`,
+      `- **${sessionLabel[s.kind]} by** ${s.operator} on ${s.host} (pid ${s.pid}${from}) at ${formatUtc(s.at)}`,
     );
   }
   lines.push(`- **Window:** ${usage(window.usedMs, window.budgetMs)}`);

@@ -369,7 +369,7 @@ function script(at: { stateDir: string; runId: string }): Script {
       { type: 'notify.failed', event: 'waiting', target: 'webhook CHAT_WEBHOOK_URL', error: 'HTTP 503 Service Unavailable' },
     ],
     [702, { type: 'run.paused', reason: 'operator quit', operator: bob }],
-    [1000, { type: 'run.resumed', operator: alice, host: 'bastion', pid: 6161, accepted_drift: [] }],
+    [1000, { type: 'run.resumed', operator: alice, host: 'bastion', pid: 6161, accepted_drift: [], purpose: 'rollback' }],
     // The database was restored on another server overnight: alice moves the run there on purpose.
     [
       1000.5,

@@ -41,8 +41,10 @@ describe('the sign-off sheet of a run', () => {
     expect(report.sessions.map((s) => [s.kind, s.operator, s.ssh])).toEqual([
       ['started', 'alice@bastion', '10.0.0.7'],
       ['resumed', 'bob@bastion', '10.0.0.8'],
-      ['resumed', 'alice@bastion', undefined],
+      ['reopened for rollback', 'alice@bastion', undefined],
     ]);
+    // A process that opened the run to roll it back is not named as resuming it.
+    expect(markdown).toMatch(/- \*\*Opened for rollback by\*\* alice@bastion on bastion \(pid 6161\)/);
     expect(markdown).toContain('# Sign-off sheet: Move background tasks to the queue');
     expect(markdown).toContain('(`/srv/runbooks/queue-migration/runbook.yaml`)');
     expect(markdown).toContain(`- **Runbook sha256:** \`${'a'.repeat(64)}\``);
