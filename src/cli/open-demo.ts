@@ -3,17 +3,12 @@ import { type OpenedRun, resumeRun, startRun } from '../engine/open-run.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { findLatestRun } from '../journal/find-run.js';
 import { embeddedDir } from '../journal/state-dir.js';
+import type { HostRequest } from '../protocol/host-request.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
 import { embeddedOnly, seedDemo } from './seed-demo.js';
 
-export interface DemoOptions {
-  runbook: string;
-  stateDir: string;
-  vars: Record<string, string>;
-  operator?: string;
-  reset: boolean;
-  // How long each soak lasts in the demo instead of its `for`.
-  soakFor?: string;
+// What `stepwise demo` asks of its engine (the demo request), and how the opening reports back.
+export interface DemoOptions extends Omit<Extract<HostRequest, { kind: 'demo' }>, 'kind'> {
   // A line for the operator (a warning, the seeding).
   warn: (text: string) => void;
   // Whether an engine serves this run now: then the demo attaches to it instead.

@@ -34,6 +34,7 @@ export type HostRequest =
       vars: Record<string, string>;
       operator?: string;
       reset: boolean;
+      // How long each soak lasts in the demo instead of its `for`.
       soakFor?: string;
     };
 
