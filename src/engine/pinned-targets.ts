@@ -18,6 +18,16 @@ export function sameTarget(pinned: ConnectionIdentity, live: ConnectionIdentity)
   return pinned.address === live.address;
 }
 
+// Whether a live connection is the target a run recorded for it: by its pinned identity, or by
+// its address in journals written before targets were pinned (nothing recorded: nothing to hold).
+export function isRecordedTarget(
+  journaled: RunState['started']['connections'][string] | undefined,
+  live: ConnectionIdentity,
+): boolean {
+  if (journaled?.identity) return sameTarget(journaled.identity, live);
+  return !journaled || journaled.target === live.address;
+}
+
 export interface PinDecision {
   // Connections not pinned yet (a journal written before targets were pinned, or a connection the
   // runbook gained since): pinned now, in run.resumed.
@@ -47,8 +57,7 @@ export function decidePins(
   for (const [name, identity] of Object.entries(live)) {
     const journaled = state.started.connections[name];
     const pinned = journaled?.identity;
-    const same = pinned ? sameTarget(pinned, identity) : !journaled || journaled.target === identity.address;
-    if (same) {
+    if (isRecordedTarget(journaled, identity)) {
       if (!pinned) decision.pin[name] = identity;
       if (retarget.includes(name)) decision.unchanged.push(name);
       continue;

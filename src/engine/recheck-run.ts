@@ -4,7 +4,7 @@ import { StepwiseError } from '../errors/stepwise-error.js';
 import type { CheckDetails } from '../journal/events.js';
 import { readJournal } from '../journal/file-journal.js';
 import { findRun } from '../journal/find-run.js';
-import { replay } from '../journal/reducer.js';
+import { type RunState, replay } from '../journal/reducer.js';
 import { createRenderer } from '../runbook/create-renderer.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
 import { resolveVars } from '../runbook/resolve-vars.js';
@@ -13,6 +13,8 @@ import type { StepAction } from '../runbook/step-action.js';
 import { evaluateCheck } from './evaluate-check.js';
 import type { ExecContext, StepResult } from './executor.js';
 import { compareExecutor } from './executors/compare.js';
+import { liveIdentities } from './live-identities.js';
+import { isRecordedTarget } from './pinned-targets.js';
 import { indexSteps } from './step-index.js';
 import { systemClock } from './time/clock.js';
 
@@ -49,7 +51,7 @@ export interface RecheckOptions {
 async function openRecordedTargets(
   options: RecheckOptions,
   connections: Parameters<typeof openConnections>[0]['connections'],
-  recorded: Record<string, { target: string }>,
+  recorded: RunState['started']['connections'],
   runId: string,
 ): Promise<Record<string, DbConnection>> {
   const opened = await openConnections({
@@ -58,7 +60,8 @@ async function openRecordedTargets(
     env: options.env,
     applicationName: `stepwise check ${runId}`.slice(0, 63),
   });
-  const moved = Object.entries(opened).filter(([name, c]) => recorded[name]?.target !== c.target);
+  const live = await liveIdentities(opened);
+  const moved = Object.entries(opened).filter(([name]) => !isRecordedTarget(recorded[name], live[name]));
   if (moved.length === 0) return opened;
   await Promise.allSettled(Object.values(opened).map((c) => c.close()));
   const lines = moved.map(([name, c]) => `${name} is ${c.target} now, the run ran on ${recorded[name]?.target ?? 'nothing'}`);
