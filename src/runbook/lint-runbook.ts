@@ -1,6 +1,7 @@
 import { CheckInput } from './check-input.js';
 import { loadRunbook } from './load-runbook.js';
 import type { Diagnostic, LoadedRunbook } from './loaded-runbook.js';
+import { NotNullProofs } from './not-null-proofs.js';
 import { parseSql } from './parse-sql.js';
 import { listBodies, listSqlSites, type SqlSite } from './runbook-bodies.js';
 import { RunbookInvalidError } from './runbook-invalid-error.js';
@@ -38,22 +39,25 @@ function envWarnings(input: CheckInput, env: NodeJS.ProcessEnv): Diagnostic[] {
   return out.map(warning);
 }
 
-function isProduction(input: CheckInput, site: SqlSite): boolean {
-  const connections = input.runbook.connections ?? {};
-  const name = site.conn ?? Object.keys(connections)[0];
-  return name !== undefined && connections[name]?.production === true;
+// The connection a site's SQL runs on: its own, or the runbook's first.
+function connectionOf(input: CheckInput, site: SqlSite): string | undefined {
+  return site.conn ?? Object.keys(input.runbook.connections ?? {})[0];
 }
 
 function sqlWarnings(input: CheckInput): Diagnostic[] {
+  const proofs = new NotNullProofs();
   return listSqlSites(input.bodies).flatMap((site) => {
     const text = input.textOf(site);
     if (text === undefined || site.role === 'compare-where') return [];
     const parsed = parseSql(text);
     if (!parsed.ok) return [];
+    const conn = connectionOf(input, site);
     const warnings = sqlSafetyWarnings({
       site,
       statements: parsed.statements,
-      production: isProduction(input, site),
+      production: conn !== undefined && input.runbook.connections?.[conn]?.production === true,
+      conn,
+      proofs,
     });
     return warnings.map((w) => warning(input.inSql(site, w.index, templatesAsWritten(text, w.message), w.rule)));
   });

@@ -17,6 +17,7 @@ import type {
   UpdateStmt,
   VariableSetStmt,
 } from 'libpg-query';
+import { NotNullProofs } from './not-null-proofs.js';
 import type { ParsedStatement } from './parse-sql.js';
 import type { SqlSite } from './runbook-bodies.js';
 
@@ -27,6 +28,10 @@ export interface SqlRuleInput {
   statements: ParsedStatement[];
   // The connection the SQL runs on is `production: true`.
   production: boolean;
+  // The connection's name, to tell its tables from another database's.
+  conn?: string;
+  // Shared by the runbook's SQL in order: NOT NULL checks validated by earlier SQL.
+  proofs?: NotNullProofs;
 }
 
 export interface SqlWarning {
@@ -186,8 +191,10 @@ class RuleRunner {
   readonly warnings: SqlWarning[] = [];
   // Tables created by this same SQL: new, empty and unseen by other sessions, so locks are moot.
   private readonly created = new Set<string>();
+  private readonly proofs: NotNullProofs;
 
   constructor(private readonly input: SqlRuleInput) {
+    this.proofs = input.proofs ?? new NotNullProofs();
     for (const { stmt } of input.statements) {
       const create = get<CreateStmt>(stmt, 'CreateStmt');
       if (create) this.created.add(tableName(create.relation));
@@ -251,6 +258,9 @@ class RuleRunner {
 
   private alterTableRules(start: number, table: string, cmd: AlterTableCmd | undefined) {
     if (!cmd) return;
+    // A rollback's SQL runs only if the steps are undone: it proves nothing for the next step.
+    const proofTable = `${this.input.conn ?? ''}\0${table}`;
+    if (!this.input.site.context.inRollback) this.proofs.see(proofTable, cmd);
     const column = get<ColumnDef>(cmd.def, 'ColumnDef');
     const constraint = get<Constraint>(cmd.def, 'Constraint');
     const validated = [constraint, ...(cmd.subtype === 'AT_AddColumn' ? constraintsOf(column) : [])].filter(
@@ -271,7 +281,7 @@ class RuleRunner {
         `${kind} constraint${c.conname ? ` ${c.conname}` : ''} on ${table} is validated while writes are blocked; ${how}`,
       );
     }
-    if (cmd.subtype === 'AT_SetNotNull') {
+    if (cmd.subtype === 'AT_SetNotNull' && !this.proofs.has(proofTable, cmd.name ?? '')) {
       this.warn(
         start,
         'set-not-null',

@@ -109,6 +109,29 @@ describe('stepwise lint: SQL safety warnings from the PostgreSQL parser', () => 
     ]);
   });
 
+  it('set-not-null: not after a CHECK (col IS NOT NULL) added NOT VALID and validated, as the warning advises', async () => {
+    const check = "ALTER TABLE tasks ADD CONSTRAINT kind_nn CHECK (kind IS NOT NULL) NOT VALID;";
+    const validate = 'ALTER TABLE tasks VALIDATE CONSTRAINT kind_nn;';
+    const setNotNull = 'ALTER TABLE tasks ALTER COLUMN kind SET NOT NULL;';
+    // Earlier statements of the same SQL.
+    expect(await rules(sqlStep(withTimeout(`${check}\n${validate}\n${setNotNull}`)))).toEqual([]);
+    // Earlier steps of the runbook.
+    const steps = [check, validate, setNotNull]
+      .map((sql, i) => sqlStep(withTimeout(sql)).replace('id: change', `id: change-${i}`))
+      .join('');
+    expect(await rules(steps)).toEqual([]);
+    // Not validated, another column, another table, or only in a rollback: the scan stays.
+    expect(await rules(sqlStep(withTimeout(`${check}\n${setNotNull}`)))).toEqual(['set-not-null']);
+    const otherColumn = setNotNull.replace('kind', 'owner');
+    expect(await rules(sqlStep(withTimeout(`${check}\n${validate}\n${otherColumn}`)))).toEqual(['set-not-null']);
+    const otherTable = setNotNull.replace('tasks', 'jobs');
+    expect(await rules(sqlStep(withTimeout(`${check}\n${validate}\n${otherTable}`)))).toEqual(['set-not-null']);
+    const inRollback =
+      sqlStep(withTimeout('SELECT 1;'), `        confirm: true\n        rollback:\n          sql: "${withTimeout(check)} ${validate}"\n`) +
+      sqlStep(withTimeout(setNotNull)).replace('id: change', 'id: later');
+    expect(await rules(inRollback)).toEqual(['set-not-null']);
+  });
+
   it('destructive-statement: DROP TABLE, TRUNCATE, DROP COLUMN belong in cleanup with confirm or rollback', async () => {
     const drop = 'DROP TABLE legacy_tasks;';
     const [warning] = await lint(sqlStep(withTimeout(drop), ''));
