@@ -7,6 +7,20 @@ import { listSqlSites, type SqlSite } from './runbook-bodies.js';
 import { findSqlParams } from './sql-placeholders.js';
 import { findTemplates } from './template-refs.js';
 
+// SQL that PostgreSQL's parser refuses, or that holds no statement.
+function syntaxProblem(input: CheckInput, site: SqlSite, text: string): Diagnostic | undefined {
+  const where = describeLocation(input.runbook, site.path).where;
+  const parsed = parseSql(text, site.role === 'compare-where' ? 'where' : 'statements');
+  if (!parsed.ok) {
+    const message = `${where}: SQL does not parse: ${parsed.message}; fix the SQL`;
+    return input.inSql(site, parsed.index, message, 'sql-syntax');
+  }
+  if (site.role !== 'compare-where' && parsed.statements.length === 0) {
+    return input.inSql(site, 0, `${where}: the SQL is empty; write a statement`, 'sql-syntax');
+  }
+  return undefined;
+}
+
 // Checks one piece of SQL: templates (for files; inline ones are checked with every string),
 // syntax, and that every `:name` is a declared variable (`:lo`/`:hi` in a backfill).
 function checkSite(input: CheckInput, site: SqlSite): Diagnostic[] {
@@ -20,20 +34,8 @@ function checkSite(input: CheckInput, site: SqlSite): Diagnostic[] {
   });
   if (badTemplates.length > 0) return site.file !== undefined ? badTemplates : [];
 
-  const parsed = parseSql(text, site.role === 'compare-where' ? 'where' : 'statements');
-  if (!parsed.ok) {
-    return [
-      input.inSql(
-        site,
-        parsed.index,
-        `${where}: SQL does not parse: ${parsed.message}; fix the SQL`,
-        'sql-syntax',
-      ),
-    ];
-  }
-  if (site.role !== 'compare-where' && parsed.statements.length === 0) {
-    return [input.inSql(site, 0, `${where}: the SQL is empty; write a statement`, 'sql-syntax')];
-  }
+  const syntax = syntaxProblem(input, site, text);
+  if (syntax) return [syntax];
 
   const declared = Object.keys(input.runbook.vars ?? {});
   const params = findSqlParams(text);
@@ -57,4 +59,12 @@ function checkSite(input: CheckInput, site: SqlSite): Diagnostic[] {
 
 export function checkSql(input: CheckInput): Diagnostic[] {
   return listSqlSites(input.bodies).flatMap((site) => checkSite(input, site));
+}
+
+// Syntax only: for the steps of a runbook that failed its schema, so one pass reports both.
+export function checkSqlSyntax(input: CheckInput): Diagnostic[] {
+  return listSqlSites(input.bodies).flatMap((site) => {
+    const text = input.textOf(site);
+    return text === undefined ? [] : (syntaxProblem(input, site, text) ?? []);
+  });
 }

@@ -6,14 +6,14 @@ import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import type { Alias, Document, LineCounter } from 'yaml';
 import { CheckInput } from './check-input.js';
 import { checkReferences } from './check-references.js';
-import { checkSql } from './check-sql.js';
+import { checkSql, checkSqlSyntax } from './check-sql.js';
 import { checkStructure } from './check-structure.js';
-import { describeLocation } from './describe-location.js';
+import { describeLocation, valueAt } from './describe-location.js';
 import { describeSchemaIssues } from './describe-schema-issue.js';
 import type { Diagnostic, LoadedRunbook } from './loaded-runbook.js';
 import { listBodies, listSqlSites } from './runbook-bodies.js';
 import { RunbookInvalidError } from './runbook-invalid-error.js';
-import { type Runbook, runbook as runbookSchema } from './schema.js';
+import { type Runbook, runbook as runbookSchema, step as stepSchema } from './schema.js';
 import { computeStepHashes } from './step-hashes.js';
 import { YamlLocator } from './yaml-locator.js';
 
@@ -149,6 +149,31 @@ async function readSqlFiles(checks: CheckInput, dir: string): Promise<Diagnostic
   return diagnostics;
 }
 
+// A runbook that failed its schema, cut down to what still checks: each phase with the steps
+// that pass the step schema (the others keep only their id), so SQL errors come in the same pass.
+function validStepsOf(input: unknown): Runbook {
+  const phases = valueAt(input, ['phases']);
+  return {
+    phases: (Array.isArray(phases) ? phases : []).map((rawPhase: unknown) => {
+      const steps = valueAt(rawPhase, ['steps']);
+      return {
+        id: String(valueAt(rawPhase, ['id']) ?? ''),
+        steps: (Array.isArray(steps) ? steps : []).map((raw: unknown) => {
+          const parsed = stepSchema.safeParse(raw, { jitless: true });
+          return parsed.success ? parsed.data : { id: String(valueAt(raw, ['id']) ?? '') };
+        }),
+      };
+    }),
+  } as Runbook;
+}
+
+async function sqlOfValidSteps(input: unknown, locator: YamlLocator, path: string, dir: string): Promise<Diagnostic[]> {
+  const partial = validStepsOf(input);
+  const checks = new CheckInput(partial, locator, path, {}, listBodies(partial));
+  const fileErrors = await readSqlFiles(checks, dir);
+  return [...fileErrors, ...checkSqlSyntax(checks)];
+}
+
 function stepPositions(runbook: Runbook, locator: YamlLocator): LoadedRunbook['positions'] {
   const positions: LoadedRunbook['positions'] = {};
   runbook.phases.forEach((phase, p) => {
@@ -190,7 +215,8 @@ export async function loadRunbook(path: string): Promise<LoadedRunbook> {
       const { line, col } = locator.position(p.path, p.part);
       return error(path, line, col, p.message, 'schema');
     });
-    throw new RunbookInvalidError(diagnostics.sort(byPosition));
+    const sql = await sqlOfValidSteps(input, locator, path, dirname(absolute));
+    throw new RunbookInvalidError([...diagnostics, ...sql].sort(byPosition));
   }
   const runbook = parsed.data;
   const dir = dirname(absolute);

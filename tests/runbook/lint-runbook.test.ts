@@ -227,6 +227,19 @@ describe('stepwise lint: SQL safety warnings from the PostgreSQL parser', () => 
     expect(set.loaded?.runbook.name).toBe('example');
   });
 
+  it('reports SQL syntax errors in the same pass as schema errors, each at file:line:col', async () => {
+    const steps =
+      '      - id: typo\n        retries: 3\n        run: [echo, hi]\n' +
+      sqlStep('SELEC 1;').replace('id: change', 'id: broken') +
+      '      - id: from-file\n        sql: { file: sql/broken.sql }\n';
+    const diagnostics = await lint(steps, { files: { 'sql/broken.sql': 'SELECT 1;\nUPDATE SET x = 1;\n' } });
+    expect(diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.rule}: ${d.message}`)).toEqual([
+      expect.stringMatching(/^runbook\.yaml:9:18 schema: step "typo": retries/),
+      'runbook.yaml:14:11 sql-syntax: step "broken": SQL does not parse: syntax error at or near "SELEC"; fix the SQL',
+      'sql/broken.sql:2:14 sql-syntax: step "from-file": SQL does not parse: syntax error at or near "="; fix the SQL',
+    ]);
+  });
+
   it('reports load errors as errors and no warnings', async () => {
     const diagnostics = await lint(sqlStep('SELEC 1;'));
     expect(diagnostics).toEqual([
