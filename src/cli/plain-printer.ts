@@ -356,6 +356,9 @@ class PlainPrinter {
       case 'step.progress':
         this.progress(e, e.message);
         return;
+      case 'step.process_started':
+        this.progress(e, `process group ${e.pgid}`);
+        return;
       case 'soak.started':
         this.line(e.ts, m.note, `${this.label(e.step)}  soaking until ${formatUtc(Date.parse(e.ends_at))}`, 'cyan');
         return;

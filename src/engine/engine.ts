@@ -74,8 +74,8 @@ export interface EngineSetup {
 const storeFlushMs = 100;
 const progressEveryMs = 250;
 
-// The process group an interrupted command wrote beside its log, when stepwise was killed
-// before the journal had it.
+// The process group an interrupted command wrote beside its log: the fallback when stepwise was
+// killed between the command's start and its step.process_started.
 function recordedProcessGroup(log: string | undefined): number | undefined {
   if (!log) return undefined;
   try {
@@ -434,8 +434,8 @@ export class Engine implements EngineHandle {
     for (const id of this.state.order) {
       const s = this.state.steps[id];
       if (s.status !== 'interrupted' || this.state.started.host !== hostname()) continue;
-      const pgid = s.progress?.data?.pgid ?? recordedProcessGroup(s.log);
-      if (typeof pgid !== 'number') continue;
+      const pgid = s.processGroup ?? recordedProcessGroup(s.log);
+      if (pgid === undefined) continue;
       if (await killProcessGroup(pgid)) say(`step ${id}: ended process group ${pgid} left running by the interrupted attempt`);
     }
     for (const id of this.state.order) {
@@ -817,7 +817,7 @@ export class Engine implements EngineHandle {
         this.append({ type: 'step.progress', step: id, message: text, data });
       },
       processStarted: (pgid) => {
-        if (entry) this.append({ type: 'step.progress', step: id, message: `process group ${pgid}`, data: { pgid } });
+        if (entry) this.append({ type: 'step.process_started', step: id, attempt, pgid });
       },
       commitBatch: (batch) => this.append({ type: 'batch.committed', step: id, ...batch }),
       throttleChanged: (change) => {

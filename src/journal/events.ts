@@ -180,10 +180,19 @@ export type EventPayload =
       applied: boolean;
       details?: CheckDetails | Record<string, unknown>;
     }
+  /**
+   * A command of the step (or of its rollback) started in its own process group: a resume after a
+   * crash ends that group before anything runs again.
+   */
+  | { type: 'step.process_started'; step: string; attempt: number; pgid: number }
   | {
       type: 'step.progress';
       step: string;
       message: string;
+      /**
+       * A backfill's figures (BackfillProgressData); another kind's own. Journals written before
+       * step.process_started carried a command's process group here as `pgid`.
+       */
       data?: Record<string, unknown>;
     }
   | {

@@ -80,6 +80,9 @@ export interface StepState {
   skipReason?: string;
   probe?: { applied: boolean; details?: CheckDetails | Record<string, unknown> };
   progress?: { message: string; data?: Record<string, unknown>; ts: string };
+  // The process group of the attempt's command (the latest one the attempt started), for a resume
+  // to end what a crash left running. Cleared when the step starts again.
+  processGroup?: number;
   // Held by replica lag since ts, and why; cleared when the hold ends or the step starts again.
   throttled?: { reason: string; ts: string };
   // The run was paused while this attempt ran (q, Ctrl+C, a hang-up): the attempt was stopped,
@@ -206,6 +209,13 @@ export class ReduceError extends Error {
 // replaying a long run quadratic in practice: steps × events).
 let replaying = false;
 
+// Journals written before step.process_started carried a command's process group in a progress
+// event's data.
+function legacyProcessGroup(data: Record<string, unknown> | undefined): number | undefined {
+  const pgid = data?.pgid;
+  return typeof pgid === 'number' && Number.isInteger(pgid) && pgid > 0 ? pgid : undefined;
+}
+
 function updateStep(state: RunState, id: string, seq: number, patch: (s: StepState) => StepState): RunState {
   const current = state.steps[id];
   if (!current) throw new ReduceError(`unknown step "${id}"`, seq);
@@ -310,7 +320,12 @@ function apply(state: RunState, e: JournalEvent): RunState {
       };
     case 'step.started':
       if (e.rollback) {
-        return updateStep(state, e.step, e.seq, (s) => ({ ...s, status: 'rolling_back', log: e.log }));
+        return updateStep(state, e.step, e.seq, (s) => ({
+          ...s,
+          status: 'rolling_back',
+          log: e.log,
+          processGroup: undefined,
+        }));
       }
       return updateStep(
         { ...state, status: 'running', operators: withOperator(state, e.operator) },
@@ -329,6 +344,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
           stoppedByPause: undefined,
           passedOver: undefined,
           throttled: undefined,
+          processGroup: undefined,
           log: e.log,
         }),
       );
@@ -413,10 +429,13 @@ function apply(state: RunState, e: JournalEvent): RunState {
         ...s,
         probe: { applied: e.applied, details: e.details },
       }));
+    case 'step.process_started':
+      return updateStep(state, e.step, e.seq, (s) => ({ ...s, processGroup: e.pgid }));
     case 'step.progress':
       return updateStep(state, e.step, e.seq, (s) => ({
         ...s,
         progress: { message: e.message, data: e.data, ts: e.ts },
+        processGroup: legacyProcessGroup(e.data) ?? s.processGroup,
       }));
     case 'batch.committed':
       return updateStep(state, e.step, e.seq, (s) => ({

@@ -1,8 +1,11 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readEvents, runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
+import type { EventPayload } from '../../src/journal/events.js';
+import { FileJournal } from '../../src/journal/file-journal.js';
+import { processGroupPath } from '../../src/journal/state-dir.js';
+import { type JournalLine, readEvents, runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
 import { createTarget, type Target, targetKinds } from '../helpers/targets.js';
 
 function journalOf(stateDir: string): string {
@@ -64,7 +67,7 @@ phases:
     const first = await runCli(['run', runbook, '--plain'], { stateDir, env: target.env });
     expect(first.exitCode).not.toBe(0);
     const before = readEvents(journalOf(stateDir));
-    expect(before.filter((e) => e.type !== 'step.progress').at(-1)).toMatchObject({
+    expect(before.filter((e) => e.type !== 'step.progress' && e.type !== 'step.process_started').at(-1)).toMatchObject({
       type: 'step.started',
       step: 'crash',
     });
@@ -156,45 +159,6 @@ phases:
     expect(events.filter((e) => e.type === 'step.started' && e.step === 'effect-then-crash')).toHaveLength(1);
   });
 
-  it('ends what is left of an interrupted step before anything runs again', async () => {
-    const stateDir = tempStateDir();
-    const runbook = join(stateDir, 'leftover.yaml');
-    const marker = join(stateDir, 'crashed-once');
-    const pidFile = join(stateDir, 'pid');
-    writeFileSync(
-      runbook,
-      `version: 1
-name: crash-leftover
-connections:
-  db: { url: { env: DATABASE_URL }, embedded: leftover }
-vars:
-  marker: { default: "${marker}" }
-  pid: { default: "${pidFile}" }
-phases:
-  - id: main
-    steps:
-      - id: slow
-        run: { shell: "test -e {{ vars.marker }} && exit 0; touch {{ vars.marker }}; echo $$ > {{ vars.pid }}; sleep 0.5; kill -9 $PPID; sleep 30" }
-        idempotent: true
-`,
-    );
-    target = await createTarget(kind, stateDir, 'leftover');
-    await runCli(['run', runbook, '--plain'], { stateDir, env: target.env });
-    const leftover = Number(readFileSync(pidFile, 'utf8'));
-    expect(() => process.kill(leftover, 0)).not.toThrow();
-    const resumed = await runCli(['resume', '--plain', '--yes'], { stateDir, env: target.env });
-    expect(resumed.exitCode, resumed.all).toBe(0);
-    expect(resumed.stderr).toContain(`ended process group ${leftover}`);
-    const alive = () => {
-      try {
-        return !readFileSync(`/proc/${leftover}/stat`, 'utf8').split(') ')[1].startsWith('Z');
-      } catch {
-        return false;
-      }
-    };
-    expect(alive()).toBe(false);
-  });
-
   it('stops with exit 3 on an interrupted step that is neither idempotent nor probed, and retries it when told', async () => {
     const stateDir = tempStateDir();
     const runbook = join(stateDir, 'ask.yaml');
@@ -221,5 +185,104 @@ phases:
     expect(asked.stderr).toContain('stepwise resume --retry crash');
     const retried = await runCli(['resume', '--plain', '--retry', 'crash'], { stateDir, env: target.env });
     expect(retried.exitCode).toBe(0);
+  });
+});
+
+function processAlive(pid: number): boolean {
+  try {
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+// The journal as another stepwise would have written it: every event through `change`, chained anew.
+function rewriteJournal(path: string, change: (event: JournalLine) => EventPayload[]): void {
+  const events = readEvents(path);
+  rmSync(path);
+  rmSync(join(path, '..', 'snapshot.json'), { force: true });
+  const journal = FileJournal.create(path);
+  for (const event of events) {
+    const { seq: _seq, ts: _ts, prev: _prev, hash: _hash, ...payload } = event;
+    for (const p of change(payload as unknown as JournalLine)) journal.append(p);
+  }
+  journal.close();
+}
+
+describe('a command left running by a stepwise killed with SIGKILL', () => {
+  const leftovers: number[] = [];
+  afterEach(() => {
+    for (const pid of leftovers.splice(0)) if (processAlive(pid)) process.kill(-pid, 'SIGKILL');
+  });
+
+  // The step's shell waits until its process group is journaled, kills stepwise and leaves its
+  // own group running.
+  async function crashLeavingAGroup() {
+    const stateDir = tempStateDir();
+    const runbook = join(stateDir, 'leftover.yaml');
+    const pidFile = join(stateDir, 'pid');
+    writeFileSync(
+      runbook,
+      `version: 1
+name: leftover-group
+vars:
+  pid: { default: "${pidFile}" }
+  runs: { default: "${join(stateDir, 'runs')}" }
+phases:
+  - id: main
+    steps:
+      - id: slow
+        run: { shell: "test -e {{ vars.pid }} && exit 0; echo $$ > {{ vars.pid }}; until grep -qs step.process_started {{ vars.runs }}/*/journal.jsonl; do sleep 0.05; done; kill -9 $PPID; sleep 30" }
+        idempotent: true
+`,
+    );
+    const crashed = await runCli(['run', runbook, '--plain'], { stateDir });
+    expect(crashed.exitCode, crashed.all).not.toBe(0);
+    const leftover = Number(readFileSync(pidFile, 'utf8'));
+    leftovers.push(leftover);
+    expect(processAlive(leftover)).toBe(true);
+    const journal = journalOf(stateDir);
+    const started = readEvents(journal).find((e) => e.type === 'step.started' && e.step === 'slow');
+    const sideFile = processGroupPath(String(started?.log));
+    expect(readEvents(journal).find((e) => e.type === 'step.process_started')).toMatchObject({
+      step: 'slow',
+      attempt: 1,
+      pgid: leftover,
+    });
+    expect(Number(readFileSync(sideFile, 'utf8'))).toBe(leftover);
+    const resume = () => runCli(['resume', '--plain', '--yes'], { stateDir });
+    return { leftover, journal, sideFile, resume };
+  }
+
+  async function expectEndedOnResume(crash: Awaited<ReturnType<typeof crashLeavingAGroup>>) {
+    const resumed = await crash.resume();
+    expect(resumed.exitCode, resumed.all).toBe(0);
+    expect(resumed.stderr).toContain(`ended process group ${crash.leftover}`);
+    expect(processAlive(crash.leftover)).toBe(false);
+  }
+
+  it('ends the group its step.process_started names, before the step runs again', async () => {
+    const crash = await crashLeavingAGroup();
+    rmSync(crash.sideFile);
+    await expectEndedOnResume(crash);
+  });
+
+  it('ends the group an older journal kept only in a progress event', async () => {
+    const crash = await crashLeavingAGroup();
+    rewriteJournal(crash.journal, (e) =>
+      e.type === 'step.process_started'
+        ? [{ type: 'step.progress', step: 'slow', message: `process group ${crash.leftover}`, data: { pgid: crash.leftover } }]
+        : [e as unknown as EventPayload],
+    );
+    rmSync(crash.sideFile);
+    expect(readEvents(crash.journal).some((e) => e.type === 'step.process_started')).toBe(false);
+    await expectEndedOnResume(crash);
+  });
+
+  it('ends the group from the file beside the log when the journal never learnt it', async () => {
+    const crash = await crashLeavingAGroup();
+    rewriteJournal(crash.journal, (e) => (e.type === 'step.process_started' ? [] : [e as unknown as EventPayload]));
+    expect(existsSync(crash.sideFile)).toBe(true);
+    await expectEndedOnResume(crash);
   });
 });
