@@ -2,7 +2,8 @@ import { driveHeadless } from './drive-headless.js';
 import type { OpenedRun } from '../engine/open-run.js';
 import { readJournal } from '../journal/file-journal.js';
 import type { FrontEndMode } from './choose-mode.js';
-import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import { StepwiseError } from '../errors/stepwise-error.js';
+import { ExitCode, type ExitCodeValue, exitCodeFor } from './exit-codes.js';
 import { createJsonPrinter } from './json-printer.js';
 import { createPlainPrinter } from './plain-printer.js';
 
@@ -97,7 +98,21 @@ async function rollbackHeadless(
     return ExitCode.paused;
   }
   if (pastWindow) say(`  ! past the rollback window (closed ${pastWindow.closed_at}): ${pastWindow.reason}`);
-  await engine.rollback({ to: options.to, note: 'auto (--yes)', pastWindow: options.pastWindow });
+  // As going forward: --confirm types a phrase; --yes types one only where the step writes to no
+  // production connection. The engine refuses the rollback while a phrase is missing.
+  const confirm: Record<string, string> = {};
+  for (const { step, phrase } of plan.phrases) {
+    const given = options.phrases && Object.hasOwn(options.phrases, step) ? options.phrases[step] : undefined;
+    if (given !== undefined) confirm[step] = given;
+    else if (!engine.writesToProduction(step)) confirm[step] = phrase;
+  }
+  try {
+    await engine.rollback({ to: options.to, note: 'auto (--yes)', pastWindow: options.pastWindow, confirm });
+  } catch (error) {
+    if (!(error instanceof StepwiseError)) throw error;
+    say(error.message);
+    return exitCodeFor(error.kind);
+  }
   const failed = Object.values(engine.run.steps).find((s) => s.status === 'rollback_failed');
   if (failed) {
     say(

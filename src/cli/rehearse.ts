@@ -109,7 +109,9 @@ export const rehearseCommand = withStateDir(
       say(`rehearsal: ${label} done in ${formatDuration(Date.now() - started)} (run ${engine.run.runId})`);
       if (label !== 'forward') return true;
       say('rehearsal: rolling back all of it');
-      await engine.rollback({ note: 'rehearsal' });
+      // A rehearsal types its phrases, back as forward: it writes to no production connection.
+      const confirm = Object.fromEntries(engine.rollbackPlan().phrases.map(({ step, phrase }) => [step, phrase]));
+      await engine.rollback({ note: 'rehearsal', confirm });
       const back = engine.run;
       if (back.status !== 'rolled_back') {
         say(`rehearsal: the rollback stopped (run ${back.runId}); see \`stepwise log ${back.runId}\``);

@@ -35,6 +35,7 @@ export const rollbackCommand = withReopenOptions(
       purpose: 'rollback',
       yes: flags.yes,
       to: flags.to,
+      phrases: flags.confirm,
       pastWindow: flags.pastWindow ? { reason: flags.reason! } : undefined,
     });
   });

@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { EngineHandle, EngineView, RollbackPlan, LiveState } from '../engine/engine-api.js';
+import type { EngineHandle, EngineView, RollbackOptions, RollbackPlan, LiveState } from '../engine/engine-api.js';
 import { type LogPage, type LogPosition, readLogPage } from '../engine/read-log-page.js';
 import type { JournalEvent } from '../journal/events.js';
 import { type RunState, reduce } from '../journal/reducer.js';
@@ -117,7 +117,7 @@ export class RemoteEngine implements EngineHandle {
     return this.ask({ intent: 'rollbackPlan', to }) as Promise<RollbackPlan>;
   }
 
-  async rollback(options: { to?: string; note?: string; pastWindow?: { reason: string } }): Promise<void> {
+  async rollback(options: RollbackOptions): Promise<void> {
     await this.ask({ intent: 'rollback', ...options });
   }
 

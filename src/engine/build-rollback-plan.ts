@@ -9,6 +9,8 @@ import { readOnlyKinds } from './step-rules.js';
 
 // The completed steps in reverse order of completion, each reversed, signed off or passed over
 // (ARCHITECTURE.md, One home per rule). `to` keeps the steps up to and including that one.
+// Passing back over a step that needed a typed phrase to run needs that phrase again: undoing a
+// point of no return is at least as grave as going through it.
 export function buildRollbackPlan(
   state: RunState,
   index: Map<string, IndexedStep>,
@@ -54,8 +56,13 @@ export function buildRollbackPlan(
     }
     return { step: s.id, title, action: 'reverse', rendered: previewStep(body, renderer, loaded) };
   });
+  const phrases = completed.flatMap(({ s }) => {
+    const confirm = index.get(s.id)?.step.confirm;
+    return typeof confirm === 'string' ? [{ step: s.id, phrase: confirm }] : [];
+  });
   return {
     items,
+    phrases,
     pointOfNoReturnPassed: scope.filter(
       (id) => state.steps[id].pointOfNoReturn && state.steps[id].status === 'succeeded',
     ),

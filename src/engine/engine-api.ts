@@ -106,9 +106,17 @@ export interface RollbackPlanItem {
   note?: string;
 }
 
+/** A step the rollback passes back over whose forward run needed this phrase typed. */
+export interface RollbackPhrase {
+  step: string;
+  phrase: string;
+}
+
 export interface RollbackPlan {
   items: RollbackPlanItem[];
   pointOfNoReturnPassed: string[];
+  /** Typed again to roll back past these steps, as they were to run them. */
+  phrases: RollbackPhrase[];
   partial: string[]; // failed steps that partly ran: the operator decides
 }
 
@@ -116,6 +124,13 @@ export interface RollbackPlan {
 export interface Signer {
   operator: string;
   user: string;
+}
+
+export interface RollbackOptions {
+  to?: string;
+  note?: string;
+  pastWindow?: { reason: string };
+  confirm?: Record<string, string>;
 }
 
 export interface EngineIntents {
@@ -136,8 +151,11 @@ export interface EngineIntents {
   markDone(step: string, note: string): Promise<void>;
   /** A detached engine answers over its socket: a promise. */
   rollbackPlan(to?: string): RollbackPlan | Promise<RollbackPlan>;
-  /** Refused after the rollback window closed unless `pastWindow` gives a reason (journaled). */
-  rollback(options: { to?: string; note?: string; pastWindow?: { reason: string } }): Promise<void>;
+  /**
+   * Refused after the rollback window closed unless `pastWindow` gives a reason (journaled), and
+   * unless `confirm` types the phrase of every step of the plan that needed one to run (by step).
+   */
+  rollback(options: RollbackOptions): Promise<void>;
   /** Cancels the running step (process group killed, transaction rolled back). */
   cancel(): void | Promise<void>;
   /**

@@ -27,6 +27,7 @@ import type {
   EngineView,
   LiveState,
   NextAction,
+  RollbackOptions,
   RollbackPlan,
   Signer,
 } from './engine-api.js';
@@ -487,12 +488,25 @@ export class Engine implements EngineHandle {
     return { closed_at: new Date(window.closesAt).toISOString(), reason: pastWindow.reason };
   }
 
-  async rollback(options: { to?: string; note?: string; pastWindow?: { reason: string } }): Promise<void> {
+  async rollback(options: RollbackOptions): Promise<void> {
     this.requireIdle();
     const refused = whyNotReopen(this.state, 'rollback');
     if (refused) throw new StepwiseError(refused);
     const pastWindow = this.pastRollbackWindow(options.pastWindow);
     const plan = this.rollbackPlan(options.to);
+    const untyped = plan.phrases.filter(({ step, phrase }) => options.confirm?.[step] !== phrase);
+    if (untyped.length > 0) {
+      throw new StepwiseError(
+        untyped
+          .map(
+            ({ step, phrase }) =>
+              `rolling back passes back over ${step}, which needed its phrase typed to run: type "${phrase}" ` +
+              `(headless: --confirm ${step}="${phrase}")`,
+          )
+          .join('; '),
+        'paused',
+      );
+    }
     const operator = this.setup.operator;
     this.append({
       type: 'rollback.started',

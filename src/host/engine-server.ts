@@ -328,7 +328,7 @@ export class EngineServer {
       case 'rollbackPlan':
         return engine.rollbackPlan(body.to);
       case 'rollback':
-        return engine.rollback({ to: body.to, note: body.note, pastWindow: body.pastWindow });
+        return engine.rollback({ to: body.to, note: body.note, pastWindow: body.pastWindow, confirm: body.confirm });
       case 'cancel':
         return engine.cancel();
       case 'pause':

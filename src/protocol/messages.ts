@@ -37,6 +37,8 @@ export const intentSchema = z.discriminatedUnion('intent', [
     to: z.string().optional(),
     note: z.string().optional(),
     pastWindow: z.object({ reason: z.string() }).strict().optional(),
+    // The typed phrases of the steps the rollback passes back over, by step.
+    confirm: z.record(z.string(), z.string()).optional(),
   }),
   z.object({ intent: z.literal('cancel') }),
   // `afterStep`: the running step finishes first (Ctrl+C in the TUI: pause after this step).

@@ -1,3 +1,4 @@
+import type { RollbackPlan } from '../engine/engine-api.js';
 import type { OperatorAction } from './operator-action.js';
 
 // The dialogs in front of everything that changes a run. Each carries the action it performs.
@@ -18,6 +19,16 @@ export type Dialog =
   | ({ kind: 'confirm'; action: OperatorAction } & DialogText)
   | ({ kind: 'phrase'; action: OperatorAction; phrase: string } & DialogText)
   | ({ kind: 'note'; action: OperatorAction; label: string; required: boolean } & DialogText)
+  // Rolling back past a step that needed a typed phrase: that phrase again, one step at a time,
+  // with the phrases typed so far.
+  | ({
+      kind: 'rollback-phrase';
+      plan: RollbackPlan;
+      to?: string;
+      typed: Record<string, string>;
+      step: string;
+      phrase: string;
+    } & DialogText)
   | { kind: 'interrupted'; step: string }
   | { kind: 'drift' }
   | { kind: 'quit' }

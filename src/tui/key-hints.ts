@@ -49,6 +49,7 @@ export function dialogKeyHints(dialog: Dialog): KeyHint[] {
         ['esc', 'cancel'],
       ];
     case 'phrase':
+    case 'rollback-phrase':
     case 'note':
       return [
         ['enter', 'confirm'],

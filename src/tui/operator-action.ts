@@ -9,7 +9,7 @@ export type OperatorAction =
   | { type: 'skip'; step: string }
   | { type: 'mark-done'; step: string }
   | { type: 'end-soak'; step: string }
-  | { type: 'rollback'; to?: string };
+  | { type: 'rollback'; to?: string; confirm?: Record<string, string> };
 
 export interface Collected {
   note?: string;
@@ -41,6 +41,6 @@ export function performAction(
     case 'end-soak':
       return engine.endSoak(action.step, input.note ?? '');
     case 'rollback':
-      return engine.rollback({ to: action.to, note: input.note || undefined });
+      return engine.rollback({ to: action.to, note: input.note || undefined, confirm: action.confirm });
   }
 }

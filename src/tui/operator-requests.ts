@@ -347,27 +347,61 @@ export function requestRollback(view: EngineView, to?: string): Request {
   return { kind: 'dialog', dialog: { kind: 'rollback-plan', to } };
 }
 
-// After the plan: a confirmation, or a note when irreversible steps are passed with a sign-off.
-export function rollbackConfirmation(view: EngineView, plan: RollbackPlan, to?: string): Dialog {
+// After the plan: the phrase of every step passed back over that needed one to run (the engine
+// refuses without them), then a confirmation, or a note when irreversible steps are passed with a
+// sign-off. Typed phrases stand for the confirmation.
+export function rollbackRequest(
+  view: EngineView,
+  plan: RollbackPlan,
+  to?: string,
+  typed: Record<string, string> = {},
+): Request {
   const undo = plan.items.filter((i) => i.action !== 'pass-over').length;
   const steps = `${undo} step${undo === 1 ? '' : 's'}`;
   const signed = plan.items.filter((i) => i.action === 'signoff').map((i) => i.step);
   const names = (ids: string[]) => ids.map((id) => view.numbers[id] ?? id).join(', ');
-  const action: OperatorAction = { type: 'rollback', to };
+  const confirm = plan.phrases.length > 0 ? typed : undefined;
+  const action: OperatorAction = { type: 'rollback', to, confirm };
   const body = [
     `${steps} will be undone, newest first, each journaled. A failed rollback stops there; b retries it.`,
     ...(plan.pointOfNoReturnPassed.length
       ? [`Past the point of no return (${names(plan.pointOfNoReturnPassed)}): reversing steps may not be enough.`]
       : []),
   ];
-  if (signed.length === 0) return { kind: 'confirm', action, title: `Roll back ${steps} now?`, body, danger: true };
-  return {
-    kind: 'note',
-    action,
-    title: `Roll back ${steps}?`,
-    body: [...body, `Irreversible, passed with your sign-off (undo them by hand): ${names(signed)}.`],
-    label: 'note for the sign-off (optional)',
-    required: false,
-    danger: true,
-  };
+  const untyped = plan.phrases.find(({ step }) => !Object.hasOwn(typed, step));
+  if (untyped) {
+    return {
+      kind: 'dialog',
+      dialog: {
+        kind: 'rollback-phrase',
+        plan,
+        to,
+        typed,
+        step: untyped.step,
+        phrase: untyped.phrase,
+        title: `Roll back past ${label(view, untyped.step)}: type its phrase`,
+        body: [
+          ...body,
+          `Running ${view.numbers[untyped.step] ?? untyped.step} needed this phrase typed; rolling back past it needs it again.`,
+        ],
+        danger: true,
+      },
+    };
+  }
+  if (signed.length > 0) {
+    return {
+      kind: 'dialog',
+      dialog: {
+        kind: 'note',
+        action,
+        title: `Roll back ${steps}?`,
+        body: [...body, `Irreversible, passed with your sign-off (undo them by hand): ${names(signed)}.`],
+        label: 'note for the sign-off (optional)',
+        required: false,
+        danger: true,
+      },
+    };
+  }
+  if (confirm) return { kind: 'intent', action };
+  return { kind: 'dialog', dialog: { kind: 'confirm', action, title: `Roll back ${steps} now?`, body, danger: true } };
 }

@@ -191,6 +191,13 @@ describe('the rollback plan', () => {
     expect(pointOfNoReturnPassed).toEqual(['flip']);
   });
 
+  it('given the point of no return passed with a typed phrase, rolling back past it needs that phrase again', () => {
+    const state = given(...throughAddColumn(), ...ran('announce'), ...ran('flip'));
+    expect(rollbackPlan(state).phrases).toEqual([{ step: 'flip', phrase: 'flip the flag' }]);
+    expect(rollbackPlan(state, 'flip').phrases).toEqual([]);
+    expect(rollbackPlan(given(...throughAddColumn())).phrases).toEqual([]);
+  });
+
   it('given --to a step, keeps that step and everything before it', () => {
     const { items } = rollbackPlan(given(...throughAddColumn()), 'ready');
     expect(items.map((item) => item.step)).toEqual(['add-column']);

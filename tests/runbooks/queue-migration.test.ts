@@ -88,7 +88,7 @@ describe.each(targetKinds)('queue-migration on %s', (kind) => {
       await flag(true);
     }
 
-    const rollback = await runCli(['rollback', '--yes', '--plain'], { stateDir, env: db.env });
+    const rollback = await runCli(['rollback', '--yes', '--plain', '--confirm', 'retire-legacy-table=retire background_tasks'], { stateDir, env: db.env });
     expect(rollback.exitCode, rollback.all).toBe(0);
     expect(rollback.all).toContain('removed the stepwise schema (backfill checkpoints) from app');
     expect(diffDatabaseStates(before.state, await db.session(captureState))).toEqual([]);

@@ -84,7 +84,7 @@ describe.each(targetKinds)('task-tracking on %s', (kind) => {
       expect(exchange).toEqual(before.exchange);
     });
 
-    const rollback = await runCli(['rollback', '--yes', '--plain'], { stateDir, env: db.env });
+    const rollback = await runCli(['rollback', '--yes', '--plain', ...phrase], { stateDir, env: db.env });
     expect(rollback.exitCode, rollback.all).toBe(0);
     expect(diffDatabaseStates(before.state, await db.session(captureState))).toEqual([]);
   }, runbookTimeout);

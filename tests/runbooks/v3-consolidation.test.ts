@@ -132,7 +132,7 @@ describe.each(targetKinds)('v3-consolidation on %s', (kind) => {
       expect(left.orphans).toBeGreaterThan(0);
     });
 
-    const rollback = await runCli(['rollback', '--yes', '--plain'], { stateDir, env: db.env });
+    const rollback = await runCli(['rollback', '--yes', '--plain', ...phrases], { stateDir, env: db.env });
     expect(rollback.exitCode, rollback.all).toBe(0);
     expect(diffDatabaseStates(before.state, await db.session(captureState))).toEqual([]);
   }, runbookTimeout);

@@ -285,6 +285,30 @@ describe('dialogs', () => {
     expect(engine.callsOf('rollback')).toEqual([[{ to: undefined, note: 'scheduler back up by hand' }]]);
   });
 
+  it('rolling back past a step that needed a typed phrase asks for that phrase again before anything is undone', async () => {
+    const engine = new FixtureEngine({ events: [...untilDropLegacy, ...ran('drop-legacy')] });
+    const app = await renderApp(engine, { columns: 100, rows: 40 });
+    await app.waitForText('3.4 Drop the legacy table');
+    await app.press('b');
+    await app.waitForText('Rollback plan');
+    await app.press('y');
+    const asked = await app.waitForText('Roll back past 3.4 Drop the legacy table: type its phrase');
+    expect(asked).toContain('rolling back past it needs it again');
+    await app.press(keys.enter);
+    await app.type('drop it');
+    await app.press(keys.enter);
+    await app.waitForText('that does not match');
+    expect(engine.callsOf('rollback')).toEqual([]);
+    await app.type('drop tasks');
+    await app.press(keys.enter);
+    await app.waitForText('Roll back 7 steps?');
+    await app.type('scheduler back up by hand');
+    await app.press(keys.enter);
+    expect(engine.callsOf('rollback')).toEqual([
+      [{ to: undefined, note: 'scheduler back up by hand', confirm: { 'drop-legacy': 'drop tasks' } }],
+    ]);
+  });
+
   it('t limits the rollback plan to the steps after the selected one', async () => {
     const engine = new FixtureEngine({ events: [...prepDone, ...ran('create-queue'), ...ran('copy-tasks')] });
     const app = await renderApp(engine, { columns: 100, rows: 30 });

@@ -28,7 +28,7 @@ import {
   requestRunPhase,
   requestSignOff,
   requestSkip,
-  rollbackConfirmation,
+  rollbackRequest,
 } from '../operator-requests.js';
 import { type Line, seg } from '../styled-line.js';
 import type { TuiResult } from '../tui-result.js';
@@ -263,7 +263,7 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
     setDialog({ kind: 'rollback-plan' });
   };
 
-  const onRollbackPlan = (plan: RollbackPlan, to?: string) => setDialog(rollbackConfirmation(latest(), plan, to));
+  const onRollbackPlan = (plan: RollbackPlan, to?: string) => handle(rollbackRequest(latest(), plan, to));
 
   const width = size.columns;
   if (width < smallest.columns || bodyRows < smallest.bodyRows) {
@@ -302,6 +302,20 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
             text={dialog}
             phrase={dialog.phrase}
             onMatch={(phrase) => launch(dialog.action, { phrase, note: 'typed the confirmation phrase' })}
+            onCancel={close}
+            {...common}
+          />
+        );
+        break;
+      case 'rollback-phrase':
+        body = (
+          <PhraseDialog
+            key={dialog.step}
+            text={dialog}
+            phrase={dialog.phrase}
+            onMatch={(phrase) =>
+              handle(rollbackRequest(latest(), dialog.plan, dialog.to, { ...dialog.typed, [dialog.step]: phrase }))
+            }
             onCancel={close}
             {...common}
           />
