@@ -85,9 +85,11 @@ function toPlainData(file: string, doc: Document, lineCounter: LineCounter): unk
   }
 }
 
-// Something that may be an alias (\`*name\` after a space, a bracket or a comma). js-yaml shares
-// an alias's value without limit, so such a runbook is read by \`yaml\`, which caps them.
-const aliasLike = /(^|[\s[{,])\*[^\s,\]}]/m;
+// Something that may be an alias: `*name` where a node starts (a line's start, after `- `, `? `,
+// `:`, `[`, `{` or `,`) and ending where a node ends. js-yaml shares an alias's value without
+// limit, so such a runbook is read by \`yaml\`, which caps them. Markdown such as `**bold**`
+// inside a sentence is not a node, so it keeps the fast reader.
+const aliasLike = /(^[ \t]*|[?-][ \t]+|[[{,:][ \t]*)\*[^\s,[\]{}]+[ \t]*(?:$|[,\]}#]|:(?:[ \t]|$))/m;
 
 // Every key written twice in one mapping, at the second one, in one pass over each mapping.
 function duplicateKeys(file: string, source: string, doc: Document, lineCounter: LineCounter): Diagnostic[] {

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { cliPath, tempStateDir } from '../helpers/run-cli.js';
+import { writePlanRunbook } from '../bench/plan-runbook.js';
 import { recordRun } from '../journal/recorded-run.js';
 
 const hook = resolve(import.meta.dirname, '..', 'helpers', 'module-log-hook.mjs');
@@ -37,5 +38,14 @@ describe('read-only commands load only what they use', () => {
     const loaded = packages(await loadedBy(['plan', join(runbooks, 'queue-migration', 'runbook.yaml')], stateDir));
     expect(loaded).toContain('libpg-query');
     for (const heavy of ['@electric-sql/pglite', 'yaml', 'ink', 'react', 'drizzle-orm']) expect(loaded).not.toContain(heavy);
+  });
+
+  it('plan of a runbook whose Markdown has **bold** and * bullets reads it without yaml', async () => {
+    const stateDir = tempStateDir('stepwise-light-');
+    const runbook = writePlanRunbook(stateDir, 1, 10);
+    expect(readFileSync(runbook, 'utf8')).toMatch(/ \*\*items_1_5\*\* /);
+    const loaded = packages(await loadedBy(['plan', runbook], stateDir));
+    expect(loaded).toContain('js-yaml');
+    expect(loaded).not.toContain('yaml');
   });
 });
