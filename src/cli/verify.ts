@@ -1,47 +1,55 @@
 import { Command } from 'commander';
+import { verifyAnchors } from '../engine/check-anchors.js';
 import type { JournalProblem } from '../journal/file-journal.js';
 import { readJournal } from '../journal/file-journal.js';
 import { findRun } from '../journal/find-run.js';
 import { ReduceError, type RunState, reduce } from '../journal/reducer.js';
 import { resolveStateDir } from '../journal/state-dir.js';
+import { describeAnchors } from './describe-anchors.js';
 import { ExitCode } from './exit-codes.js';
 import { safeOutput } from './safe-output.js';
 import { withStateDir } from './shared-options.js';
 
 // Events the reducer refuses, each at its journal line; the replay goes on past them.
-function rejectedEvents(read: ReturnType<typeof readJournal>): JournalProblem[] {
-  const problems: JournalProblem[] = [];
+function replayChecked(read: ReturnType<typeof readJournal>): { state?: RunState; rejected: JournalProblem[] } {
+  const rejected: JournalProblem[] = [];
   let state: RunState | undefined;
   read.events.forEach((event, i) => {
     try {
       state = reduce(state, event);
     } catch (error) {
       if (!(error instanceof ReduceError)) throw error;
-      problems.push({ line: read.lines[i], message: `event rejected: ${error.message}` });
+      rejected.push({ line: read.lines[i], message: `event rejected: ${error.message}` });
     }
   });
-  return problems;
+  return { state, rejected };
 }
 
 export const verifyCommand = withStateDir(
   new Command('verify')
-    .description('check a run journal: hash chain, damaged lines, torn tail, events the replay rejects')
+    .description(
+      'check a run journal: hash chain, damaged lines, torn tail, events the replay rejects, and the head its databases anchored',
+    )
     .argument('<run>', 'run id, or runbook path or name (its latest run)'),
-).action((ref: string, flags: { stateDir?: string }) => {
-  const { runId, journalPath } = findRun(resolveStateDir(flags.stateDir), ref);
+).action(async (ref: string, flags: { stateDir?: string }) => {
+  const stateDir = resolveStateDir(flags.stateDir);
+  const { runId, journalPath } = findRun(stateDir, ref);
   const read = readJournal(journalPath);
-  const problems = [...read.problems, ...rejectedEvents(read)].sort((a, b) => a.line - b.line);
+  const { state, rejected } = replayChecked(read);
+  const problems = [...read.problems, ...rejected].sort((a, b) => a.line - b.line);
   const out = safeOutput(process.stdout);
   for (const p of problems) out.write(`${journalPath}:${p.line}: ${p.message}\n`);
   if (read.tornTail) out.write(`${journalPath}:${read.tornTail.line}: warning: ${read.tornTail.message}\n`);
   if (problems.length) {
     out.write(`${runId}: journal damaged: ${problems.length} problem(s) in ${read.events.length} events\n`);
-    process.exitCode = ExitCode.stepFailed;
-    return;
+  } else {
+    const last = read.events.at(-1)?.hash;
+    out.write(
+      `${runId}: journal intact: ${read.events.length} events, hash chain ok${last ? ` (last hash ${last})` : ''}\n`,
+    );
   }
-  const last = read.events.at(-1)?.hash;
-  out.write(
-    `${runId}: journal intact: ${read.events.length} events, hash chain ok${last ? ` (last hash ${last})` : ''}\n`,
-  );
-  process.exitCode = ExitCode.done;
+  const verdicts = state ? await verifyAnchors({ stateDir, env: process.env, runId, path: journalPath, state, read }) : [];
+  const anchors = describeAnchors(runId, state, verdicts);
+  for (const line of anchors.lines) out.write(`${line}\n`);
+  process.exitCode = problems.length || anchors.failed ? ExitCode.stepFailed : ExitCode.done;
 });

@@ -18,6 +18,7 @@ import { parseDuration } from '../runbook/parse-duration.js';
 import type { Renderer } from '../runbook/render.js';
 import type { CheckBody, Step } from '../runbook/schema.js';
 import type { StepAction } from '../runbook/step-action.js';
+import type { JournalAnchor } from './anchor-keeper.js';
 import { removeRunCheckpoints } from './backfill/remove-run-checkpoints.js';
 import { buildRollbackPlan } from './build-rollback-plan.js';
 import type {
@@ -70,6 +71,8 @@ export interface EngineSetup {
   soakFor?: string;
   // A rehearsal notifies nobody.
   rehearsal?: boolean;
+  // Keeps the journal's head in the run's databases (engine/anchor-keeper.ts).
+  anchor?: JournalAnchor;
 }
 
 const storeFlushMs = 100;
@@ -540,6 +543,8 @@ export class Engine implements EngineHandle {
       this.append({ type: 'rollback.finished', complete: true });
       return;
     }
+    // The run's anchors go with its checkpoints: nothing of a rolled-back run stays in the database.
+    await this.setup.anchor?.forget();
     const cleanup: string[] = [];
     for (const conn of Object.values(this.setup.connections)) {
       const line = await removeRunCheckpoints(conn, this.state.runId);
@@ -588,6 +593,7 @@ export class Engine implements EngineHandle {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flush();
     this.setup.journal.close();
+    await this.setup.anchor?.settle();
     await Promise.allSettled(Object.values(this.setup.connections).map((c) => c.close()));
   }
 

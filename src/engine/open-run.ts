@@ -8,7 +8,8 @@ import { openConnections } from '../db/open-connections.js';
 import { type SessionTag, sessionTag } from '../db/session-tag.js';
 import { endLeftoverSessions } from '../db/end-leftover-sessions.js';
 import type { LeftoverSession } from '../journal/events.js';
-import { FileJournal, readFirstEvent, readJournal } from '../journal/file-journal.js';
+import { describeHead } from '../journal/anchor-mismatch.js';
+import { FileJournal, readFirstEvent, readJournal, type ReadResult } from '../journal/file-journal.js';
 import { findRun } from '../journal/find-run.js';
 import { type RunState, reduce, replay } from '../journal/reducer.js';
 import { emptyRecord } from '../journal/run-record.js';
@@ -22,6 +23,8 @@ import { resolveVars } from '../runbook/resolve-vars.js';
 import { stepDefinitions } from '../runbook/step-definitions.js';
 import type { Renderer } from '../runbook/render.js';
 import type { Runbook } from '../runbook/schema.js';
+import { keepAnchor } from './anchor-keeper.js';
+import { checkAnchors } from './check-anchors.js';
 import { refuseUnseededDemo } from './refuse-unseeded-demo.js';
 import { buildPlan } from './build-plan.js';
 import { forecastBasis } from './forecast/forecast-steps.js';
@@ -218,6 +221,7 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
       ...(options.rehearsal ? { rehearsal: true } : {}),
     });
     const state = replay([started])!;
+    const anchor = keepAnchor(journal, connections, runId);
     const engine = new Engine({
       loaded,
       stateDir: options.stateDir,
@@ -232,6 +236,7 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
       env: options.env,
       soakFor: options.soakFor,
       rehearsal: options.rehearsal,
+      anchor,
     });
     return { engine, close: closer(engine, lock) };
   });
@@ -295,7 +300,7 @@ export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
     }
     try {
       const openings = read.events.filter((e) => e.type === 'run.started' || e.type === 'run.resumed').length;
-      return await reopen(state, journal, sessionTag(runId, openings + 1, operator), options, lock);
+      return await reopen(state, journal, read, sessionTag(runId, openings + 1, operator), options, lock);
     } catch (error) {
       journal.close();
       throw error;
@@ -313,9 +318,28 @@ function readStepDefinitions(stateDir: string, runId: string): Record<string, st
   }
 }
 
+// A journal behind its anchor (its last events removed) or differing from it (rewritten, chain
+// recomputed) is not the run the databases saw: nothing may run on it.
+async function refuseUnanchored(
+  connections: Record<string, DbConnection>,
+  journal: FileJournal,
+  read: ReadResult,
+  runId: string,
+): Promise<void> {
+  const verdicts = await checkAnchors(connections, runId, journal.path, journal.point, read);
+  const differs = verdicts.flatMap((v) => (v.state === 'differs' ? [`on ${v.conn}, ${v.problem}`] : []));
+  if (differs.length === 0) return;
+  throw new StepwiseError(
+    `the journal of ${runId} (at ${describeHead(journal.point)}) does not hold the head its database anchored: ${differs.join('; ')}. ` +
+      `Nothing ran; restore the journal, and see \`stepwise verify ${runId}\``,
+    'usage',
+  );
+}
+
 async function reopen(
   state: RunState,
   journal: FileJournal,
+  read: ReadResult,
   sessions: SessionTag,
   options: ResumeOptions,
   lock: RunLock,
@@ -346,6 +370,7 @@ async function reopen(
   try {
     pins = decidePins(state, await liveIdentities(connections), options.retarget?.conns);
     if (pins.refused) throw new StepwiseError(pins.refused, 'usage');
+    await refuseUnanchored(connections, journal, read, runId);
   } catch (error) {
     await Promise.allSettled(Object.values(connections).map((c) => c.close()));
     throw error;
@@ -381,6 +406,7 @@ async function reopen(
     forecast: await forecastBasis(loaded, options.stateDir, runId, connections),
     env: options.env,
     soakFor: options.soakFor,
+    anchor: keepAnchor(journal, connections, runId),
   });
   engine.recordLeftoverSessions(leftovers, options.warn);
   await engine.settleInterrupted(options.warn);

@@ -90,7 +90,7 @@ describe.each(targetKinds)('queue-migration on %s', (kind) => {
 
     const rollback = await runCli(['rollback', '--yes', '--plain', '--confirm', 'retire-legacy-table=retire background_tasks'], { stateDir, env: db.env });
     expect(rollback.exitCode, rollback.all).toBe(0);
-    expect(rollback.all).toContain('removed the stepwise schema (backfill checkpoints) from app');
+    expect(rollback.all).toContain('removed the stepwise schema (backfill checkpoints, journal anchors) from app');
     expect(diffDatabaseStates(before.state, await db.session(captureState))).toEqual([]);
     // Three soaks ended early: three more processes, each opening the embedded database again.
   }, 2 * runbookTimeout);
