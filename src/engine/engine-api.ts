@@ -19,24 +19,19 @@ export interface LiveState {
   output: Record<string, OutputTail>;
   /** The step the engine is executing now (run or rollback), if any. */
   active?: { step: string; rollback: boolean; since: number };
-  /** Backfill live controls and estimates not worth journaling. */
+  /** Backfill live controls (the figures are in the journal's step.progress). */
   backfill: Record<
     string,
     {
       /** Paused with p; held by the run's pause file (`touch <run-dir>/pause`) while that exists. */
       paused: boolean;
       pausedByFile?: boolean;
+      /** Set with + and -: the size of the next batch. */
       batchSize?: number;
-      total?: number;
-      rate?: number;
-      etaMs?: number;
     }
   >;
-  /**
-   * Engine-side message for the operator (e.g. why it stopped), cleared on the next intent; one
-   * about a running `step` is shown only while that step runs.
-   */
-  notice?: { level: 'info' | 'warn' | 'error'; text: string; step?: string };
+  /** Set by a front end, not the engine: the engine it followed has ended. */
+  notice?: { level: 'info' | 'warn' | 'error'; text: string };
 }
 
 export interface ConnectionView {

@@ -271,7 +271,6 @@ export class Engine implements EngineHandle {
     options: { soakOnce?: boolean } = {},
   ): Promise<void> {
     this.requireIdle();
-    this.live.notice = undefined;
     const entry = this.requireNextStep(step);
     if (entry.kind === 'manual')
       throw new StepwiseError(`${step} is a manual step: sign it off when it is done`);

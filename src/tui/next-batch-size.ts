@@ -1,4 +1,5 @@
 import type { EngineView } from '../engine/engine-api.js';
+import { backfillProgressOf } from '../journal/backfill-progress-data.js';
 import { findStep } from './find-step.js';
 
 const fallback = 1000;
@@ -8,8 +9,8 @@ const fallback = 1000;
 export function currentBatchSize(view: EngineView, step: string): number {
   const live = view.live.backfill[step]?.batchSize;
   if (live !== undefined) return live;
-  const reported = view.run.steps[step]?.progress?.data?.batchSize;
-  if (typeof reported === 'number') return reported;
+  const reported = backfillProgressOf(view.run.steps[step]?.progress?.data).batchSize;
+  if (reported !== undefined) return reported;
   const configured = findStep(view.runbook.runbook, step)?.backfill?.batch;
   if (typeof configured === 'number') return configured;
   const name = configured?.match(/^\{\{\s*vars\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/)?.[1];

@@ -39,17 +39,6 @@ describe('the notice line', () => {
     await app.waitFor((s) => !s.includes('is running: wait for it'), 'the notice gone with the step');
   });
 
-  it("drops the engine's notice about a step when the step ends, and keeps one about the run", async () => {
-    const engine = copyRunning();
-    engine.setLive({ notice: { level: 'warn', text: 'throttled: replica lag 12 s', step: 'copy-tasks' } });
-    const app = await renderApp(engine);
-    await app.waitForText('throttled: replica lag 12 s');
-    copyEnds(engine);
-    await app.waitFor((s) => !s.includes('throttled'), 'the notice gone with the step');
-    engine.setLive({ notice: { level: 'warn', text: 'the connection to app was lost and reopened' } });
-    await app.waitForText('the connection to app was lost and reopened');
-  });
-
   it('keeps an answer that is not about a running step until the next key', async () => {
     const app = await renderApp(new FixtureEngine({ events: prepDone }));
     await app.waitForText('2.1 Create the queue table');

@@ -1,19 +1,9 @@
+import type { BackfillProgressData } from '../../journal/backfill-progress-data.js';
 import type { TotalEstimate } from './estimate-total.js';
 import { type KeyValue, showKey } from './keyset-sql.js';
 
 const everyMs = 250;
 const alpha = 0.3;
-
-export interface ProgressData {
-  rows: number;
-  skipped: number;
-  total?: number;
-  rate?: number;
-  etaMs?: number;
-  key?: string;
-  batchSize: number;
-  [name: string]: unknown;
-}
 
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -35,7 +25,7 @@ export class BackfillProgress {
   private finished = false;
 
   constructor(
-    private readonly report: (message: string, data: Record<string, unknown>) => void,
+    private readonly report: (message: string, data: BackfillProgressData) => void,
     private readonly estimate: TotalEstimate,
     private rows: number,
     private skipped: number,
@@ -45,7 +35,7 @@ export class BackfillProgress {
     this.batchSize = batchSize;
   }
 
-  get data(): ProgressData {
+  get data(): BackfillProgressData {
     const processed = this.rows + this.skipped;
     const total = this.finished ? processed : this.estimate.total(processed, this.keyNumber(this.key));
     const etaMs = total !== undefined && this.rate ? ((total - processed) * 1000) / this.rate : undefined;
@@ -60,7 +50,7 @@ export class BackfillProgress {
     };
   }
 
-  message(d: ProgressData = this.data): string {
+  message(d: BackfillProgressData = this.data): string {
     const parts = [
       d.total !== undefined
         ? `${count(d.rows + d.skipped)} / ${count(d.total)} rows`

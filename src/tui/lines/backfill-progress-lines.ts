@@ -1,4 +1,5 @@
 import type { LiveState } from '../../engine/engine-api.js';
+import { backfillProgressOf } from '../../journal/backfill-progress-data.js';
 import type { StepState } from '../../journal/reducer.js';
 import { describeValue } from '../describe-value.js';
 import { formatCount } from '../../format/format-count.js';
@@ -7,10 +8,6 @@ import { fitLine, type Line, lineWidth, seg } from '../styled-line.js';
 import type { Theme } from '../theme.js';
 
 type LiveBackfill = LiveState['backfill'][string];
-
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
 
 // What the operator needs of a backfill: how far (bar, rows of total, %), how fast (rows/s),
 // how long still (ETA), and the live controls' state (paused, batch size), the key reached and
@@ -22,15 +19,12 @@ export function backfillProgressLines(args: {
   theme: Theme;
 }): Line[] {
   const { step, live, width, theme } = args;
-  const data = step.progress?.data ?? {};
+  const { total, rate, etaMs, ...data } = backfillProgressOf(step.progress?.data);
   // Committed batches are journaled (exactly once); a progress report may lead or lag them.
-  const copied = Math.max(num(data.rows) ?? 0, step.batches.rows);
-  const skipped = Math.max(num(data.skipped) ?? 0, step.batches.skipped);
+  const copied = Math.max(data.rows ?? 0, step.batches.rows);
+  const skipped = Math.max(data.skipped ?? 0, step.batches.skipped);
   const done = copied + skipped;
-  const total = num(live?.total) ?? num(data.total);
-  const rate = num(live?.rate) ?? num(data.rate);
-  const etaMs = num(live?.etaMs) ?? num(data.etaMs);
-  const batchSize = num(live?.batchSize) ?? num(data.batchSize);
+  const batchSize = live?.batchSize ?? data.batchSize;
   const key = data.key ?? step.batches.lastHi;
   const finished = step.status === 'succeeded';
   const ascii = { ascii: theme.ascii };
