@@ -113,8 +113,11 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
       if (lockSession) {
         // A session the server ended (a restart, pg_terminate_backend) never answers: its lock went
         // with it, so the unlock is given a moment, not forever.
+        // The timer is cleared once the unlock answers: left running, it held every command's exit.
+        const gaveUp = new AbortController();
         const unlock = lockSession.unsafe('SELECT pg_advisory_unlock_all()').catch(() => undefined);
-        await Promise.race([unlock, sleep(2000, undefined, { ref: true })]);
+        await Promise.race([unlock, sleep(2000, undefined, { signal: gaveUp.signal }).catch(() => undefined)]);
+        gaveUp.abort();
         lockSession.release();
       }
       await client.end({ timeout: 5 });

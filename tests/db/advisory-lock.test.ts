@@ -64,6 +64,16 @@ describe.skipIf(!testDatabaseUrl)('two bastions driving the same PostgreSQL data
     expect(await bob.tryAdvisoryLock('stepwise:rb')).toBe(true);
     expect(await bob.advisoryLockHolder('stepwise:rb')).toMatch(/^stepwise bob /);
   });
+
+  it('leaves no timer behind once closed, so a command exits as soon as its work is done', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    db = await openTestDatabase('postgres', { applicationName: 'stepwise alice' });
+    const before = timers();
+    const alice = await openAs(db.url!, 'stepwise alice');
+    expect(await alice.tryAdvisoryLock('stepwise:rb')).toBe(true);
+    await alice.close();
+    expect(timers()).toBeLessThanOrEqual(before);
+  });
 });
 
 describe('the embedded database', () => {
