@@ -1,4 +1,5 @@
 import { hasSqlDetails, type Node, parseSync } from 'libpg-query';
+import './pg-parser.js';
 import { maskForParser } from './sql-placeholders.js';
 import { byteOffsetToIndex, codePointToIndex } from './utf8-offsets.js';
 
@@ -25,12 +26,7 @@ function failure(error: unknown, text: string, shift: number): ParseOutcome {
 
 // SQL (with `:name` and `{{ ident … }}` still in it) parsed by PostgreSQL's own parser.
 export function parseSql(sql: string, form: 'statements' | 'where' = 'statements'): ParseOutcome {
-  let masked: string;
-  try {
-    masked = maskForParser(sql);
-  } catch (error) {
-    return failure(error, sql, 0);
-  }
+  const masked = maskForParser(sql);
   const text = form === 'where' ? `${wherePrefix}${masked})` : masked;
   const shift = form === 'where' ? wherePrefix.length : 0;
   try {

@@ -1,20 +1,7 @@
-import { loadModule, parseSync, type ScanToken, scanSync } from 'libpg-query';
+import { type SqlParam, SqlParamScanner } from './scan-sql-params.js';
 import { findTemplates, replaceTemplates, type TemplateMatch } from './template-refs.js';
-import { byteOffsetToIndex } from './utf8-offsets.js';
 
-// The parser is WebAssembly: loaded once here so every caller can use the synchronous API.
-await loadModule();
-
-export interface SqlParam {
-  name: string;
-  // String indices of `:name` in the SQL text.
-  start: number;
-  end: number;
-}
-
-const identifierText = /^[A-Za-z_][A-Za-z0-9_]*$/;
-// A ':' right after one of these is an array slice (a[i:j]), not a parameter.
-const sliceLeft = new Set(['IDENT', 'ICONST', 'FCONST']);
+export type { SqlParam };
 
 // Templates replaced by a quoted identifier of the same length, so the scanner accepts the text
 // and every offset still points into the original.
@@ -34,29 +21,13 @@ export function templatesAsWritten(sql: string, message: string): string {
   );
 }
 
-interface Scanned {
-  tokens: ScanToken[];
-  toIndex: (byteOffset: number) => number;
-}
-
-function scan(text: string): Scanned {
-  try {
-    return { tokens: scanSync(text).tokens, toIndex: byteOffsetToIndex(text) };
-  } catch (error) {
-    // The scanner's own error is unreadable (e.g. on an unterminated string); the parser
-    // reports the same problem with a message and a position.
-    parseSync(text);
-    throw error;
-  }
-}
-
 // The parameters of each SQL text scanned so far: the loader, the previews and the renderer ask
-// about the same texts again and again, and every scan is a round trip into the WebAssembly
-// parser. Texts come from the runbook and its sql files, so the map stays small.
+// about the same texts again and again. Texts come from the runbook and its sql files, so the
+// map stays small.
 const scanned = new Map<string, readonly SqlParam[]>();
 
-// `:name` bind parameters, found with PostgreSQL's own scanner: never inside strings, comments,
-// quoted identifiers, dollar-quoted bodies or `::` casts. Throws the scanner's SqlError.
+// `:name` bind parameters: never inside strings, comments, quoted identifiers, dollar-quoted
+// bodies or `::` casts (scan-sql-params.ts). Templates count as quoted identifiers.
 export function findSqlParams(sql: string): SqlParam[] {
   let params = scanned.get(sql);
   if (params === undefined) {
@@ -67,20 +38,7 @@ export function findSqlParams(sql: string): SqlParam[] {
 }
 
 function scanParams(sql: string): SqlParam[] {
-  const masked = withTemplatesAsIdentifiers(sql);
-  const { tokens, toIndex } = scan(masked);
-  const params: SqlParam[] = [];
-  for (let i = 0; i < tokens.length - 1; i++) {
-    const colon = tokens[i];
-    const next = tokens[i + 1];
-    if (colon.text !== ':' || next.start !== colon.end || !identifierText.test(next.text)) continue;
-    const previous = tokens[i - 1];
-    const adjacent = previous && previous.end === colon.start;
-    if (adjacent && (sliceLeft.has(previous.tokenName) || previous.text === ']' || previous.text === ')'))
-      continue;
-    params.push({ name: next.text, start: toIndex(colon.start), end: toIndex(next.end) });
-  }
-  return params;
+  return new SqlParamScanner(withTemplatesAsIdentifiers(sql)).scan();
 }
 
 // The SQL as the parser can read it: templates become identifiers and `:name` becomes `$1`,
