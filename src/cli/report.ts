@@ -1,4 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { isRunLive } from '../journal/run-lock.js';
 import { findRun } from '../journal/find-run.js';
@@ -7,14 +9,25 @@ import { resolveStateDir } from '../journal/state-dir.js';
 import { reportOf } from '../report/build-report.js';
 import { renderReportMarkdown } from '../report/render-report-markdown.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
+import { describeHead } from '../journal/anchor-mismatch.js';
 import { ExitCode } from './exit-codes.js';
 import { safeOutput } from './safe-output.js';
 import { withStateDir } from './shared-options.js';
+import { sheetWithHead, signedReportPath, signFile } from './signed-report.js';
 
 interface ReportFlags {
   stateDir?: string;
   format: 'md' | 'json';
   output?: string;
+  sign: boolean;
+  key?: string;
+}
+
+// The operator's key when --key is not given: the first of ssh's usual ones that exists.
+function defaultKey(): string {
+  const found = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((n) => join(homedir(), '.ssh', n)).find((p) => existsSync(p));
+  if (!found) throw new StepwiseError('no SSH key in ~/.ssh (id_ed25519, id_ecdsa, id_rsa): give --key PATH', 'usage');
+  return found;
 }
 
 export const reportCommand = withStateDir(
@@ -22,8 +35,10 @@ export const reportCommand = withStateDir(
     .description('the sign-off sheet of a run (Markdown or JSON)')
     .argument('<run>', 'run id, or runbook path or name (its latest run)')
     .addOption(new Option('--format <format>', 'md or json').choices(['md', 'json']).default('md'))
-    .option('--output <file>', 'write the sheet to a file instead of stdout'),
-).action((ref: string, flags: ReportFlags) => {
+    .option('--output <file>', 'write the sheet to a file instead of stdout')
+    .option('--sign', 'sign the sheet and the journal head with your SSH key (ssh-keygen -Y sign), into the run directory', false)
+    .option('--key <path>', 'the SSH private key to sign with (default ~/.ssh/id_ed25519, id_ecdsa or id_rsa)'),
+).action(async (ref: string, flags: ReportFlags) => {
   const stateDir = resolveStateDir(flags.stateDir);
   const { runId, journalPath } = findRun(stateDir, ref);
   const { record, tail } = readRun(journalPath);
@@ -41,9 +56,50 @@ export const reportCommand = withStateDir(
   });
   const text =
     flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderReportMarkdown(report);
+  if (flags.sign) {
+    await signSheet(stateDir, runId, text, flags, tail);
+    return;
+  }
   if (flags.output) {
     writeFileSync(flags.output, text);
     process.stderr.write(`wrote the sign-off sheet of ${runId} to ${flags.output}\n`);
   } else safeOutput(process.stdout).write(text);
   process.exitCode = ExitCode.done;
 });
+
+// The sheet with the journal's head in it, signed beside itself in the run directory (and copied
+// with its signature to --output when given).
+async function signSheet(
+  stateDir: string,
+  runId: string,
+  text: string,
+  flags: ReportFlags,
+  tail: ReturnType<typeof readRun>['tail'],
+): Promise<void> {
+  if (tail.problems.length > 0 || !tail.end) {
+    throw new StepwiseError(`the journal of ${runId} is damaged; nothing was signed: run \`stepwise verify ${runId}\``, 'stepFailed');
+  }
+  const head = { seq: tail.end.seq, hash: tail.end.hash };
+  const key = flags.key ?? defaultKey();
+  const path = signedReportPath(stateDir, runId, flags.format);
+  // Signed aside first: a failed signing leaves an earlier signed sheet as it was.
+  const draft = `${path}.new`;
+  writeFileSync(draft, sheetWithHead(text, flags.format, head));
+  rmSync(`${draft}.sig`, { force: true });
+  const failed = await signFile(key, draft);
+  if (failed) {
+    rmSync(draft, { force: true });
+    throw new StepwiseError(`could not sign the sheet of ${runId} with ${key}: ${failed}`, 'usage');
+  }
+  renameSync(`${draft}.sig`, `${path}.sig`);
+  renameSync(draft, path);
+  if (flags.output) {
+    copyFileSync(path, flags.output);
+    copyFileSync(`${path}.sig`, `${flags.output}.sig`);
+  }
+  process.stderr.write(
+    `signed the sign-off sheet of ${runId} at the journal's ${describeHead(head)}: ${path} and ${path}.sig` +
+      `${flags.output ? ` (copied to ${flags.output} and ${flags.output}.sig)` : ''}; \`stepwise verify ${runId}\` checks it\n`,
+  );
+  process.exitCode = ExitCode.done;
+}

@@ -9,6 +9,7 @@ import { describeAnchors } from './describe-anchors.js';
 import { ExitCode } from './exit-codes.js';
 import { safeOutput } from './safe-output.js';
 import { withStateDir } from './shared-options.js';
+import { describeSignedReport } from './signed-report.js';
 
 // Events the reducer refuses, each at its journal line; the replay goes on past them.
 function replayChecked(read: ReturnType<typeof readJournal>): { state?: RunState; rejected: JournalProblem[] } {
@@ -30,8 +31,9 @@ export const verifyCommand = withStateDir(
     .description(
       'check a run journal: hash chain, damaged lines, torn tail, events the replay rejects, and the head its databases anchored',
     )
-    .argument('<run>', 'run id, or runbook path or name (its latest run)'),
-).action(async (ref: string, flags: { stateDir?: string }) => {
+    .argument('<run>', 'run id, or runbook path or name (its latest run)')
+    .option('--allowed-signers <file>', 'check a signed report\'s key against this allowed-signers file (ssh-keygen -Y verify)'),
+).action(async (ref: string, flags: { stateDir?: string; allowedSigners?: string }) => {
   const stateDir = resolveStateDir(flags.stateDir);
   const { runId, journalPath } = findRun(stateDir, ref);
   const read = readJournal(journalPath);
@@ -51,5 +53,8 @@ export const verifyCommand = withStateDir(
   const verdicts = state ? await verifyAnchors({ stateDir, env: process.env, runId, path: journalPath, state, read }) : [];
   const anchors = describeAnchors(runId, state, verdicts);
   for (const line of anchors.lines) out.write(`${line}\n`);
-  process.exitCode = problems.length || anchors.failed ? ExitCode.stepFailed : ExitCode.done;
+  const last = read.events.at(-1);
+  const signed = await describeSignedReport(stateDir, runId, last && { seq: last.seq, hash: last.hash }, flags.allowedSigners);
+  if (signed) out.write(`${signed.line}\n`);
+  process.exitCode = problems.length || anchors.failed || signed?.failed ? ExitCode.stepFailed : ExitCode.done;
 });

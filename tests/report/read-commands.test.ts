@@ -204,7 +204,7 @@ describe('stepwise verify', () => {
     const result = await stepwise(['verify', finished], stateDir);
     expect(result.exitCode).toBe(0);
     const [chain, anchor] = result.stdout.split('\n');
-    expect(chain).toMatch(new RegExp(`^${finished}: journal intact: 50 events, hash chain ok \\(last hash [0-9a-f]{64}\\)$`));
+    expect(chain).toMatch(new RegExp(`^${finished}: journal intact: 51 events, hash chain ok \\(last hash [0-9a-f]{64}\\)$`));
     // The recorded run's runbook is not on this machine: its database cannot be found.
     expect(anchor).toBe(
       `${finished}: anchor on app: not checked: the runbook cannot be read to find the connection ` +
@@ -222,17 +222,17 @@ describe('stepwise verify', () => {
     expect(damaged.exitCode).toBe(1);
     expect(damaged.stdout.split('\n')).toEqual([
       `${journalPath}:2: hash mismatch: the line was changed after it was written`,
-      `${runId}: journal damaged: 1 problem(s) in 50 events`,
+      `${runId}: journal damaged: 1 problem(s) in 51 events`,
       expect.stringContaining(`${runId}: anchor on app: not checked: the runbook cannot be read`),
     ]);
 
     const torn = tempStateDir('stepwise-verify-');
     const run = recordRun(torn);
-    appendFileSync(run.journalPath, '{"seq":51,"ts":"2026-11-2');
+    appendFileSync(run.journalPath, '{"seq":52,"ts":"2026-11-2');
     const warned = await stepwise(['verify', run.runId], torn);
     expect(warned.exitCode).toBe(0);
-    expect(warned.stdout).toContain(`${run.journalPath}:51: warning: torn last line`);
-    expect(warned.stdout).toContain('journal intact: 50 events');
+    expect(warned.stdout).toContain(`${run.journalPath}:52: warning: torn last line`);
+    expect(warned.stdout).toContain('journal intact: 51 events');
   });
 
   it('reports an event the replay rejects at its line', async () => {
