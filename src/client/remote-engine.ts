@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { EngineHandle, EngineView, RollbackOptions, RollbackPlan, LiveState } from '../engine/engine-api.js';
+import type { EngineHandle, EngineView, PhaseConfirmation, RollbackOptions, RollbackPlan, LiveState } from '../engine/engine-api.js';
 import { type LogPage, type LogPosition, readLogPage } from '../engine/read-log-page.js';
 import type { JournalEvent } from '../journal/events.js';
 import { type RunState, reduce } from '../journal/reducer.js';
@@ -39,7 +39,12 @@ export class RemoteEngine implements EngineHandle {
         },
         live: (message) => {
           live = message;
-          built.store?.setState({ live: message.live, next: message.next, clients: message.clients });
+          built.store?.setState({
+            live: message.live,
+            next: message.next,
+            phaseRun: message.phaseRun,
+            clients: message.clients,
+          });
           firstLive();
         },
       },
@@ -53,6 +58,7 @@ export class RemoteEngine implements EngineHandle {
       run: run!,
       live: live!.live,
       next: live!.next,
+      phaseRun: live!.phaseRun,
       clients: live!.clients,
       user: client.user,
       readOnly: options.readOnly,
@@ -88,8 +94,8 @@ export class RemoteEngine implements EngineHandle {
     await this.ask({ intent: 'runStep', step, confirmation });
   }
 
-  async runPhase(phase: string): Promise<void> {
-    await this.ask({ intent: 'runPhase', phase });
+  async runPhase(phase: string, confirmation?: PhaseConfirmation): Promise<void> {
+    await this.ask({ intent: 'runPhase', phase, confirmation });
   }
 
   // Who signs is the Unix user the engine verified for this connection.

@@ -59,6 +59,8 @@ export interface EngineView {
   drift: DriftItem[];
   /** Step ids the engine would run next, for "enter runs the next step". */
   next?: NextAction;
+  /** What running the rest of the next action's phase would do, for `a`. */
+  phaseRun?: PhaseRun;
   /** Exactly what each step will run, values filled and secrets masked. */
   preview: Record<string, string>;
   /** What each phase's gate checks run (by phase id), the same way. */
@@ -80,9 +82,36 @@ export interface EngineView {
 }
 
 export type NextAction =
-  | { kind: 'step'; step: string; needs?: 'confirm' | 'phrase' | 'signoff' | 'interrupted' }
+  | {
+      kind: 'step';
+      step: string;
+      needs?: 'confirm' | 'phrase' | 'signoff' | 'interrupted';
+      /** An interrupted step the operator decides to run again then needs this, as any run. */
+      then?: 'confirm' | 'phrase';
+    }
   | { kind: 'gate'; phase: string; signoffsNeeded: number }
   | { kind: 'done' };
+
+/**
+ * What running the rest of the next action's phase would do (the engine's answer for `a`): the
+ * steps it runs, those among them the one confirmation covers, where it stops and why, and
+ * whether it passes the phase's gate (running its checks); or why it cannot run now.
+ */
+export type PhaseRun =
+  | {
+      phase: string;
+      steps: string[];
+      confirm: string[];
+      stopsBefore?: { step?: string; why: string };
+      gate?: boolean;
+    }
+  | { phase: string; refused: string };
+
+/** The confirmation of a phase run: the steps it covers, as the operator was shown them. */
+export interface PhaseConfirmation {
+  steps: string[];
+  note?: string;
+}
 
 export interface DriftItem {
   step: string;
@@ -131,8 +160,12 @@ export interface RollbackOptions {
 export interface EngineIntents {
   /** Runs one step. `confirmation` carries the typed phrase or the yes of a dialog. */
   runStep(step: string, confirmation?: { phrase?: string; note?: string }): Promise<void>;
-  /** Runs the rest of the phase until a manual step, a gate, a confirmation or a failure. */
-  runPhase(phase: string): Promise<void>;
+  /**
+   * Runs the rest of the phase until a manual step, a step with a typed phrase, a gate that needs
+   * a sign-off, or a failure. Refused without a confirmation, or when `phaseRun` lists steps
+   * needing one that `confirmation` does not cover.
+   */
+  runPhase(phase: string, confirmation?: PhaseConfirmation): Promise<void>;
   /** Signed by the engine's own operator and user unless a verified client `by` signs. */
   signStep(step: string, note: string, by?: Signer): Promise<void>;
   signGate(phase: string, note: string, by?: Signer): Promise<void>;

@@ -28,6 +28,8 @@ import type {
   EngineView,
   LiveState,
   NextAction,
+  PhaseConfirmation,
+  PhaseRun,
   RollbackOptions,
   RollbackPlan,
   Signer,
@@ -40,6 +42,7 @@ import { killProcessGroup } from './kill-process-group.js';
 import { liveIdentities } from './live-identities.js';
 import { nextAction } from './next-action.js';
 import { OutputTail } from './output-tail.js';
+import { phaseRun } from './phase-run.js';
 import { decidePins } from './pinned-targets.js';
 import { whyNotReopen } from './why-not-reopen.js';
 import { type LogPage, type LogPosition, readLogPage } from './read-log-page.js';
@@ -149,6 +152,7 @@ export class Engine implements EngineHandle {
       connections: this.connectionViews,
       drift: setup.drift ?? [],
       next: this.next(),
+      phaseRun: this.phaseRun(),
       operator: setup.operator,
       user: setup.user,
       forecast: setup.forecast,
@@ -203,6 +207,10 @@ export class Engine implements EngineHandle {
     return nextAction(this.state, this.index, this.needsConfirm);
   }
 
+  phaseRun(): PhaseRun | undefined {
+    return phaseRun(this.state, this.index, this.needsConfirm, this.next());
+  }
+
   append(payload: EventPayload): void {
     this.setup.journal.append(maskDeep(payload, this.setup.renderer.mask));
   }
@@ -230,7 +238,7 @@ export class Engine implements EngineHandle {
   }
 
   flush(): void {
-    this.store.setState({ run: this.state, live: this.liveSnapshot(), next: this.next() });
+    this.store.setState({ run: this.state, live: this.liveSnapshot(), next: this.next(), phaseRun: this.phaseRun() });
   }
 
   // ---- intents -----------------------------------------------------------------------------
@@ -326,7 +334,24 @@ export class Engine implements EngineHandle {
     this.finishIfDone();
   }
 
-  async runPhase(phase: string): Promise<void> {
+  // Several steps on one key: the phase is confirmed once, and that confirmation covers the steps
+  // it was shown for; a step needing one that it does not cover (the run changed meanwhile) stops
+  // the phase there.
+  async runPhase(phase: string, confirmation?: PhaseConfirmation): Promise<void> {
+    this.requireIdle();
+    const plan = this.phaseRun();
+    if (plan?.phase !== phase) {
+      throw new StepwiseError(`phase ${phase} has nothing to run now: ${this.describeNext()}`);
+    }
+    if ('refused' in plan) throw new StepwiseError(plan.refused);
+    if (!confirmation) throw new StepwiseError(`running the rest of phase ${phase} needs its confirmation first`);
+    const unconfirmed = plan.confirm.filter((step) => !confirmation.steps.includes(step));
+    if (unconfirmed.length > 0) {
+      throw new StepwiseError(
+        `the confirmation of phase ${phase} does not cover ${unconfirmed.join(', ')}: ask again, the run has moved on`,
+      );
+    }
+    const note = confirmation.note ?? `confirmed with the rest of phase ${phase}`;
     this.stopping = false;
     for (;;) {
       if (this.stopping) return;
@@ -335,10 +360,19 @@ export class Engine implements EngineHandle {
         await this.signGate(phase, '');
         continue;
       }
-      if (next.kind !== 'step' || next.needs || this.state.steps[next.step].phase !== phase) return;
-      await this.runStep(next.step);
+      if (next.kind !== 'step' || this.state.steps[next.step].phase !== phase) return;
+      const confirmed = next.needs === 'confirm' && confirmation.steps.includes(next.step);
+      if (next.needs && !confirmed) return;
+      await this.runStep(next.step, confirmed ? { note } : undefined);
       if (this.state.steps[next.step].status !== 'succeeded') return;
     }
+  }
+
+  private describeNext(): string {
+    const next = this.next();
+    if (next.kind === 'step') return `the next step is ${next.step}`;
+    if (next.kind === 'gate') return `phase ${next.phase} waits for its gate`;
+    return 'the run has nothing left to do';
   }
 
   private get self(): Signer {

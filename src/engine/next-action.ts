@@ -16,11 +16,12 @@ export function nextAction(
       if (stepDone(s)) continue;
       const entry = index.get(id);
       if (!entry) return { kind: 'step', step: id };
-      if (s.status === 'interrupted') return { kind: 'step', step: id, needs: 'interrupted' };
+      const confirm =
+        typeof entry.step.confirm === 'string' ? 'phrase' : needsConfirm(entry) ? 'confirm' : undefined;
+      if (s.status === 'interrupted')
+        return { kind: 'step', step: id, needs: 'interrupted', ...(confirm && entry.kind !== 'manual' ? { then: confirm } : {}) };
       if (entry.kind === 'manual') return { kind: 'step', step: id, needs: 'signoff' };
-      if (typeof entry.step.confirm === 'string') return { kind: 'step', step: id, needs: 'phrase' };
-      if (needsConfirm(entry)) return { kind: 'step', step: id, needs: 'confirm' };
-      return { kind: 'step', step: id };
+      return confirm ? { kind: 'step', step: id, needs: confirm } : { kind: 'step', step: id };
     }
     if (phase.gate && phase.gateStatus !== 'passed') {
       const signers = new Set(phase.gateSignoffs.map(signerOf)).size;

@@ -31,12 +31,17 @@ export function writesToProduction(
   return written === undefined ? connections.some(isProduction) : isProduction(written);
 }
 
-// A step asks for a confirmation before it runs when its `confirm:` says so, or when it writes
-// to a production connection.
+// A step asks for a confirmation before it runs when its `confirm:` says so, when it is a point
+// of no return (the confirmation says whether finishing and a rollback still fit the window), or
+// when it writes to a production connection.
 export function needsConfirm(
   entry: IndexedStep,
   connections: readonly string[],
   isProduction: (connection: string) => boolean,
 ): boolean {
-  return Boolean(entry.step.confirm) || writesToProduction(entry, connections, isProduction);
+  return (
+    Boolean(entry.step.confirm) ||
+    entry.step.point_of_no_return === true ||
+    writesToProduction(entry, connections, isProduction)
+  );
 }

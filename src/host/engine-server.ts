@@ -159,7 +159,13 @@ export class EngineServer {
     queueMicrotask(() => {
       this.liveQueued = false;
       const view = this.options.engine.store.getState();
-      const msg: EngineMessage = { type: 'live', live: view.live, next: view.next ?? { kind: 'done' }, clients: this.attached() };
+      const msg: EngineMessage = {
+        type: 'live',
+        live: view.live,
+        next: view.next ?? { kind: 'done' },
+        phaseRun: view.phaseRun,
+        clients: this.attached(),
+      };
       this.broadcast(`${JSON.stringify(msg)}\n`);
     });
   }
@@ -314,7 +320,7 @@ export class EngineServer {
       case 'runStep':
         return engine.runStep(body.step, body.confirmation);
       case 'runPhase':
-        return engine.runPhase(body.phase);
+        return engine.runPhase(body.phase, body.confirmation);
       case 'signStep':
         return engine.signStep(body.step, body.note, by);
       case 'signGate':

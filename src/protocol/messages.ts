@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ErrorKind } from '../errors/stepwise-error.js';
-import type { AttachedClient, DriftItem, LiveState, NextAction, ConnectionView } from '../engine/engine-api.js';
+import type { AttachedClient, DriftItem, LiveState, NextAction, ConnectionView, PhaseRun } from '../engine/engine-api.js';
 import type { JournalEvent } from '../journal/events.js';
 import type { ForecastBasis } from '../journal/forecast/forecast-run.js';
 import type { RunState } from '../journal/reducer.js';
@@ -25,7 +25,12 @@ const confirmation = z.object({ phrase: z.string().optional(), note: z.string().
 // allowed; the client only asks.
 export const intentSchema = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('runStep'), step: z.string(), confirmation: confirmation.optional() }),
-  z.object({ intent: z.literal('runPhase'), phase: z.string() }),
+  z.object({
+    intent: z.literal('runPhase'),
+    phase: z.string(),
+    // The steps the one confirmation of the phase covers, as the operator was shown them.
+    confirmation: z.object({ steps: z.array(z.string()), note: z.string().optional() }).strict().optional(),
+  }),
   z.object({ intent: z.literal('signStep'), step: z.string(), note: z.string() }),
   z.object({ intent: z.literal('signGate'), phase: z.string(), note: z.string() }),
   z.object({ intent: z.literal('skip'), step: z.string(), reason: z.string() }),
@@ -102,7 +107,7 @@ export type EngineMessage =
   | { type: 'snapshot'; run: RunState; seq: number; unattended: JournalEvent[] }
   // Sent after the replay: every event up to `seq` has been sent; what follows is live.
   | { type: 'caught-up'; seq: number }
-  | { type: 'live'; live: LiveState; next: NextAction; clients: AttachedClient[] }
+  | { type: 'live'; live: LiveState; next: NextAction; phaseRun?: PhaseRun; clients: AttachedClient[] }
   // A sentence for the person at this client (the headless drive says why it stopped).
   | { type: 'say'; text: string }
   | { type: 'done'; id: number; result?: unknown }

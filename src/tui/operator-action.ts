@@ -3,7 +3,8 @@ import type { EngineIntents } from '../engine/engine-api.js';
 // What a dialog does when the operator says yes: one intent, with what the dialog collected.
 export type OperatorAction =
   | { type: 'run-step'; step: string }
-  | { type: 'run-phase'; phase: string }
+  // `confirm`: the steps the phase's one confirmation covers, as the engine listed them.
+  | { type: 'run-phase'; phase: string; confirm: string[] }
   | { type: 'sign-step'; step: string }
   | { type: 'sign-gate'; phase: string }
   | { type: 'skip'; step: string }
@@ -29,7 +30,7 @@ export function performAction(
         ? engine.runStep(action.step, { phrase: input.phrase, note: input.note || 'confirmed' })
         : engine.runStep(action.step);
     case 'run-phase':
-      return engine.runPhase(action.phase);
+      return engine.runPhase(action.phase, { steps: action.confirm, note: input.note || undefined });
     case 'sign-step':
       return engine.signStep(action.step, input.note ?? '');
     case 'sign-gate':

@@ -1,7 +1,7 @@
 import { goNoGo } from '../journal/forecast/go-no-go.js';
 import type { EngineView, RollbackPlan } from '../engine/engine-api.js';
 import { backfillResumePoint, interruptedRetry } from '../engine/interrupted-retry.js';
-import { connectionWritten, mutatingKinds } from '../engine/step-rules.js';
+import { connectionWritten } from '../engine/step-rules.js';
 import { formatTimeOfDay } from '../format/format-time.js';
 import { type PhaseState, signerOf, soakSignoffs } from '../journal/reducer.js';
 import type { Step } from '../runbook/schema.js';
@@ -10,7 +10,7 @@ import type { Dialog } from './dialog.js';
 import { findStep } from './find-step.js';
 import { markdownToText } from '../format/markdown-to-text.js';
 import type { OperatorAction } from './operator-action.js';
-import { phaseProgress, stepDone } from '../journal/run-questions.js';
+import { phaseProgress } from '../journal/run-questions.js';
 import { statusWord } from './step-symbol.js';
 
 // What a key asks for, decided from the state alone: a dialog, an intent that needs none
@@ -76,7 +76,8 @@ function runRequest(view: EngineView, step: string, verb: 'Run' | 'Retry', extra
     danger: where.production || state.pointOfNoReturn,
   };
   const action: OperatorAction = { type: 'run-step', step };
-  if (typeof def?.confirm === 'string') {
+  const needs = confirmationNeeded(view, step);
+  if (needs === 'phrase' && typeof def?.confirm === 'string') {
     return {
       kind: 'dialog',
       dialog: {
@@ -88,14 +89,21 @@ function runRequest(view: EngineView, step: string, verb: 'Run' | 'Retry', extra
       },
     };
   }
-  const needsConfirm = view.next?.kind === 'step' && view.next.step === step && view.next.needs === 'confirm';
-  if (needsConfirm || def?.confirm === true || mutatingKinds.has(state.kind) || extra.length > 0) {
+  if (needs === 'confirm') {
     return {
       kind: 'dialog',
       dialog: { kind: 'confirm', action, title: `${verb} ${label(view, step)}?`, ...text },
     };
   }
   return { kind: 'intent', action };
+}
+
+// What the engine asks before the step runs (for an interrupted step: once it is run again).
+function confirmationNeeded(view: EngineView, step: string): 'confirm' | 'phrase' | undefined {
+  const next = view.next;
+  if (next?.kind !== 'step' || next.step !== step) return undefined;
+  if (next.needs === 'interrupted') return next.then;
+  return next.needs === 'confirm' || next.needs === 'phrase' ? next.needs : undefined;
 }
 
 function signStepRequest(view: EngineView, step: string): Request {
@@ -312,29 +320,38 @@ export function requestSkip(view: EngineView, selection: string): Request {
   };
 }
 
+// Asks what the engine's answer for the phase says: one confirmation listing the steps it will
+// run (and which of them it stands for), or the engine's reason why it cannot run now.
 export function requestRunPhase(view: EngineView, selection: string): Request {
   const isBusy = busy(view);
   if (isBusy) return isBusy;
   const phase = phaseOfKey(view.run, selection);
   if (!phase) return notice('select a phase or one of its steps');
-  const next = view.next;
-  const inPhase =
-    (next?.kind === 'step' && view.run.steps[next.step]?.phase === phase) ||
-    (next?.kind === 'gate' && next.phase === phase && next.signoffsNeeded === 0);
-  if (!inPhase)
+  const plan = view.phaseRun;
+  if (plan?.phase !== phase)
     return notice(`phase ${phaseLabel(view, phase)} has nothing to run now; ${describeNext(view)}`);
-  const state = view.run.phases.find((p) => p.id === phase)!;
-  const rest = state.steps.filter((id) => !stepDone(view.run.steps[id]));
+  if ('refused' in plan) return notice(`phase ${phaseLabel(view, phase)} cannot run on: ${plan.refused}`);
+  const action: OperatorAction = { type: 'run-phase', phase, confirm: plan.confirm };
+  const stops = plan.stopsBefore
+    ? plan.stopsBefore.step
+      ? `It stops before ${label(view, plan.stopsBefore.step)}: ${plan.stopsBefore.why}.`
+      : `It stops at ${plan.stopsBefore.why}.`
+    : plan.gate
+      ? 'Then the gate passes (its checks run first).'
+      : 'That is the end of the phase.';
   const production = view.connections.some((c) => c.production);
   return {
     kind: 'dialog',
     dialog: {
       kind: 'confirm',
-      action: { type: 'run-phase', phase },
+      action,
       title: `Run the rest of phase ${phaseLabel(view, phase)}?`,
       body: [
-        'Runs these steps in order and stops at a manual step, a gate, a step that needs a confirmation, or a failure:',
-        ...rest.map((id) => `  ${label(view, id)} (${view.run.steps[id].kind})`),
+        `Runs these steps in order${plan.confirm.length ? '; this one confirmation stands for those marked "confirm"' : ''}. A failure stops it.`,
+        ...plan.steps.map(
+          (id) => `  ${label(view, id)} (${view.run.steps[id].kind})${plan.confirm.includes(id) ? '  confirm' : ''}`,
+        ),
+        stops,
       ],
       danger: production,
     },

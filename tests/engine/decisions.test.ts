@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildRollbackPlan } from '../../src/engine/build-rollback-plan.js';
 import { nextAction } from '../../src/engine/next-action.js';
+import { phaseRun } from '../../src/engine/phase-run.js';
 import { type IndexedStep, indexSteps } from '../../src/engine/step-index.js';
 import { needsConfirm } from '../../src/engine/step-rules.js';
 import { whyNotReopen } from '../../src/engine/why-not-reopen.js';
@@ -146,11 +147,11 @@ describe('the next action', () => {
     });
   });
 
-  it('given a step was started and nothing followed (a crash), says it is interrupted', () => {
+  it('given a step was started and nothing followed (a crash), says it is interrupted and that running it again is confirmed', () => {
     const state = markInterrupted(
       given({ type: 'step.started', step: 'backup', attempt: 1, operator: 'ana', log: 'b.log' }),
     );
-    expect(decideNext(state)).toEqual({ kind: 'step', step: 'backup', needs: 'interrupted' });
+    expect(decideNext(state)).toEqual({ kind: 'step', step: 'backup', needs: 'interrupted', then: 'confirm' });
   });
 
   it('given a skipped step, goes on to the one after it', () => {
@@ -161,6 +162,48 @@ describe('the next action', () => {
   it('given a rollback has started, has nothing more to run forward', () => {
     const state = given(...ran('backup'), { type: 'rollback.started', operator: 'ana', plan: [] });
     expect(decideNext(state)).toEqual({ kind: 'done' });
+  });
+});
+
+describe('running the rest of a phase', () => {
+  const decidePhase = (state: RunState) =>
+    phaseRun(state, index, (entry) => needsConfirm(entry, ['app'], () => true), decideNext(state));
+
+  it('given a new run on production, lists the steps, the one that needs the confirmation, and stops at the gate', () => {
+    expect(decidePhase(given())).toEqual({
+      phase: 'pre',
+      steps: ['backup', 'ready'],
+      confirm: ['backup'],
+      stopsBefore: { why: 'the gate: it needs a sign-off' },
+    });
+  });
+
+  it('given the gate passed, runs the schema change and stops before the manual step', () => {
+    const state = given(...ran('backup'), ...ran('ready'), { type: 'gate.passed', phase: 'pre' });
+    expect(decidePhase(state)).toEqual({
+      phase: 'cut',
+      steps: ['add-column'],
+      confirm: ['add-column'],
+      stopsBefore: { step: 'announce', why: 'a manual step: sign it off' },
+    });
+  });
+
+  it('given the next step needs its phrase typed, says the phase cannot run on and why', () => {
+    const state = given(
+      ...ran('backup'),
+      ...ran('ready'),
+      { type: 'gate.passed', phase: 'pre' },
+      ...ran('add-column'),
+      ...ran('announce'),
+    );
+    expect(decidePhase(state)).toEqual({ phase: 'cut', refused: 'flip needs its phrase typed: enter runs it' });
+  });
+
+  it('given a phase whose gate waits for sign-offs, says so', () => {
+    expect(decidePhase(given(...ran('backup'), ...ran('ready')))).toEqual({
+      phase: 'pre',
+      refused: 'the gate of phase pre waits for a sign-off: s signs it',
+    });
   });
 });
 

@@ -80,7 +80,7 @@ describe('a run in its own engine process', () => {
     await expect(watcher.request({ intent: 'pause', reason: 'mine now' })).rejects.toThrow(/watching is read-only/);
 
     // The engine goes on: the operator runs the first phase and the gate waits.
-    raw.send(JSON.stringify({ type: 'intent', id: 3, body: { intent: 'runPhase', phase: 'one' } }));
+    raw.send(JSON.stringify({ type: 'intent', id: 3, body: { intent: 'runPhase', phase: 'one', confirmation: { steps: [] } } }));
     expect(await raw.next('done')).toMatchObject({ id: 3 });
     expect(journal(stateDir).find((e) => e.type === 'step.succeeded' && e.step === 'look')).toBeTruthy();
 

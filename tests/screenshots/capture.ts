@@ -91,8 +91,6 @@ async function queueMigration(): Promise<void> {
     tmux.keys(second, 'Enter');
     await tmux.waitFor(second, 'r retry');
     tmux.keys(second, 'r');
-    await tmux.waitFor(second, 'Retry 2.5');
-    tmux.keys(second, 'y');
     await waitForEvent(stateDir, (e) => e.type === 'step.succeeded' && e.step === 'backfill-queue', 60_000);
     await runPhase(tmux, second, '2 Dual-write');
     // The operator detaches while the phase runs (Ctrl+C, enter): the engine carries on to the

@@ -153,8 +153,10 @@ describe('dialogs', () => {
     const app = await renderApp(engine, { mode: 'resume' });
     await app.press(keys.enter);
     expect(await app.waitForText('Interrupted: 1.1')).toContain('It only reads (check): running it again is safe.');
+    // The engine asks no confirmation for a check: r runs it again.
     await app.press('r');
-    expect(await app.waitForText('Retry 1.1')).toContain('it only reads (check), so running it again is safe');
+    await app.waitFor(() => engine.callsOf('runStep').length > 0, 'the check to run again');
+    expect(engine.callsOf('runStep')).toEqual([['health']]);
   });
 
   it('escape leaves an interrupted step for later; enter on it asks again', async () => {

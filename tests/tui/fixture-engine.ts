@@ -12,7 +12,8 @@ import type {
 import { nextAction } from '../../src/engine/next-action.js';
 import { type LogPage, type LogPosition, readLogPage } from '../../src/engine/read-log-page.js';
 import { runbookView } from '../../src/engine/runbook-view.js';
-import { indexSteps } from '../../src/engine/step-index.js';
+import { type IndexedStep, indexSteps } from '../../src/engine/step-index.js';
+import { phaseRun } from '../../src/engine/phase-run.js';
 import { needsConfirm } from '../../src/engine/step-rules.js';
 import type { EventPayload, JournalEvent } from '../../src/journal/events.js';
 import { type RunState, reduce } from '../../src/journal/reducer.js';
@@ -222,6 +223,7 @@ export class FixtureEngine implements EngineHandle {
       connections,
       drift: options.drift ?? [],
       next: this.next(),
+      phaseRun: this.phaseRun(),
       operator,
       user,
     }));
@@ -239,16 +241,25 @@ export class FixtureEngine implements EngineHandle {
     } as JournalEvent;
   }
 
+  private needsConfirm = (entry: IndexedStep) =>
+    needsConfirm(
+      entry,
+      this.connections.map((c) => c.name),
+      (name) => this.connections.some((c) => c.name === name && c.production),
+    );
+
   private next() {
-    const names = this.connections.map((c) => c.name);
-    const production = (name: string) => this.connections.some((c) => c.name === name && c.production);
-    return nextAction(this.state, this.index, (entry) => needsConfirm(entry, names, production));
+    return nextAction(this.state, this.index, this.needsConfirm);
+  }
+
+  private phaseRun() {
+    return phaseRun(this.state, this.index, this.needsConfirm, this.next());
   }
 
   // More journal events, as the engine would append and flush them.
   emit(...payloads: EventPayload[]): void {
     for (const p of payloads) this.state = reduce(this.state, this.event(p));
-    this.store.setState({ run: this.state, next: this.next() });
+    this.store.setState({ run: this.state, next: this.next(), phaseRun: this.phaseRun() });
   }
 
   setLive(patch: Partial<LiveState>): void {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FixtureEngine, operator, prepDone, ran, started } from './fixture-engine.js';
+import { FixtureEngine, operator, prepDone, ran, started, untilDropLegacy } from './fixture-engine.js';
 import { keys, renderApp } from './render-app.js';
 
 afterEach(cleanup);
@@ -47,15 +47,39 @@ describe('operator keys', () => {
     expect(engine.calls.filter((c) => c.intent !== 'rollbackPlan')).toEqual([]);
   });
 
-  it('a runs the rest of the phase after a confirmation listing its steps', async () => {
+  it('a on production asks once for the phase, listing the steps it runs, and that one yes covers them', async () => {
     const engine = new FixtureEngine({ events: prepDone });
     const app = await renderApp(engine);
     await app.waitForText('2.1 Create the queue table');
     await app.press('a');
     const dialog = await app.waitForText('Run the rest of phase 2 Dual-write?');
-    expect(dialog).toContain('2.2 Copy tasks into the queue (backfill)');
+    expect(dialog).toMatch(/2\.1 Create the queue table \(sql\)\s+confirm/);
+    expect(dialog).toMatch(/2\.2 Copy tasks into the queue \(backfill\)\s+confirm/);
+    expect(dialog).toContain('2.3 Every task is in the queue (check)');
+    expect(dialog).toContain('That is the end of the phase.');
     await app.press('y');
-    expect(engine.callsOf('runPhase')).toEqual([['dual']]);
+    expect(engine.callsOf('runPhase')).toEqual([['dual', { steps: ['create-queue', 'copy-tasks'], note: undefined }]]);
+  });
+
+  it('a where the next step needs its typed phrase says why the phase cannot run on, and runs nothing', async () => {
+    const engine = new FixtureEngine({ events: untilDropLegacy });
+    const app = await renderApp(engine, { columns: 100, rows: 40 });
+    await app.waitForText('3.4 Drop the legacy table');
+    await app.press('a');
+    await app.waitForText('phase 3 Cutover cannot run on: drop-legacy needs its phrase typed: enter runs it');
+    expect(engine.callsOf('runPhase')).toEqual([]);
+  });
+
+  it('off production, enter runs a writing step without asking: the engine asks for no confirmation there', async () => {
+    const engine = new FixtureEngine({
+      events: prepDone,
+      connections: [{ name: 'app', target: 'postgres://app@db-staging:5432/app', production: false, embedded: false }],
+    });
+    const app = await renderApp(engine);
+    await app.waitForText('2.1 Create the queue table');
+    await app.press(keys.enter);
+    await app.waitFor(() => engine.callsOf('runStep').length > 0, 'the step to run');
+    expect(engine.callsOf('runStep')).toEqual([['create-queue']]);
   });
 
   it('s signs off the waiting gate with a note', async () => {
