@@ -8,6 +8,7 @@ import type { JournalEvent } from '../journal/events.js';
 import type { JournalPoint } from '../journal/file-journal.js';
 import type { RunState } from '../journal/reducer.js';
 import { isRunLive } from '../journal/run-lock.js';
+import { embeddedDir } from '../journal/state-dir.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
 import { liveIdentities } from './live-identities.js';
 import { isRecordedTarget } from './pinned-targets.js';
@@ -67,11 +68,6 @@ export interface VerifyAnchorsInput {
 // the run recorded: another database holds no anchor of this run.
 async function openRecorded(input: VerifyAnchorsInput, name: string, live: boolean): Promise<DbConnection | string> {
   const recorded = input.state.started.connections[name];
-  if (recorded.embedded) {
-    if (live) return 'the run is live and its engine holds the embedded database';
-    const dir = recorded.target.replace(/^pglite:/, '');
-    if (!existsSync(join(dir, 'PG_VERSION'))) return `its embedded database ${dir} is gone`;
-  }
   let runbook;
   try {
     runbook = (await loadRunbook(input.state.started.runbook.path)).runbook;
@@ -80,6 +76,13 @@ async function openRecorded(input: VerifyAnchorsInput, name: string, live: boole
   }
   const def = runbook.connections?.[name];
   if (!def) return `the runbook ${input.state.started.runbook.path} has no connection ${name} now`;
+  const url = typeof def.url === 'string' ? def.url : def.url && input.env[def.url.env];
+  if (!url && def.embedded) {
+    // Verify reads; it never creates an embedded database nor opens one an engine holds.
+    const dir = embeddedDir(input.stateDir, def.embedded);
+    if (!existsSync(join(dir, 'PG_VERSION'))) return `its embedded database ${dir} does not exist`;
+    if (live) return 'the run is live and its engine holds the embedded database';
+  }
   let opened: Record<string, DbConnection>;
   try {
     opened = await openConnections({

@@ -102,7 +102,25 @@ describe.each(targetKinds)('the journal anchored in the run\'s database on %s', 
     expect(verify.exitCode).toBe(1);
   });
 
-  it('resume refuses a truncated journal, naming both heads, and appends nothing', async () => {
+  it.runIf(kind === 'postgres')('verify without the database\'s address says the anchor was not checked, and judges the chain alone', async () => {
+    const stateDir = tempStateDir('stepwise-anchor-');
+    const runbook = writeRunbook(stateDir, false);
+    target = await createTarget(kind, stateDir, 'anchored');
+    const run = await runCli(['run', runbook, '--plain', '--yes'], { stateDir, env: target.env });
+    expect(run.exitCode, run.all).toBe(0);
+
+    const verify = await runCli(['verify', 'anchored'], { stateDir });
+    expect(verify.exitCode, verify.all).toBe(0);
+    expect(verify.stdout).toContain('journal intact');
+    expect(verify.stdout).toContain(
+      `anchor on db: not checked: its embedded database ${join(stateDir, 'pglite', 'anchored')} does not exist`,
+    );
+    const wrong = await runCli(['verify', 'anchored'], { stateDir, env: { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' } });
+    expect(wrong.exitCode, wrong.all).toBe(0);
+    expect(wrong.stdout).toContain('anchor on db: not checked: cannot connect to db at postgres://nobody@127.0.0.1:1/none');
+  });
+
+  it('resume refuses a truncated journal, naming both heads, and so does rollback; nothing is appended', async () => {
     const stateDir = tempStateDir('stepwise-anchor-');
     const runbook = writeRunbook(stateDir, true);
     target = await createTarget(kind, stateDir, 'anchored');
@@ -119,6 +137,9 @@ describe.each(targetKinds)('the journal anchored in the run\'s database on %s', 
     expect(resume.stderr).toContain(`the journal ends at seq ${paused.seq - 1}`);
     expect(resume.stderr).toContain(`its anchor is at seq ${paused.seq} (hash ${(paused.hash as string).slice(0, 16)})`);
     expect(resume.stderr).toContain('Nothing ran');
+    const rollback = await runCli(['rollback', '--plain', '--yes'], { stateDir, env: target.env });
+    expect(rollback.exitCode, rollback.all).toBe(2);
+    expect(rollback.stderr).toContain(`its anchor is at seq ${paused.seq}`);
     expect(readFileSync(journal, 'utf8')).toBe(cut);
   });
 });
