@@ -16,6 +16,7 @@ export function buildPlan(runbook: Runbook): PlanPhase[] {
         kind,
         reversible: step.rollback !== undefined || readOnlyKinds.has(kind),
         point_of_no_return: step.point_of_no_return === true,
+        ...(step.lint ? { lint_allowed: { rules: [...step.lint.allow], reason: step.lint.reason } } : {}),
       };
     }),
     gate: phase.gate

@@ -3,10 +3,23 @@ import type { StepKind } from '../runbook/schema.js';
 // Journal event types (ARCHITECTURE.md, Events: who appends each). Every event is one JSONL line:
 // { seq, ts, type, ...payload, prev, hash }.
 
+export interface LintAllowed {
+  rules: string[];
+  reason: string;
+}
+
 export interface PlanPhase {
   id: string;
   title: string;
-  steps: Array<{ id: string; title: string; kind: StepKind; reversible: boolean; point_of_no_return: boolean }>;
+  steps: Array<{
+    id: string;
+    title: string;
+    kind: StepKind;
+    reversible: boolean;
+    point_of_no_return: boolean;
+    /** SQL rules of `stepwise lint` the step may break, with the reason (absent: none, or older journals). */
+    lint_allowed?: LintAllowed;
+  }>;
   gate?: { signoff: number; checks: number };
 }
 

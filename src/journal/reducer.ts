@@ -3,6 +3,7 @@ import type {
   CheckDetails,
   ConnectionIdentity,
   JournalEvent,
+  LintAllowed,
   PlanPhase,
   RunStartedPayload,
   SoakCheckResult,
@@ -63,6 +64,7 @@ export interface StepState {
   kind: StepKind;
   reversible: boolean;
   pointOfNoReturn: boolean;
+  lintAllowed?: LintAllowed;
   status: StepStatus;
   attempts: number;
   operator?: string;
@@ -155,6 +157,7 @@ function initialSteps(plan: PlanPhase[]): Record<string, StepState> {
         kind: s.kind,
         reversible: s.reversible,
         pointOfNoReturn: s.point_of_no_return,
+        lintAllowed: s.lint_allowed,
         status: 'pending',
         attempts: 0,
         batches: { count: 0, rows: 0, skipped: 0 },
@@ -171,7 +174,9 @@ function replan(state: RunState, plan: PlanPhase[], stepHashes: Record<string, s
   const steps: Record<string, StepState> = { ...state.steps };
   for (const [id, s] of Object.entries(fresh)) {
     const old = state.steps[id];
-    steps[id] = old ? { ...old, phase: s.phase, title: s.title, kind: s.kind, reversible: s.reversible } : s;
+    steps[id] = old
+      ? { ...old, phase: s.phase, title: s.title, kind: s.kind, reversible: s.reversible, lintAllowed: s.lintAllowed }
+      : s;
   }
   const phases = plan.map((p) => {
     const old = state.phases.find((o) => o.id === p.id);

@@ -1,4 +1,4 @@
-import { type CheckDetails, isCheckDetails, type JournalEvent } from '../journal/events.js';
+import { type CheckDetails, isCheckDetails, type JournalEvent, type LintAllowed } from '../journal/events.js';
 import type { JournalProblem } from '../journal/file-journal.js';
 import type { RunState, StepState } from '../journal/reducer.js';
 import type {
@@ -50,6 +50,8 @@ export interface ReportStep {
   // When a resume found the step interrupted (its process had stopped mid-step).
   interruptedAt: string[];
   pointOfNoReturn: boolean;
+  // Lint rules the runbook allowed this step to break, and why.
+  lintAllowed?: LintAllowed;
 }
 
 export interface ReportGate {
@@ -169,6 +171,7 @@ function reportStep(state: RunState, history: RunHistory, id: string, number: st
     probe: r?.probe,
     interruptedAt: r?.interruptedAt ?? [],
     pointOfNoReturn: s.pointOfNoReturn,
+    lintAllowed: s.lintAllowed,
   };
 }
 

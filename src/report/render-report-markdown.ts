@@ -96,6 +96,7 @@ function stepRecords(s: ReportStep, runStart: string): string[] {
     );
   }
   if (s.pointOfNoReturn) out.push(`${label}: point of no return`);
+  for (const rule of s.lintAllowed?.rules ?? []) out.push(`${label}: allowed: ${rule} — ${s.lintAllowed!.reason}`);
   return out;
 }
 

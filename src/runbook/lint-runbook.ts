@@ -6,6 +6,7 @@ import { parseSql } from './parse-sql.js';
 import { listBodies, listSqlSites, type SqlSite } from './runbook-bodies.js';
 import { RunbookInvalidError } from './runbook-invalid-error.js';
 import { templatesAsWritten } from './sql-placeholders.js';
+import type { SqlRuleName } from './sql-rule-names.js';
 import { sqlSafetyWarnings } from './sql-safety-rules.js';
 import { YamlLocator } from './yaml-locator.js';
 
@@ -44,7 +45,34 @@ function connectionOf(input: CheckInput, site: SqlSite): string | undefined {
   return site.conn ?? Object.keys(input.runbook.connections ?? {})[0];
 }
 
-function sqlWarnings(input: CheckInput): Diagnostic[] {
+// A step's `lint: { allow, reason }`: one per rule, at the rule's name in the runbook.
+export interface LintAllowance {
+  file: string;
+  line: number;
+  col: number;
+  step: string;
+  rule: SqlRuleName;
+  reason: string;
+  // How many warnings it silenced in this lint.
+  silenced: number;
+}
+
+function allowancesOf(input: CheckInput): LintAllowance[] {
+  return input.runbook.phases.flatMap((phase, p) =>
+    phase.steps.flatMap((step, s) =>
+      (step.lint?.allow ?? []).map((rule, r) => ({
+        file: input.file,
+        ...input.locator.position(['phases', p, 'steps', s, 'lint', 'allow', r]),
+        step: step.id,
+        rule,
+        reason: step.lint!.reason,
+        silenced: 0,
+      })),
+    ),
+  );
+}
+
+function sqlWarnings(input: CheckInput, allowances: LintAllowance[]): Diagnostic[] {
   const proofs = new NotNullProofs();
   return listSqlSites(input.bodies).flatMap((site) => {
     const text = input.textOf(site);
@@ -59,7 +87,15 @@ function sqlWarnings(input: CheckInput): Diagnostic[] {
       conn,
       proofs,
     });
-    return warnings.map((w) => warning(input.inSql(site, w.index, templatesAsWritten(text, w.message), w.rule)));
+    const step = site.context.step?.id;
+    return warnings.flatMap((w) => {
+      const allowed = allowances.find((a) => a.step === step && a.rule === w.rule);
+      if (allowed) {
+        allowed.silenced++;
+        return [];
+      }
+      return [warning(input.inSql(site, w.index, templatesAsWritten(text, w.message), w.rule))];
+    });
   });
 }
 
@@ -78,12 +114,12 @@ function byPosition(runbookFile: string) {
 export async function lintRunbook(
   path: string,
   options: { env?: NodeJS.ProcessEnv } = {},
-): Promise<{ loaded?: LoadedRunbook; diagnostics: Diagnostic[] }> {
+): Promise<{ loaded?: LoadedRunbook; diagnostics: Diagnostic[]; allowed: LintAllowance[] }> {
   let loaded: LoadedRunbook;
   try {
     loaded = await loadRunbook(path);
   } catch (error) {
-    if (error instanceof RunbookInvalidError) return { diagnostics: error.diagnostics };
+    if (error instanceof RunbookInvalidError) return { diagnostics: error.diagnostics, allowed: [] };
     throw error;
   }
   const input = new CheckInput(
@@ -93,10 +129,11 @@ export async function lintRunbook(
     loaded.files,
     listBodies(loaded.runbook),
   );
-  const found = [...envWarnings(input, options.env ?? process.env), ...sqlWarnings(input)];
+  const allowed = allowancesOf(input);
+  const found = [...envWarnings(input, options.env ?? process.env), ...sqlWarnings(input, allowed)];
   // A sql file run by several steps (or rolled back by one) is reported once.
   const unique = [
     ...new Map(found.map((d) => [`${d.file}:${d.line}:${d.col}:${d.rule}:${d.message}`, d])).values(),
   ];
-  return { loaded, diagnostics: unique.sort(byPosition(path)) };
+  return { loaded, diagnostics: unique.sort(byPosition(path)), allowed };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationMs, maxDurationMs } from './duration-ms.js';
 import { postgresUrlPattern } from './postgres-url.js';
+import { sqlRuleNames } from './sql-rule-names.js';
 
 // The single source of the runbook types (format version 1, described in runbooks/README.md).
 // runbooks/runbook.schema.json is generated from this file: `npm run schema`.
@@ -192,6 +193,13 @@ export const retries = z
   })
   .strict();
 
+export const lintAllowance = z
+  .object({
+    allow: z.array(z.enum(sqlRuleNames)).min(1).describe('SQL safety rules this step may break'),
+    reason: z.string().trim().min(1).describe('why it is safe here; shown by lint and on the report'),
+  })
+  .strict();
+
 export const step = z
   .object({
     id: identifier.describe('unique in the runbook, [a-z0-9-]+'),
@@ -220,6 +228,7 @@ export const step = z
       .boolean()
       .optional()
       .describe('check and compare steps: `stepwise check RUN` runs it again later, to tell the migration still holds'),
+    lint: lintAllowance.optional().describe('silence named `stepwise lint` SQL rules for this step, with the reason'),
   })
   .strict();
 

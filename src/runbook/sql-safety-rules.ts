@@ -20,6 +20,7 @@ import type {
 import { NotNullProofs } from './not-null-proofs.js';
 import type { ParsedStatement } from './parse-sql.js';
 import type { SqlSite } from './runbook-bodies.js';
+import type { SqlRuleName } from './sql-rule-names.js';
 
 // The SQL safety rules of `stepwise lint`, decided on PostgreSQL's own parse tree.
 
@@ -37,7 +38,7 @@ export interface SqlRuleInput {
 export interface SqlWarning {
   // String index of the statement in the site's SQL.
   index: number;
-  rule: string;
+  rule: SqlRuleName;
   message: string;
 }
 
@@ -201,7 +202,7 @@ class RuleRunner {
     }
   }
 
-  private warn(index: number, rule: string, message: string) {
+  private warn(index: number, rule: SqlRuleName, message: string) {
     this.warnings.push({ index, rule, message });
   }
 

@@ -98,6 +98,7 @@ export const plan: PlanPhase[] = [
         kind: 'sql',
         reversible: false,
         point_of_no_return: true,
+        lint_allowed: { rules: ['lock-timeout'], reason: 'nothing reads the legacy table any more' },
       },
     ],
   },

@@ -121,6 +121,7 @@ describe('the sign-off sheet of a run', () => {
     );
     expect(markdown).toContain('- 2.2 copy-tasks: probe on resume: had not taken effect');
     expect(markdown).toContain('- 4.1 drop-legacy: point of no return');
+    expect(markdown).toContain('- 4.1 drop-legacy: allowed: lock-timeout — nothing reads the legacy table any more');
     expect(markdown).toContain('**Gate** (sign-offs by 2 operators and 1 check): passed');
     expect(markdown).toContain('- gate signed off by alice@bastion at 02:00:53Z — "backup verified"');
     expect(markdown).toContain('- gate signed off by bob@bastion at 02:01:08Z — "looks good"');

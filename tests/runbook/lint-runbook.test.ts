@@ -1,4 +1,6 @@
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { buildPlan } from '../../src/engine/build-plan.js';
 import { lintRunbook } from '../../src/runbook/lint-runbook.js';
 import { runbookWith, writeRunbook } from './write-runbook.js';
 
@@ -225,6 +227,55 @@ describe('stepwise lint: SQL safety warnings from the PostgreSQL parser', () => 
     const set = await lintRunbook(path, { env: { LINT_TOKEN: 'x', LINT_DB: 'postgres://h/db' } });
     expect(set.diagnostics).toEqual([]);
     expect(set.loaded?.runbook.name).toBe('example');
+  });
+
+  it('a step may allow named rules with a reason: lint shows the allowance instead of the warning', async () => {
+    const allow = (rules: string, reason = '          reason: "the table has 40 rows"\n') =>
+      sqlStep(withTimeout('ALTER TABLE tasks ALTER COLUMN kind SET NOT NULL;\nCREATE INDEX t_kind ON tasks (kind);'), `        confirm: true\n        lint:\n          allow: ${rules}\n${reason}`);
+    const path = writeRunbook(runbookWith(allow('[set-not-null, index-concurrently]')));
+    const { diagnostics, allowed, loaded } = await lintRunbook(path, { env: {} });
+    expect(diagnostics).toEqual([]);
+    expect(allowed.map((a) => `${a.line}:${a.col} ${a.step} ${a.rule} — ${a.reason} (${a.silenced})`)).toEqual([
+      '11:19 change set-not-null — the table has 40 rows (1)',
+      '11:33 change index-concurrently — the table has 40 rows (1)',
+    ]);
+    // The run journals it, for the report.
+    expect(buildPlan(loaded!.runbook)[0].steps[0].lint_allowed).toEqual({
+      rules: ['set-not-null', 'index-concurrently'],
+      reason: 'the table has 40 rows',
+    });
+    // Only the rules named, only on that step.
+    expect(await rules(allow('[set-not-null]'))).toEqual(['index-concurrently']);
+    const other = allow('[set-not-null, index-concurrently]') + sqlStep(withTimeout('ALTER TABLE jobs ALTER COLUMN kind SET NOT NULL;')).replace('id: change', 'id: other');
+    expect(await rules(other)).toEqual(['set-not-null']);
+  });
+
+  it('stepwise lint prints each allowance with its reason and counts it in the summary', async () => {
+    const path = writeRunbook(
+      runbookWith(
+        sqlStep("DELETE FROM scratch_rows;", '        lint: { allow: [missing-where, lock-timeout], reason: "scratch table, emptied each night" }\n'),
+      ),
+    );
+    const result = await execa('node', ['--import', 'tsx', 'src/cli/main.ts', 'lint', path], { reject: false });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.split('\n')).toEqual([
+      `${path}:9:25: allowed: missing-where — scratch table, emptied each night`,
+      `${path}:9:40: allowed: lock-timeout — scratch table, emptied each night (nothing to silence)`,
+    ]);
+    expect(result.stderr).toBe('1 runbook checked: 0 errors, 0 warnings, 2 allowed (ok)');
+  }, 30_000);
+
+  it('an allowance names known rules and gives a reason, or the runbook is refused at file:line:col', async () => {
+    const allow = (lint: string) => sqlStep('SELECT 1;', `        confirm: true\n        lint: ${lint}\n`);
+    const unknown = await lint(allow('{ allow: [set-not-nul], reason: "small table" }'));
+    expect(unknown.map((d) => `${d.line}:${d.col} ${d.severity} ${d.rule}`)).toEqual(['10:25 error schema']);
+    expect(unknown[0].message).toMatch(/set-not-nul.*set-not-null|set-not-null.*set-not-nul/);
+    const noReason = await lint(allow('{ allow: [set-not-null] }'));
+    expect(noReason.map((d) => `${d.line}:${d.col} ${d.severity} ${d.rule}: ${d.message}`)).toEqual([
+      expect.stringMatching(/^10:15 error schema: .*reason/),
+    ]);
+    const blankReason = await lint(allow('{ allow: [set-not-null], reason: " " }'));
+    expect(blankReason.map((d) => d.severity)).toEqual(['error']);
   });
 
   it('reports SQL syntax errors in the same pass as schema errors, each at file:line:col', async () => {
