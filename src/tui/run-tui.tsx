@@ -3,6 +3,7 @@ import { StepwiseError } from '../errors/stepwise-error.js';
 import type { EngineHandle } from '../engine/engine-api.js';
 import type { MissingVar } from '../engine/open-run.js';
 import { enterAlternateScreen } from './alternate-screen.js';
+import { frameLog } from './frame-log.js';
 import { App, type TuiMode } from './components/app.js';
 import { TuiRoot } from './components/tui-root.js';
 import { VarPrompt } from './components/var-prompt.js';
@@ -50,7 +51,14 @@ export async function runTui(engine: EngineHandle, options: TuiOptions): Promise
           rollbackTo={options.rollbackTo}
           onExit={finish}
         />,
-        { stdin, stdout, exitOnCtrlC: false, maxFps: 15, patchConsole: true },
+        {
+          stdin,
+          stdout,
+          exitOnCtrlC: false,
+          maxFps: 15,
+          patchConsole: true,
+          onRender: frameLog(process.env.STEPWISE_FRAME_LOG, () => engine.store.getState().run.seq),
+        },
       );
       if (options.signal?.aborted) onAbort();
       options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { EventPayload } from '../../src/journal/events.js';
 import { GENESIS, hashLine } from '../../src/journal/file-journal.js';
 
@@ -12,8 +12,18 @@ export class BufferedJournal {
   private chunks: string[] = [];
   private size = 0;
 
-  constructor(path: string) {
-    this.fd = openSync(path, 'wx');
+  // A new journal, or (`after`: its last line's seq and hash) more lines for one a run wrote.
+  constructor(path: string, after?: { seq: number; hash: string }) {
+    this.fd = openSync(path, after ? 'a' : 'wx');
+    if (after) {
+      this.seq = after.seq;
+      this.prev = after.hash;
+    }
+  }
+
+  static after(path: string): BufferedJournal {
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    return new BufferedJournal(path, JSON.parse(lines[lines.length - 1]) as { seq: number; hash: string });
   }
 
   append(payload: EventPayload): void {

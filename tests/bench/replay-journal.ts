@@ -83,7 +83,8 @@ function stepEvents(runId: string, step: string, kind: string, extra: number): E
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-function* batches(step: string, batchCount: number): Generator<EventPayload> {
+// A backfill's batches as it journals them: batch.committed, then its progress line.
+export function* batches(step: string, batchCount: number): Generator<EventPayload> {
   const size = 5000;
   const total = batchCount * size;
   for (let batch = 1; batch <= batchCount; batch++) {

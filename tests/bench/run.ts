@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { attachBenchmark } from './attach.bench.js';
 import { backfillBenchmark } from './backfill.bench.js';
 import type { Benchmark, BenchResult } from './benchmark.js';
 import { compareBenchmark } from './compare.bench.js';
@@ -22,6 +23,7 @@ const benchmarks: Benchmark[] = [
   planBenchmark,
   lightBenchmark,
   engineBenchmark,
+  attachBenchmark,
 ];
 const resultsPath = join(import.meta.dirname, 'results.json');
 

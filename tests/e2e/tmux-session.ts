@@ -98,6 +98,12 @@ export class TmuxSession {
     return target;
   }
 
+  // The stepwise process a window runs (its shell's child), once it has started.
+  stepwisePid(target: string): number | undefined {
+    const shell = this.windows.get(target)?.shell;
+    return shell === undefined ? undefined : childrenOf(shell)[0];
+  }
+
   // Keys as tmux names them: 'a', 'Enter', 'Escape', 'C-c'.
   keys(target: string, ...keys: string[]): void {
     for (const key of keys) this.tmux('send-keys', '-t', target, key);

@@ -1,4 +1,7 @@
 import { Console } from 'node:console';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StepwiseError } from '../../src/errors/stepwise-error.js';
 import { promptVars, runTui } from '../../src/tui/run-tui.js';
@@ -48,6 +51,26 @@ describe('runTui', () => {
     expect(stdout.output.split(leaveAlternate)).toHaveLength(2);
     // Pausing is the CLI's part on a signal: the TUI only gets out of the way.
     expect(engine.callsOf('pause')).toEqual([]);
+  });
+
+  it('with STEPWISE_FRAME_LOG set, notes each frame with the last event it shows (for the benchmarks)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stepwise-frames-'));
+    const frames = join(dir, 'frames');
+    process.env.STEPWISE_FRAME_LOG = frames;
+    try {
+      const { stdin, io } = fakeTerminal();
+      const engine = new FixtureEngine({ events: prepDone });
+      const done = runTui(engine, { mode: 'run', ...io });
+      await until(() => existsSync(frames), 'the first frame');
+      stdin.type('q');
+      await done;
+      const [seq, at] = readFileSync(frames, 'utf8').trim().split('\n')[0].split(' ').map(Number);
+      expect(seq).toBe(engine.store.getState().run.seq);
+      expect(at).toBeLessThanOrEqual(Date.now());
+    } finally {
+      delete process.env.STEPWISE_FRAME_LOG;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
