@@ -1,4 +1,3 @@
-import semver from 'semver';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import type { Connection } from '../runbook/schema.js';
 import type { DbConnection } from './connection.js';
@@ -6,9 +5,15 @@ import { describeDbError } from './describe-db-error.js';
 
 // A semver range over the server's version: "15" matches 15.20, "15.4" matches 15.4, ">=15 <19"
 // any major from 15 to 18; "15.2" does not match 15.20.
-function versionMatches(actual: string, expected: string): boolean {
-  const version = semver.coerce(actual.split(' ')[0]);
-  return version !== null && semver.validRange(expected) !== null && semver.satisfies(version, expected);
+// semver is loaded only for a connection that expects a version.
+async function versionMatches(actual: string, expected: string): Promise<boolean> {
+  const [{ default: coerce }, { default: satisfies }, { default: validRange }] = await Promise.all([
+    import('semver/functions/coerce.js'),
+    import('semver/functions/satisfies.js'),
+    import('semver/ranges/valid.js'),
+  ]);
+  const version = coerce(actual.split(' ')[0]);
+  return version !== null && validRange(expected) !== null && satisfies(version, expected);
 }
 
 async function systemIdentifier(conn: DbConnection): Promise<string> {
@@ -43,7 +48,7 @@ export async function checkConnectionExpect(
   if (expect.database && actual.database !== expect.database) {
     mismatches.push(`database is "${actual.database}", expected "${expect.database}"`);
   }
-  if (expect.server_version !== undefined && !versionMatches(actual.server_version, expect.server_version)) {
+  if (expect.server_version !== undefined && !(await versionMatches(actual.server_version, expect.server_version))) {
     mismatches.push(`server_version is ${actual.server_version}, expected ${expect.server_version}`);
   }
   if (expect.system_identifier !== undefined) {

@@ -4,7 +4,6 @@ import { wrongUrlScheme } from '../runbook/postgres-url.js';
 import type { Connection, Runbook } from '../runbook/schema.js';
 import type { DbBackend, DbConnection } from './connection.js';
 import { describeDbError } from './describe-db-error.js';
-import { openPostgres } from './postgres-connection.js';
 import { redactUrl } from './redact-url.js';
 
 export interface OpenConnectionsInput {
@@ -38,9 +37,10 @@ function sourceOf(name: string, def: Connection, input: OpenConnectionsInput): S
 }
 
 async function openBackend(source: Source, input: OpenConnectionsInput, name: string): Promise<DbBackend> {
-  // PGlite (and its drizzle driver) is loaded only when an embedded database is opened.
+  // Each driver (with its drizzle driver) is loaded only when a database of its kind is opened.
   if (source.kind === 'pglite') return (await import('./pglite-connection.js')).openPglite(source.dir, input.env);
   try {
+    const { openPostgres } = await import('./postgres-connection.js');
     return await openPostgres(source.url, { applicationName: input.applicationName ?? 'stepwise' });
   } catch (error) {
     const password = URL.canParse(source.url) ? new URL(source.url).password : '';

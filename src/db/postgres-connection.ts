@@ -7,6 +7,7 @@ import type { DbBackend, Queryable, TransactionOptions } from './connection.js';
 import { ignoreClosedSocketWrite } from './ignore-closed-socket-write.js';
 import { redactUrl } from './redact-url.js';
 import { rowCountOf } from './row-count.js';
+import { defaultStatementTimeoutMs } from './server-timeouts.js';
 
 // Statements run on the postgres.js client of the pool, reserved session or Drizzle transaction
 // rather than through Drizzle's prepared query: only postgres.js's pending query has cancel(),
@@ -41,10 +42,6 @@ function transactionClient(tx: PgDatabase<PgQueryResultHKT>): Sql {
   return (tx._.session as unknown as { client: Sql }).client;
 }
 
-// A statement of a step without `timeout:`, and every statement of stepwise's own, ends after this.
-export const defaultStatementTimeoutMs = 60 * 60 * 1000;
-// The largest timeout PostgreSQL takes (its settings in ms are 32-bit integers).
-export const maxServerTimeoutMs = 2_147_483_647;
 
 export interface PostgresOptions {
   applicationName: string;

@@ -1,9 +1,10 @@
-import { structuredPatch } from 'diff';
 import type { RunState } from '../journal/reducer.js';
 import type { DriftItem } from './engine-api.js';
 
 // The changed lines of a step's definition, with a line of context around each change.
-function definitionDiff(before: string, now: string): string[] {
+// The diff library is loaded only when a step has changed.
+async function definitionDiff(before: string, now: string): Promise<string[]> {
+  const { structuredPatch } = await import('diff');
   const { hunks } = structuredPatch('before', 'now', before, now, '', '', { context: 1 });
   return hunks.flatMap((hunk, i) => [...(i > 0 ? ['…'] : []), ...hunk.lines]);
 }
@@ -11,11 +12,11 @@ function definitionDiff(before: string, now: string): string[] {
 // Compares the runbook as it is now with the step hashes journaled at run.started. With the
 // step definitions kept at the start (runs before they were kept have none), a changed step
 // carries what changed.
-export function detectDrift(
+export async function detectDrift(
   state: RunState,
   stepHashes: Record<string, string>,
   definitions?: { before?: Record<string, string>; now: Record<string, string> },
-): DriftItem[] {
+): Promise<DriftItem[]> {
   const before = state.started.step_hashes;
   const drift: DriftItem[] = [];
   const ran = (id: string) => {
@@ -26,7 +27,7 @@ export function detectDrift(
     if (!(id in stepHashes)) drift.push({ step: id, change: 'removed', ran: ran(id) });
     else if (stepHashes[id] !== hash) {
       const old = definitions?.before?.[id];
-      const diff = old !== undefined ? definitionDiff(old, definitions!.now[id] ?? '') : undefined;
+      const diff = old !== undefined ? await definitionDiff(old, definitions!.now[id] ?? '') : undefined;
       drift.push({ step: id, change: 'changed', ran: ran(id), ...(diff ? { diff } : {}) });
     }
   }

@@ -347,7 +347,7 @@ async function reopen(
   const { runId } = state;
   const operator = resolveOperator(options.operator, options.env);
   const loaded = await loadRunbook(state.started.runbook.path);
-  const drift = detectDrift(state, loaded.stepHashes, {
+  const drift = await detectDrift(state, loaded.stepHashes, {
     before: readStepDefinitions(options.stateDir, runId),
     now: stepDefinitions(loaded.runbook, loaded.files),
   });

@@ -28,7 +28,7 @@ describe('drift on resume', () => {
     const before = await loaded('ALTER TABLE t ADD COLUMN a int', 'INSERT INTO t VALUES (1);\n');
     const now = await loaded('ALTER TABLE t ADD COLUMN a bigint', 'INSERT INTO t VALUES (2);\n');
     const state = startedWith(before.stepHashes);
-    const drift = detectDrift(state, now.stepHashes, {
+    const drift = await detectDrift(state, now.stepHashes, {
       before: stepDefinitions(before.runbook, before.files),
       now: stepDefinitions(now.runbook, now.files),
     });
@@ -47,7 +47,7 @@ describe('drift on resume', () => {
     const before = await loaded('SELECT 1', 'SELECT 1;\n');
     const now = await loaded('SELECT 2', 'SELECT 1;\n');
     const state = startedWith(before.stepHashes);
-    expect(detectDrift(state, now.stepHashes, { now: stepDefinitions(now.runbook, now.files) })).toEqual([
+    expect(await detectDrift(state, now.stepHashes, { now: stepDefinitions(now.runbook, now.files) })).toEqual([
       { step: 'add', change: 'changed', ran: false },
     ]);
   });

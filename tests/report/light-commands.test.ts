@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -47,5 +47,15 @@ describe('read-only commands load only what they use', () => {
     const loaded = packages(await loadedBy(['plan', runbook], stateDir));
     expect(loaded).toContain('js-yaml');
     expect(loaded).not.toContain('yaml');
+  });
+
+  it('a headless run loads a database driver only for a connection of its kind, and semver and diff only when asked', async () => {
+    const stateDir = tempStateDir('stepwise-light-');
+    const runbook = join(stateDir, 'shell-only.yaml');
+    writeFileSync(runbook, 'version: 1\nname: shell-only\nphases:\n  - id: main\n    steps:\n      - id: hello\n        run: [echo, hello]\n');
+    const loaded = packages(await loadedBy(['run', runbook, '--plain'], stateDir));
+    expect(loaded).toContain('execa');
+    for (const unused of ['postgres', '@electric-sql/pglite', 'drizzle-orm', 'semver', 'diff', 'ink'])
+      expect(loaded).not.toContain(unused);
   });
 });

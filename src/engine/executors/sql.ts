@@ -3,7 +3,7 @@ import { StepwiseError } from '../../errors/stepwise-error.js';
 import type { Queryable } from '../../db/connection.js';
 import { describeDbError } from '../../db/describe-db-error.js';
 import { describeBlockers, type LockBlocker, lockBlockers } from '../../db/lock-blockers.js';
-import { maxServerTimeoutMs } from '../../db/postgres-connection.js';
+import { maxServerTimeoutMs } from '../../db/server-timeouts.js';
 import { parseDuration } from '../../runbook/parse-duration.js';
 import { writeCommands } from '../../db/row-count.js';
 import type { SqlBody } from '../../runbook/schema.js';
