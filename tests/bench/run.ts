@@ -8,6 +8,7 @@ import { backfillBenchmark } from './backfill.bench.js';
 import type { Benchmark, BenchResult } from './benchmark.js';
 import { compareBenchmark } from './compare.bench.js';
 import { lightBenchmark } from './light.bench.js';
+import { lintBenchmark } from './lint.bench.js';
 import { openBenchmark } from './open.bench.js';
 import { engineBenchmark } from './engine.bench.js';
 import { outputBenchmark } from './output.bench.js';
@@ -24,6 +25,7 @@ const benchmarks: Benchmark[] = [
   lightBenchmark,
   engineBenchmark,
   attachBenchmark,
+  lintBenchmark,
 ];
 const resultsPath = join(import.meta.dirname, 'results.json');
 
