@@ -177,8 +177,10 @@ function gateFacts(view: EngineView, state: PhaseState, needed: number): string[
       ? `needs ${total} sign-offs by different Unix users: ${total - needed} signed, ${needed} to go`
       : 'needs 1 sign-off',
   );
+  // By the Unix user the engine verified, with the display name they gave when it differs.
   for (const s of state.gateSignoffs) {
-    facts.push(`- signed by ${s.operator} at ${formatTimeOfDay(s.ts)}${s.note ? `: ${s.note}` : ''}`);
+    const who = signerOf(s) === s.operator ? s.operator : `${signerOf(s)} (${s.operator})`;
+    facts.push(`- signed by ${who} at ${formatTimeOfDay(s.ts)}${s.note ? `: ${s.note}` : ''}`);
   }
   if (view.user && state.gateSignoffs.some((s) => signerOf(s) === view.user)) {
     facts.push(`you (${view.user}) signed already: another Unix user signs with \`stepwise approve\` in their own session`);

@@ -17,6 +17,9 @@ export interface TmuxOptions extends Partial<PaneSize> {
   term?: string;
   // Extra variables for every stepwise started in this session.
   env?: Record<string, string>;
+  // Another Unix user (and group) every stepwise of this session runs as, as a second person
+  // at their own terminal would (setpriv, as root; umask 002 to share the run with the group).
+  user?: { name: string; group: string };
 }
 
 let sockets = 0;
@@ -39,6 +42,7 @@ export class TmuxSession {
   readonly size: PaneSize;
   private readonly term: string;
   private readonly env: Record<string, string>;
+  private readonly user?: { name: string; group: string };
   private readonly dir = mkdtempSync(join(tmpdir(), 'stepwise-tmux-'));
   private readonly windows = new Map<string, { shell: number; exitFile: string }>();
 
@@ -46,6 +50,7 @@ export class TmuxSession {
     this.size = { width: options.width ?? 120, height: options.height ?? 36 };
     this.term = options.term ?? 'xterm-256color';
     this.env = options.env ?? {};
+    this.user = options.user;
   }
 
   tmux(...args: string[]): string {
@@ -63,7 +68,10 @@ export class TmuxSession {
     const vars = Object.entries({ TERM: this.term, STEPWISE_OPERATOR: 'tester', ...this.env }).map(
       ([k, v]) => `${k}=${v}`,
     );
-    const stepwise = quote(['env', '-u', 'CI', '-u', 'DATABASE_URL', ...vars, 'node', cliPath, ...args]);
+    const as = this.user
+      ? ['setpriv', '--reuid', this.user.name, '--regid', this.user.group, '--init-groups', 'sh', '-c', 'umask 002; exec "$@"', 'sh']
+      : [];
+    const stepwise = quote([...as, 'env', '-u', 'CI', '-u', 'DATABASE_URL', ...vars, 'node', cliPath, ...args]);
     return ['sh', '-c', `${stepwise}; echo $? > ${quote([exitFile])}`];
   }
 

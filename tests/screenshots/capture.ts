@@ -1,4 +1,4 @@
-// `npm run screenshots [queue-migration|failed-check|soak]`: drives the built TUI in tmux (120x36, TERM=xterm so it uses the 16
+// `npm run screenshots [queue-migration|failed-check|soak|approve]`: drives the built TUI in tmux (120x36, TERM=xterm so it uses the 16
 // named colours), captures real screens with their colours and writes screenshots/*.png.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitForEvent } from '../e2e/journal-watch.js';
 import { endEngines } from '../helpers/engine-watch.js';
+import { alice, bob, canSwitchUsers, cliAs, group, shareWithGroup } from '../helpers/unix-users.js';
 import { TmuxSession } from '../e2e/tmux-session.js';
 import { screenToSvg, svgToPng } from './screen-to-png.js';
 
@@ -13,6 +14,7 @@ const root = resolve(import.meta.dirname, '..', '..');
 const outDir = join(root, 'screenshots');
 const ordersRunbook = join(import.meta.dirname, 'orders-check', 'runbook.yaml');
 const trackingRunbook = join(root, 'runbooks', 'task-tracking', 'runbook.yaml');
+const cutoverRunbook = join(import.meta.dirname, 'payments-cutover', 'runbook.yaml');
 // The demo's first start seeds 120,000 rows into a new embedded database.
 const startTimeout = 120_000;
 
@@ -174,8 +176,42 @@ async function soakAndForecast(): Promise<void> {
   }
 }
 
+// A gate that needs two people: alice starts the run detached (--yes), the engine signs the gate
+// as her and waits; bob, another Unix user at his own terminal, attaches and opens the sign-off,
+// which shows who signed already and that his signature is the one still needed.
+async function approve(): Promise<void> {
+  if (!canSwitchUsers) throw new Error('the approve screenshot needs two Unix users: run it as root');
+  const stateDir = mkdtempSync(join(tmpdir(), 'stepwise-approve-'));
+  shareWithGroup(stateDir);
+  const tmux = new TmuxSession({
+    term: 'xterm',
+    env: { STEPWISE_OPERATOR: 'bob', HOME: stateDir },
+    user: { name: bob, group },
+  });
+  try {
+    const started = await cliAs(alice, ['run', cutoverRunbook, '--detach', '--yes', '--operator', 'alice'], { stateDir });
+    if (started.exitCode !== 0) throw new Error(started.all);
+    await waitForEvent(stateDir, (e) => e.type === 'gate.signed');
+    const pane = tmux.start(['attach', '--state-dir', stateDir]);
+    await tmux.waitFor(pane, 'enter: the checklist', startTimeout);
+    tmux.keys(pane, 'Enter');
+    await tmux.waitFor(pane, 'next: s signs off the gate');
+    tmux.keys(pane, 's');
+    await tmux.waitFor(pane, 'Sign off the gate of phase 1');
+    tmux.type(pane, 'balances compared with alice on the bridge call');
+    await tmux.waitFor(pane, 'bridge call');
+    await save(tmux, pane, 'approve');
+    tmux.keys(pane, 'Escape');
+  } finally {
+    await tmux.kill();
+    await endEngines(stateDir);
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
 mkdirSync(outDir, { recursive: true });
 const only = process.argv[2];
 if (!only || only === 'queue-migration') await queueMigration();
 if (!only || only === 'failed-check') await failedCheck();
 if (!only || only === 'soak') await soakAndForecast();
+if (!only || only === 'approve') await approve();

@@ -410,7 +410,7 @@ describe('signing off', () => {
           ok: false,
           details: { failures: ['missing: expected 0, got 12'] },
         },
-        { type: 'gate.signed', phase: 'cutover', operator: 'bob@bastion', note: 'intake is flat' },
+        { type: 'gate.signed', phase: 'cutover', operator: 'bob@bastion', user: 'bob', note: 'intake is flat' },
       ],
     });
     const app = await renderApp(engine, { columns: 80, rows: 24 });
@@ -422,7 +422,7 @@ describe('signing off', () => {
     expect(dialog).toMatch(/checks run first; a failure stops the sign-off/);
     expect(dialog).toContain('2 checks: failed last time: missing: expected 0, got 12');
     expect(dialog).toContain('needs 2 sign-offs by different Unix users: 1 signed, 1 to go');
-    expect(dialog).toMatch(/- signed by bob@bastion at \d\d:\d\d:\d\d: intake is flat/);
+    expect(dialog).toMatch(/- signed by bob \(bob@bastion\) at \d\d:\d\d:\d\d: intake is flat/);
     expect(dialog).toMatch(
       /will run:\n\s+SELECT count\(\*\) AS missing FROM background_tasks\n\s+-- expect missing = 0/,
     );
