@@ -5,11 +5,9 @@ import { StepwiseError } from '../errors/stepwise-error.js';
 import { resolveStateDir } from '../journal/state-dir.js';
 import { duration } from '../runbook/schema.js';
 import { chooseMode } from './choose-mode.js';
-import { driveFrontEnd } from './drive-front-end.js';
+import { driveHeadlessClient } from './drive-headless-client.js';
 import { driveTuiClient } from './drive-tui-client.js';
-import { openDemo } from './open-demo.js';
 import { openEngine } from './open-engine.js';
-import { liveEngineRecord } from '../protocol/engine-record.js';
 import { type RunFlags, withRunOptions } from './shared-options.js';
 
 const demoRunbook = join(
@@ -42,20 +40,20 @@ export const demoCommand = withRunOptions(
     reset: flags.reset,
     soakFor: flags.soak,
   };
+  // The engine seeds and opens the embedded database: this process never loads it.
+  const { runId, opened } = await openEngine({ kind: 'demo', ...common }, mode);
   if (mode === 'tui') {
-    // The engine seeds and opens the embedded database: this process never loads it.
-    const { runId, opened } = await openEngine({ kind: 'demo', ...common }, mode);
     process.exitCode = await driveTuiClient({ stateDir, runId, mode: opened === 'start' ? 'run' : 'resume', operator: flags.operator });
     return;
   }
-  const opened = await openDemo({
-    ...common,
-    warn: (text) => process.stderr.write(`${text}\n`),
-    served: (runId) => liveEngineRecord(stateDir, runId) !== undefined,
-  });
-  if ('served' in opened) {
-    throw new StepwiseError(`demo run ${opened.served} is served by its engine: \`stepwise watch ${opened.served}\` follows it`, 'locked');
+  if (opened === 'attach') {
+    throw new StepwiseError(`demo run ${runId} is served by its engine: \`stepwise watch ${runId}\` follows it`, 'locked');
   }
-  const resumed = opened.engine.lastSeq > 1;
-  process.exitCode = await driveFrontEnd(opened, { mode, purpose: resumed ? 'resume' : 'run', yes: flags.yes });
+  process.exitCode = await driveHeadlessClient({
+    stateDir,
+    runId,
+    mode,
+    operator: flags.operator,
+    drive: { intent: 'drive', yes: flags.yes, retry: [], markDone: [] },
+  });
 });

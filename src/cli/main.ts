@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { onFatal } from '../errors/fatal.js';
-import { chooseMode } from './choose-mode.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { stepwiseVersion } from '../format/stepwise-version.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
@@ -35,12 +34,10 @@ const loaders: Record<string, () => Promise<Command>> = {
 };
 const named = Object.hasOwn(loaders, process.argv[2] ?? '') ? loaders[process.argv[2]] : undefined;
 useBaselineWasm();
-// Commands that may run steps start the process worker now: it loads execa on the other core
-// while this thread loads the command, instead of when the first step starts.
-// The TUI is a client of the run's engine process, which has a worker of its own.
-const headless = chooseMode({ plain: process.argv.includes('--plain'), json: process.argv.includes('--json') }) !== 'tui';
-if (['run', 'resume', 'rollback', 'demo', 'rehearse'].includes(process.argv[2] ?? '') && headless)
-  (await import('../engine/process/run-in-worker.js')).warmUpProcessWorker();
+// A rehearsal runs its steps in this process: it starts the process worker now, which loads
+// execa on the other core while this thread loads the command. Every other command that runs
+// steps is a client of the run's engine process, which has a worker of its own.
+if (process.argv[2] === 'rehearse') (await import('../engine/process/run-in-worker.js')).warmUpProcessWorker();
 // A file-size limit (ulimit -f) fails the write with EFBIG, reported like a full disk, instead of
 // killing the process mid-line.
 process.on('SIGXFSZ', () => {});

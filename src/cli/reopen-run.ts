@@ -1,22 +1,19 @@
-import { type OpenedRun, resumeRun } from '../engine/open-run.js';
 import { findRun } from '../journal/find-run.js';
 import { resolveStateDir } from '../journal/state-dir.js';
 import { liveEngineRecord } from '../protocol/engine-record.js';
 import { openEngine } from './open-engine.js';
 import type { FrontEndMode } from './choose-mode.js';
-import { promptVarsFor } from './prompt-vars.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import type { ReopenFlags } from './shared-options.js';
 
-// Opens an existing run for `resume` and `rollback`. Going on past drift always needs
-// --accept-drift: the decision is journaled in run.resumed before any front end starts.
 function refuseRetargetWithoutReason(flags: ReopenFlags): void {
   if (flags.retarget.length && !flags.reason?.trim())
     throw new StepwiseError('--retarget needs --reason TEXT: why the run moves to another target');
 }
 
-// The same for a front end that is a client of the run's engine process: the engine that serves
-// the run now, or a new one that reopens it. Returns where to connect.
+// Opens an existing run for `resume` and `rollback` in the run's engine process: the engine that
+// serves the run now, or a new one that reopens it. Returns where to connect. Going on past drift
+// always needs --accept-drift: the decision is journaled in run.resumed before any front end starts.
 export async function reopenInEngine(
   ref: string | undefined,
   flags: ReopenFlags,
@@ -41,25 +38,4 @@ export async function reopenInEngine(
     mode,
   );
   return { stateDir, runId: opened };
-}
-
-export function reopenRun(
-  ref: string | undefined,
-  flags: ReopenFlags,
-  mode: FrontEndMode,
-  purpose: 'resume' | 'rollback',
-): Promise<OpenedRun> {
-  refuseRetargetWithoutReason(flags);
-  return resumeRun({
-    ref,
-    stateDir: resolveStateDir(flags.stateDir),
-    operator: flags.operator,
-    vars: flags.var,
-    env: process.env,
-    promptVars: promptVarsFor(mode),
-    acceptDrift: async () => flags.acceptDrift,
-    purpose,
-    warn: (text) => process.stderr.write(`warning: ${text}\n`),
-    retarget: flags.retarget.length ? { conns: flags.retarget, reason: flags.reason!.trim() } : undefined,
-  });
 }

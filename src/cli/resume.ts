@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { chooseMode } from './choose-mode.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
-import { driveFrontEnd } from './drive-front-end.js';
+import { driveHeadlessClient } from './drive-headless-client.js';
 import { driveTuiClient } from './drive-tui-client.js';
-import { reopenInEngine, reopenRun } from './reopen-run.js';
+import { reopenInEngine } from './reopen-run.js';
 import { collectList, type ReopenFlags, withReopenOptions, withRunOptions } from './shared-options.js';
 
 interface ResumeFlags extends ReopenFlags {
@@ -26,19 +26,21 @@ export const resumeCommand = withReopenOptions(
     if (flags.endSoak !== undefined && !flags.reason?.trim())
       throw new StepwiseError('--end-soak needs --reason TEXT: why the soak may end early');
     const mode = chooseMode(flags);
-    if (mode === 'tui') {
-      const at = await reopenInEngine(ref, flags, mode, 'resume');
-      process.exitCode = await driveTuiClient({ ...at, mode: 'resume', operator: flags.operator });
-      return;
-    }
-    const opened = await reopenRun(ref, flags, mode, 'resume');
-    process.exitCode = await driveFrontEnd(opened, {
-      mode,
-      purpose: 'resume',
-      yes: flags.yes,
-      phrases: flags.confirm,
-      retry: flags.retry,
-      markDone: flags.markDone,
-      endSoak: flags.endSoak === undefined ? undefined : { step: flags.endSoak, reason: flags.reason! },
-    });
+    const at = await reopenInEngine(ref, flags, mode, 'resume');
+    process.exitCode =
+      mode === 'tui'
+        ? await driveTuiClient({ ...at, mode: 'resume', operator: flags.operator })
+        : await driveHeadlessClient({
+            ...at,
+            mode,
+            operator: flags.operator,
+            drive: {
+              intent: 'drive',
+              yes: flags.yes,
+              phrases: flags.confirm,
+              retry: flags.retry,
+              markDone: flags.markDone,
+              endSoak: flags.endSoak === undefined ? undefined : { step: flags.endSoak, reason: flags.reason! },
+            },
+          });
   });

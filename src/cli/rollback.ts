@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { chooseMode } from './choose-mode.js';
-import { driveFrontEnd } from './drive-front-end.js';
+import { driveHeadlessClient } from './drive-headless-client.js';
 import { driveTuiClient } from './drive-tui-client.js';
-import { reopenInEngine, reopenRun } from './reopen-run.js';
+import { reopenInEngine } from './reopen-run.js';
 import { type ReopenFlags, withReopenOptions, withRunOptions } from './shared-options.js';
 
 interface RollbackFlags extends ReopenFlags {
@@ -24,18 +24,20 @@ export const rollbackCommand = withReopenOptions(
     if (flags.pastWindow && !flags.reason?.trim())
       throw new StepwiseError('--past-window needs --reason TEXT: why rolling back after the window is right');
     const mode = chooseMode(flags);
-    if (mode === 'tui') {
-      const at = await reopenInEngine(ref, flags, mode, 'rollback');
-      process.exitCode = await driveTuiClient({ ...at, mode: 'rollback', operator: flags.operator, rollbackTo: flags.to });
-      return;
-    }
-    const opened = await reopenRun(ref, flags, mode, 'rollback');
-    process.exitCode = await driveFrontEnd(opened, {
-      mode,
-      purpose: 'rollback',
-      yes: flags.yes,
-      to: flags.to,
-      phrases: flags.confirm,
-      pastWindow: flags.pastWindow ? { reason: flags.reason! } : undefined,
-    });
+    const at = await reopenInEngine(ref, flags, mode, 'rollback');
+    process.exitCode =
+      mode === 'tui'
+        ? await driveTuiClient({ ...at, mode: 'rollback', operator: flags.operator, rollbackTo: flags.to })
+        : await driveHeadlessClient({
+            ...at,
+            mode,
+            operator: flags.operator,
+            drive: {
+              intent: 'driveRollback',
+              yes: flags.yes,
+              to: flags.to,
+              phrases: flags.confirm,
+              pastWindow: flags.pastWindow ? { reason: flags.reason! } : undefined,
+            },
+          });
   });

@@ -1,13 +1,10 @@
-import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { startRun } from '../engine/open-run.js';
 import { resolveStateDir } from '../journal/state-dir.js';
 import { liveEngineRecord } from '../protocol/engine-record.js';
 import { chooseMode } from './choose-mode.js';
 import { driveTuiClient } from './drive-tui-client.js';
 import { openEngine } from './open-engine.js';
-import { driveFrontEnd } from './drive-front-end.js';
-import { promptVarsFor } from './prompt-vars.js';
+import { driveHeadlessClient } from './drive-headless-client.js';
 import { type RunFlags, withRunOptions } from './shared-options.js';
 
 interface RunCommandFlags extends RunFlags {
@@ -24,7 +21,8 @@ export const runCommand = withRunOptions(
     const stateDir = resolveStateDir(flags.stateDir);
     const request = {
       kind: 'start' as const,
-      runbook: resolve(runbook),
+      // As typed: the engine starts in this directory, and messages name the runbook as given.
+      runbook,
       stateDir,
       vars: flags.var,
       operator: flags.operator,
@@ -40,17 +38,15 @@ export const runCommand = withRunOptions(
       return;
     }
     const mode = chooseMode(flags);
-    if (mode === 'tui') {
-      const { runId } = await openEngine(request, mode);
-      process.exitCode = await driveTuiClient({ stateDir, runId, mode: 'run', operator: flags.operator });
-      return;
-    }
-    const opened = await startRun(runbook, {
-      stateDir,
-      operator: flags.operator,
-      vars: flags.var,
-      env: process.env,
-      promptVars: promptVarsFor(mode),
-    });
-    process.exitCode = await driveFrontEnd(opened, { mode, purpose: 'run', yes: flags.yes, phrases: flags.confirm });
+    const { runId } = await openEngine(request, mode);
+    process.exitCode =
+      mode === 'tui'
+        ? await driveTuiClient({ stateDir, runId, mode: 'run', operator: flags.operator })
+        : await driveHeadlessClient({
+            stateDir,
+            runId,
+            mode,
+            operator: flags.operator,
+            drive: { intent: 'drive', yes: flags.yes, retry: [], markDone: [], phrases: flags.confirm },
+          });
   });

@@ -4,7 +4,9 @@ import { StepwiseError } from '../errors/stepwise-error.js';
 import { readEngineRecord } from '../protocol/engine-record.js';
 import type { JournalEvent } from '../journal/events.js';
 import { lineChannel, type LineChannel } from '../protocol/line-channel.js';
+import type { LogPage, LogPosition } from '../engine/read-log-page.js';
 import {
+  type ClientMessage,
   type EngineMessage,
   type Intent,
   protocolVersion,
@@ -43,6 +45,8 @@ export class EngineClient {
   private readonly closed: Promise<void>;
   private identified = false;
   private gone = false;
+  // Why the engine stopped at once (a journal it could not write), when it said so.
+  private stopped?: StepwiseError;
   // The Unix user the engine verified this process to be.
   user = '';
 
@@ -53,7 +57,7 @@ export class EngineClient {
     this.closed = new Promise((resolve) => socket.on('close', () => resolve()));
     void this.closed.then(() => {
       this.gone = true;
-      const gone = new StepwiseError('the engine has ended: the run is paused or finished', 'paused');
+      const gone = this.stopped ?? new StepwiseError('the engine has ended: the run is paused or finished', 'paused');
       for (const w of this.waiting.values()) w.reject(gone);
       this.waiting.clear();
     });
@@ -130,6 +134,11 @@ export class EngineClient {
       case 'say':
         this.subscriber?.say?.(msg.text);
         return;
+      case 'stopped':
+        this.stopped = new StepwiseError(msg.message, msg.kind);
+        for (const w of this.waiting.values()) w.reject(this.stopped);
+        this.waiting.clear();
+        return;
       case 'done':
         this.waiting.get(msg.id)?.resolve(msg.result);
         this.waiting.delete(msg.id);
@@ -154,10 +163,21 @@ export class EngineClient {
   }
 
   request(body: Intent): Promise<unknown> {
-    if (this.gone) return Promise.reject(new StepwiseError('the engine has ended: the run is paused or finished', 'paused'));
+    return this.call((id) => ({ type: 'intent', id, body }));
+  }
+
+  // A page of a step's log, read by the engine; undefined when the step has no readable log.
+  async logPage(step: string, position: LogPosition, count: number): Promise<LogPage | undefined> {
+    return ((await this.call((id) => ({ type: 'logPage', id, step, position, count }))) ?? undefined) as LogPage | undefined;
+  }
+
+  private call(message: (id: number) => ClientMessage): Promise<unknown> {
+    if (this.gone) {
+      return Promise.reject(this.stopped ?? new StepwiseError('the engine has ended: the run is paused or finished', 'paused'));
+    }
     const id = this.nextId++;
     const answer = new Promise<unknown>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
-    this.channel.send({ type: 'intent', id, body });
+    this.channel.send(message(id));
     return answer;
   }
 

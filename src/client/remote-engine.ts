@@ -1,6 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { EngineHandle, EngineView, PhaseConfirmation, RollbackOptions, RollbackPlan, LiveState } from '../engine/engine-api.js';
-import { type LogPage, type LogPosition, readLogPage } from '../engine/read-log-page.js';
+import type { LogPage, LogPosition } from '../engine/read-log-page.js';
 import type { JournalEvent } from '../journal/events.js';
 import { type RunState, reduce } from '../journal/reducer.js';
 import type { EngineMessage, Intent, StaticView } from '../protocol/messages.js';
@@ -139,11 +139,10 @@ export class RemoteEngine implements EngineHandle {
     await this.ask({ intent: 'backfillControl', step, control });
   }
 
-  // Read here from the log file: who may attach may read the run directory, and the log view
-  // reads a page for every frame while it follows the output.
-  logPage(step: string, position: LogPosition, count: number): LogPage | undefined {
-    const log = this.store.getState().run.steps[step]?.log;
-    return log ? readLogPage(log, position, count) : undefined;
+  // Read by the engine and sent over the socket: the log view asks as it moves and as the step
+  // prints more.
+  logPage(step: string, position: LogPosition, count: number): Promise<LogPage | undefined> {
+    return this.client.logPage(step, position, count);
   }
 
   close(): void {

@@ -200,5 +200,5 @@ export interface EngineHandle extends EngineIntents {
    * A page of the step's latest log file (its whole output), for the log view; none before
    * the step has run.
    */
-  logPage(step: string, position: LogPosition, count: number): LogPage | undefined;
+  logPage(step: string, position: LogPosition, count: number): Promise<LogPage | undefined>;
 }

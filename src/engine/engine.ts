@@ -179,7 +179,7 @@ export class Engine implements EngineHandle {
     return this.index.get(step);
   }
 
-  logPage(step: string, position: LogPosition, count: number): LogPage | undefined {
+  async logPage(step: string, position: LogPosition, count: number): Promise<LogPage | undefined> {
     const log = this.state.steps[step]?.log;
     return log ? readLogPage(log, position, count) : undefined;
   }

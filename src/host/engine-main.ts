@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, mkdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { ExitCode, exitCodeFor } from '../cli/exit-codes.js';
 import { onFatal } from '../errors/fatal.js';
@@ -77,7 +77,10 @@ async function openOrReply(request: HostRequest, early: string[]): Promise<Opene
 
 async function main(): Promise<void> {
   process.on('SIGXFSZ', () => {});
-  const request = JSON.parse(readFileSync(0, 'utf8')) as HostRequest;
+  // Read as a stream: a synchronous read of a pipe the writer has not filled yet fails (EAGAIN).
+  let text = '';
+  for await (const chunk of process.stdin) text += String(chunk);
+  const request = JSON.parse(text) as HostRequest;
   const early: string[] = [];
   const opened = await openOrReply(request, early);
   if ('served' in opened) {
@@ -98,22 +101,38 @@ async function main(): Promise<void> {
   const socket = chooseSocketPath(request.stateDir, runId);
   if (socket.dir) mkdirSync(socket.dir, { recursive: true, mode: 0o770 });
   const record = engineRecordPath(request.stateDir, runId);
+  let closing: Promise<void> | undefined;
+  // The run closed (journal, locks, connections) and engine.json gone: a new engine may open it.
+  const closeRun = () =>
+    (closing ??= (async () => {
+      try {
+        log(`engine ending (${engine.run.status})`);
+      } catch {
+        // The disk that refused the journal may refuse the log too: closing is what matters.
+      }
+      await opened.close();
+      rmSync(record, { force: true });
+    })());
   onFatal((error) => {
     try {
       log(error.message);
-      rmSync(record, { force: true });
     } catch {
-      // The disk that refused the journal may refuse the log too: exiting is what matters.
+      // As above.
     }
-    process.exit(exitCodeFor(error.kind));
+    // Nothing more can be journaled: the run closes (freeing its locks), then the clients hear
+    // why and the process exits.
+    void closeRun()
+      .catch(() => {})
+      .finally(() => {
+        server.stop(error.message, error.kind);
+        process.exit(exitCodeFor(error.kind));
+      });
   });
   let ending: Promise<void> | undefined;
   const end = (code: number) => {
     ending ??= (async () => {
-      log(`engine ending (${engine.run.status})`);
+      await closeRun();
       await server.close();
-      await opened.close();
-      rmSync(record, { force: true });
       if (socket.dir) rmSync(socket.dir, { recursive: true, force: true });
       process.exit(code);
     })();
@@ -154,9 +173,14 @@ async function main(): Promise<void> {
       if (driving && acted) actedMeanwhile = true;
       if (driving || server.busy || engine.store.getState().live.active) return;
       if (status === 'succeeded' || status === 'rolled_back') void end(ExitCode.done);
-      else if (status === 'paused' && server.clients === 0) void end(ExitCode.paused);
+      else if ((status === 'paused' || closing) && server.clients === 0) void end(ExitCode.paused);
       // Driving again where nothing moved stops at the same point without a new event.
       else if (waiting && acted) void driveOn();
+    },
+    // A `--plain` or `--json` client's drive leaves the run paused, finished, or (a rollback plan
+    // only shown) as it was: with nobody else attached, nobody waits for this engine any more.
+    driveEnded: async (others) => {
+      if (others === 0 && !driving) await closeRun();
     },
   });
   await server.listen();

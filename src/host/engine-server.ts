@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { StepwiseError } from '../errors/stepwise-error.js';
+import { type ErrorKind, StepwiseError } from '../errors/stepwise-error.js';
 import { volatileEvents, type JournalEvent } from '../journal/events.js';
 import { readJournal } from '../journal/file-journal.js';
 import { type LineChannel, lineChannel } from '../protocol/line-channel.js';
@@ -15,6 +15,7 @@ import {
   type Role,
 } from '../protocol/messages.js';
 import { driveHeadless } from '../cli/drive-headless.js';
+import { driveRollback } from '../cli/drive-rollback.js';
 import type { Engine } from '../engine/engine.js';
 import { newNonce, type VerifiedUser, verifyProof } from './verify-identity.js';
 
@@ -28,6 +29,10 @@ export interface ServerOptions {
   // After anything that may end the engine's work: a client gone, an event, an intent answered
   // (`acted`: a client's intent was carried out).
   onChange: (acted?: boolean) => void;
+  // A headless client's drive has ended, before it hears so; `others`: the clients besides it.
+  // With nobody else, the engine closes the run first: the client's next command finds the run
+  // lock free.
+  driveEnded: (others: number) => Promise<void>;
 }
 
 interface Session {
@@ -92,6 +97,12 @@ export class EngineServer {
   // Intents still being carried out (a step running for a client that left counts).
   get busy(): boolean {
     return this.pending > 0;
+  }
+
+  // The engine stops at once (errors/fatal.ts): every client hears why as its connection ends.
+  // A line this short goes to the socket at once, so it is not lost when the process exits next.
+  stop(message: string, kind: ErrorKind): void {
+    for (const s of this.sessions) s.channel.end({ type: 'stopped', message, kind } satisfies EngineMessage);
   }
 
   attached(): AttachedClient[] {
@@ -196,6 +207,11 @@ export class EngineServer {
       return;
     }
     if (msg.type === 'subscribe') return this.subscribe(session, msg.from, msg.snapshot === true);
+    if (msg.type === 'logPage') {
+      const page = await this.options.engine.logPage(msg.step, msg.position, msg.count);
+      this.send(session, { type: 'done', id: msg.id, result: page });
+      return;
+    }
     return this.intent(session, msg.id, msg.body);
   }
 
@@ -291,11 +307,14 @@ export class EngineServer {
     }
     this.pending++;
     let acted = false;
+    const drive = body.intent === 'drive' || body.intent === 'driveRollback';
     try {
       const result = await this.carryOut(session, body);
       acted = true;
+      if (drive) await this.options.driveEnded(this.sessions.size - 1);
       this.send(session, { type: 'done', id, result });
     } catch (error) {
+      if (drive) await this.options.driveEnded(this.sessions.size - 1);
       if (error instanceof StepwiseError) {
         this.send(session, { type: 'refused', id, message: error.message, kind: error.kind });
       } else {
@@ -346,7 +365,17 @@ export class EngineServer {
           yes: body.yes,
           retry: body.retry,
           markDone: body.markDone,
+          phrases: body.phrases,
+          endSoak: body.endSoak,
           by,
+          say: (text) => this.send(session, { type: 'say', text }),
+        });
+      case 'driveRollback':
+        return driveRollback(engine, {
+          yes: body.yes,
+          to: body.to,
+          pastWindow: body.pastWindow,
+          phrases: body.phrases,
           say: (text) => this.send(session, { type: 'say', text }),
         });
     }

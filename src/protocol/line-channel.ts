@@ -10,6 +10,8 @@ export interface LineChannel {
   // serialised once).
   sendRaw(line: string): void;
   close(): void;
+  // A last message, then the connection closes.
+  end(message: object): void;
 }
 
 // Newline-delimited JSON over a socket. `onLine` gets each complete line as text; `onOverflow`
@@ -49,5 +51,8 @@ export function lineChannel(
       if (socket.writable) socket.write(line);
     },
     close: () => socket.end(),
+    end: (message) => {
+      if (socket.writable) socket.end(`${JSON.stringify(message)}\n`);
+    },
   };
 }

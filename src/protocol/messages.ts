@@ -6,9 +6,10 @@ import type { ForecastBasis } from '../journal/forecast/forecast-run.js';
 import type { RunState } from '../journal/reducer.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 
-// The engine's socket protocol: one JSON object per line each way. PROTOCOL.md beside this file
-// describes it for people; this file is what both sides check against.
-export const protocolVersion = 1;
+// The engine's socket protocol: one JSON object per line each way. ARCHITECTURE.md (The engine
+// process and its socket) describes it for people; this file is what both sides check against.
+// Version 2: the drive intent takes phrases and a soak to end, driveRollback, logPage, stopped.
+export const protocolVersion = 2;
 
 // The file a client creates to prove which Unix user it is: named after the nonce the engine
 // sent to it alone.
@@ -54,11 +55,22 @@ export const intentSchema = z.discriminatedUnion('intent', [
     control: z.object({ paused: z.boolean().optional(), batchSize: z.number().int().positive().optional() }),
   }),
   // Headless: the engine drives the run to its end or to the first decision an operator must take.
+  // `phrases`: --confirm STEP=PHRASE; `endSoak`: --end-soak STEP --reason TEXT.
   z.object({
     intent: z.literal('drive'),
     yes: z.boolean(),
     retry: z.array(z.string()),
     markDone: z.array(z.string()),
+    phrases: z.record(z.string(), z.string()).optional(),
+    endSoak: z.object({ step: z.string(), reason: z.string() }).strict().optional(),
+  }),
+  // Headless rollback: the plan is said first; with `yes` it is carried out.
+  z.object({
+    intent: z.literal('driveRollback'),
+    yes: z.boolean(),
+    to: z.string().optional(),
+    pastWindow: z.object({ reason: z.string() }).strict().optional(),
+    phrases: z.record(z.string(), z.string()).optional(),
   }),
 ]);
 export type Intent = z.infer<typeof intentSchema>;
@@ -82,6 +94,18 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   // the state, a printer the events), with the events since the last client left.
   z.object({ type: z.literal('subscribe'), from: z.number().int().nonnegative(), snapshot: z.boolean().optional() }),
   z.object({ type: z.literal('intent'), id: z.number().int(), body: intentSchema }),
+  // A page of a step's log (the log view, a failed step's last lines): answered `done` with the
+  // page, or without a result when the step has no log that can be read. Changes nothing.
+  z.object({
+    type: z.literal('logPage'),
+    id: z.number().int(),
+    step: z.string(),
+    position: z.union([
+      z.object({ from: z.number().int().nonnegative() }).strict(),
+      z.object({ before: z.number().int().nonnegative().optional() }).strict(),
+    ]),
+    count: z.number().int().positive().max(10_000),
+  }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
@@ -112,4 +136,7 @@ export type EngineMessage =
   | { type: 'say'; text: string }
   | { type: 'done'; id: number; result?: unknown }
   // `id` is absent when the refusal is about a line that was not an intent.
-  | { type: 'refused'; id?: number; message: string; kind?: ErrorKind };
+  | { type: 'refused'; id?: number; message: string; kind?: ErrorKind }
+  // The engine stops at once (the journal cannot be written): why, before it closes every
+  // connection and exits.
+  | { type: 'stopped'; message: string; kind: ErrorKind };

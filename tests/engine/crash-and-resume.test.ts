@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EventPayload } from '../../src/journal/events.js';
 import { FileJournal } from '../../src/journal/file-journal.js';
 import { processGroupPath } from '../../src/journal/state-dir.js';
-import { type JournalLine, readEvents, runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
+import { type JournalLine, killRun, readEvents, runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
 import { createTarget, type Target, targetKinds } from '../helpers/targets.js';
 
 function journalOf(stateDir: string): string {
@@ -116,8 +116,7 @@ phases:
       }
     });
     await sleep(700);
-    child.kill('SIGKILL');
-    await child;
+    await killRun(child, stateDir);
 
     const resumed = await runCli(['resume', '--plain', '--yes'], { stateDir, env: target.env });
     expect(resumed.exitCode).toBe(0);

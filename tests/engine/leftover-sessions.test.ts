@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openConnections } from '../../src/db/open-connections.js';
 import { endLeftoverSessions } from '../../src/db/end-leftover-sessions.js';
 import { sessionTag } from '../../src/db/session-tag.js';
-import { readEvents, runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
+import { killRun, readEvents, runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
 import { createScratchDatabase, type ScratchDatabase, testDatabaseUrl } from '../helpers/scratch-database.js';
 
 const runbook = `version: 1
@@ -80,8 +80,7 @@ describe.skipIf(!testDatabaseUrl)('what a killed run left on the server', () => 
     const env = { DATABASE_URL: db.url };
     const child = startCli(['run', path, '--plain'], { stateDir, env });
     while ((await sessionsRunning(db, 'SELECT pg_sleep(3600)')).length === 0) await sleep(50);
-    child.kill('SIGKILL');
-    await child;
+    await killRun(child, stateDir);
 
     const resumed = await runCli(['resume', '--plain'], { stateDir, env });
     expect(resumed.exitCode, resumed.all).toBe(3);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readEvents, runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
+import { killRun, readEvents, runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
 import { createTarget, type Target, targetKinds } from '../helpers/targets.js';
 
 function runDirOf(stateDir: string): string | undefined {
@@ -73,8 +73,7 @@ phases:
 
     const child = startCli(['run', path, '--plain'], { stateDir, env: target.env });
     await until(() => fileHas(runDirOf(stateDir) && join(runDirOf(stateDir)!, 'logs', 'copy.1.log'), 'throttled:'), child);
-    child.kill('SIGKILL');
-    await child;
+    await killRun(child, stateDir);
     await target.query('DELETE FROM bf_hold');
 
     const journal = join(runDirOf(stateDir)!, 'journal.jsonl');
@@ -119,8 +118,7 @@ phases:
     await target.query('CREATE TABLE wait_go (id int)');
     const child = startCli(['run', path, '--plain'], { stateDir, env: target.env });
     await until(() => fileHas(runDirOf(stateDir) && join(runDirOf(stateDir)!, 'journal.jsonl'), '"step.started"'), child);
-    child.kill('SIGKILL');
-    await child;
+    await killRun(child, stateDir);
     await target.query('INSERT INTO wait_go VALUES (1)');
 
     const resumed = await runCli(['resume', '--plain'], { stateDir, env: target.env });

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
+import { readEngineRecord } from '../../src/protocol/engine-record.js';
 
 // The built CLI (npm test builds it first), run as a real child process. STEPWISE_CLI points
 // at another build, so a developer can test without rebuilding the shared dist/.
@@ -56,4 +57,16 @@ export function readEvents(path: string): JournalLine[] {
         return [];
       }
     });
+}
+
+// kill -9 of a run: its engine process (which runs the steps and holds the journal) and the
+// command that started it. Killing the command alone would leave the run going on in its engine.
+export async function killRun(child: ReturnType<typeof startCli>, stateDir: string): Promise<void> {
+  const runs = join(stateDir, 'runs');
+  for (const runId of existsSync(runs) ? readdirSync(runs) : []) {
+    const record = readEngineRecord(stateDir, runId);
+    if (record) process.kill(record.pid, 'SIGKILL');
+  }
+  child.kill('SIGKILL');
+  await child;
 }

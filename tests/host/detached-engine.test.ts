@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { EngineClient } from '../../src/client/engine-client.js';
 import { writeProof } from '../../src/client/prove-identity.js';
 import { lineChannel } from '../../src/protocol/line-channel.js';
-import type { EngineMessage } from '../../src/protocol/messages.js';
+import { type EngineMessage, protocolVersion } from '../../src/protocol/messages.js';
 import { readEngineRecord } from '../../src/protocol/engine-record.js';
 import { isProcessAlive } from '../../src/journal/process-identity.js';
 import { onlyRunId as runIdOf, watchFor } from '../helpers/engine-watch.js';
@@ -60,15 +60,15 @@ describe('a run in its own engine process', () => {
     expect(started.stdout).toContain(`stepwise attach ${runIdOf(stateDir)}`);
 
     const old = await rawClient(stateDir);
-    old.send(JSON.stringify({ type: 'hello', protocol: 0, role: 'operator', host: 'h' }));
-    expect(await old.next('refused')).toMatchObject({ message: expect.stringContaining('protocol 1') });
+    old.send(JSON.stringify({ type: 'hello', protocol: protocolVersion - 1, role: 'operator', host: 'h' }));
+    expect(await old.next('refused')).toMatchObject({ message: expect.stringContaining(`protocol ${protocolVersion}`) });
 
     const raw = await rawClient(stateDir);
     raw.send('this is not json');
     expect(await raw.next('refused')).toMatchObject({ message: expect.stringContaining('not JSON') });
     raw.send(JSON.stringify({ type: 'intent', id: 1, body: { intent: 'runPhase', phase: 'one' } }));
     expect(await raw.next('refused')).toMatchObject({ message: 'say hello and prove who you are first' });
-    raw.send(JSON.stringify({ type: 'hello', protocol: 1, role: 'operator', host: 'h' }));
+    raw.send(JSON.stringify({ type: 'hello', protocol: protocolVersion, role: 'operator', host: 'h' }));
     const welcome = (await raw.next('welcome')) as Extract<EngineMessage, { type: 'welcome' }>;
     writeProof(welcome.proofDir, welcome.nonce);
     raw.send(JSON.stringify({ type: 'prove' }));
@@ -83,6 +83,11 @@ describe('a run in its own engine process', () => {
     raw.send(JSON.stringify({ type: 'intent', id: 3, body: { intent: 'runPhase', phase: 'one', confirmation: { steps: [] } } }));
     expect(await raw.next('done')).toMatchObject({ id: 3 });
     expect(journal(stateDir).find((e) => e.type === 'step.succeeded' && e.step === 'look')).toBeTruthy();
+    // A page of the step's log is asked of the engine, as the log view does.
+    raw.send(JSON.stringify({ type: 'logPage', id: 5, step: 'look', position: {}, count: 10 }));
+    expect(await raw.next('done')).toMatchObject({ id: 5, result: { lines: ['looked'], starts: [0] } });
+    raw.send(JSON.stringify({ type: 'logPage', id: 6, step: 'after', position: {}, count: 10 }));
+    expect(await raw.next('done')).toEqual({ type: 'done', id: 6 });
 
     // Paused with nobody attached, the engine ends and takes its socket record with it.
     const enginePid = readEngineRecord(stateDir, runIdOf(stateDir))!.pid;
@@ -96,6 +101,44 @@ describe('a run in its own engine process', () => {
     expect(readEngineRecord(stateDir, runIdOf(stateDir))).toBeUndefined();
     const gone = await watchFor(stateDir, () => false).catch((error: Error) => error);
     expect(String(gone)).toMatch(/no engine is serving|engine closed/);
+  });
+
+  it('run --plain is a client of the engine: a watcher follows the same run, a failed step shows its last lines, and the engine ends with it', async () => {
+    const stateDir = tempStateDir();
+    const runbook = join(stateDir, 'rb.yaml');
+    const release = join(stateDir, 'release');
+    writeFileSync(
+      runbook,
+      `version: 1
+name: plain-client
+phases:
+  - id: one
+    steps:
+      - id: hold
+        run: [sh, -c, "echo first; echo second; while [ ! -f '${release}' ]; do sleep 0.05; done; echo last; exit 3"]
+`,
+    );
+    const plain = startCli(['run', runbook, '--plain'], { stateDir });
+    const { event, client } = await (async () => {
+      for (;;) {
+        const watching = await watchFor(stateDir, (e) => e.type === 'step.started').catch(() => undefined);
+        if (watching) return watching;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    expect(await event).toMatchObject({ step: 'hold' });
+    const enginePid = readEngineRecord(stateDir, runIdOf(stateDir))!.pid;
+    expect(enginePid).not.toBe(plain.pid);
+    writeFileSync(release, '');
+    const done = await plain;
+    expect(done.exitCode, done.all).toBe(1);
+    expect(done.stdout).toMatch(/1\.1 hold {2}failed after .*: exit 3, expected 0/);
+    expect(done.stdout).toMatch(/last 3 lines of output:\n\s+│ first\n\s+│ second\n\s+│ last\n/);
+    expect(done.stderr).toContain('step hold failed');
+    // The run is paused; the engine waits while the watcher is attached, and ends after it.
+    client.close();
+    await vi.waitFor(() => expect(isProcessAlive(enginePid)).toBe(false), { timeout: 30_000 });
+    expect(readEngineRecord(stateDir, runIdOf(stateDir))).toBeUndefined();
   });
 
   it('a watcher that hangs up or is interrupted goes away alone: the step goes on and a new watcher follows it to the end', async () => {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalEvent } from '../../src/journal/events.js';
 import { markInterrupted } from '../../src/journal/reducer.js';
-import { runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
+import { killRun, runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
 import { targetKinds } from '../helpers/targets.js';
 import { createDemoDatabase, databaseVar, type DemoDatabase, digest } from './demo-database.js';
 import { onlyRun, runbookTimeout, stepsByStatus } from './run-journal.js';
@@ -50,8 +50,7 @@ describe.each(targetKinds)('queue-migration killed during dual-write on %s', (ki
       if (batches.length >= 1) break;
       await sleep(10);
     }
-    child.kill('SIGKILL');
-    await child;
+    await killRun(child, stateDir);
     const killed = markInterrupted(onlyRun(stateDir).state);
     expect(killed.steps['backfill-queue'].status).toBe('interrupted');
 

@@ -320,7 +320,7 @@ export class FixtureEngine implements EngineHandle {
   }
 
   // The real reader, on the log file named by the step's step.started event.
-  logPage(step: string, position: LogPosition, count: number): LogPage | undefined {
+  async logPage(step: string, position: LogPosition, count: number): Promise<LogPage | undefined> {
     const log = this.state.steps[step]?.log;
     return log ? readLogPage(log, position, count) : undefined;
   }

@@ -405,11 +405,11 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
   } else if (screen === 'log' && logStep) {
     body = (
       <LogView
+        engine={engine}
         view={view}
         step={logStep}
         width={width}
         height={screenHeight}
-        readPage={(position, count) => engine.logPage(logStep, position, count)}
         onClose={() => setScreen('main')}
       />
     );
