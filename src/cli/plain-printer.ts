@@ -4,8 +4,9 @@ import { stepNumbers, stepsDone } from '../journal/run-questions.js';
 import { formatCount } from '../format/format-count.js';
 import { formatDuration, formatTimeOfDay, formatUtc } from '../format/format-time.js';
 import { describeEndedSession } from '../engine/describe-ended-session.js';
-import { glyphsFor } from '../tui/glyphs.js';
-import { localeIsUtf8 } from '../format/terminal-caps.js';
+import { type Glyphs, glyphsFor } from '../tui/glyphs.js';
+import { describeValue } from '../tui/describe-value.js';
+import { detectTerminalCaps } from '../format/terminal-caps.js';
 import { toAscii } from '../format/to-ascii.js';
 import { type SafeOutput, safeOutput } from './safe-output.js';
 
@@ -25,71 +26,7 @@ export interface PlainPrinterOptions {
 export type EventPrinter = (event: JournalEvent) => void;
 
 type Color = 'red' | 'green' | 'yellow' | 'cyan' | 'magenta' | 'dim';
-const codes: Record<Color, string> = {
-  red: '31',
-  green: '32',
-  yellow: '33',
-  magenta: '35',
-  cyan: '36',
-  dim: '2',
-};
-
-interface Marks {
-  start: string;
-  ok: string;
-  fail: string;
-  skip: string;
-  sign: string;
-  back: string;
-  note: string;
-  pause: string;
-  gate: string;
-  run: string;
-  end: string;
-  probe: string;
-  quote: string;
-  rule: string;
-  sep: string;
-}
-
-function marksFor(unicode: boolean): Marks {
-  const g = glyphsFor(unicode);
-  return unicode
-    ? {
-        start: '▸',
-        ok: g.status.succeeded,
-        fail: g.status.failed,
-        skip: g.status.skipped,
-        sign: '✎',
-        back: g.status.rolled_back,
-        note: '·',
-        pause: '‖',
-        gate: '◆',
-        run: '▶',
-        end: '■',
-        probe: '?',
-        quote: g.vertical,
-        rule: g.horizontal.repeat(2),
-        sep: g.separator,
-      }
-    : {
-        start: '>',
-        ok: g.status.succeeded,
-        fail: g.status.failed,
-        skip: '-',
-        sign: '*',
-        back: g.status.rolled_back,
-        note: '.',
-        pause: '=',
-        gate: '#',
-        run: '>>',
-        end: '#',
-        probe: '?',
-        quote: g.vertical,
-        rule: g.horizontal.repeat(2),
-        sep: g.separator,
-      };
-}
+const codes: Record<Color, string> = { red: '31', green: '32', yellow: '33', magenta: '35', cyan: '36', dim: '2' };
 
 const batchLineEveryMs = 1000;
 const indent = '           ';
@@ -101,7 +38,7 @@ function printable(text: string): string {
 function describeValues(values: Record<string, unknown>): string {
   const entries = Object.entries(values);
   if (entries.length === 0) return '(nothing)';
-  return entries.map(([k, v]) => `${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
+  return entries.map(([k, v]) => `${k} = ${describeValue(v)}`).join(', ');
 }
 
 class PlainPrinter {
@@ -112,7 +49,9 @@ class PlainPrinter {
   // Per step: when the last progress line was printed, and the latest one held back since.
   private readonly lastLineAt = new Map<string, number>();
   private readonly heldBack = new Map<string, string>();
-  private readonly marks: Marks;
+  private readonly g: Glyphs;
+  // The event marks with the step status marks they share with the screen.
+  private readonly marks: Glyphs['events'] & { ok: string; fail: string; back: string };
   private readonly colour: boolean;
   private readonly ascii: boolean;
   private readonly output: SafeOutput;
@@ -121,11 +60,14 @@ class PlainPrinter {
     out: NodeJS.WritableStream,
     private readonly options: PlainPrinterOptions,
   ) {
-    const env = options.env ?? process.env;
-    this.ascii = !localeIsUtf8(env);
-    this.marks = marksFor(!this.ascii);
-    const tty = (out as NodeJS.WriteStream).isTTY === true;
-    this.colour = tty && !env.NO_COLOR && env.TERM !== 'dumb';
+    // The same rule as the screen's: colour on a terminal unless NO_COLOR or TERM=dumb, UTF-8 marks
+    // when the locale is.
+    const caps = detectTerminalCaps(options.env ?? process.env);
+    this.ascii = !caps.unicode;
+    this.g = glyphsFor(caps.unicode);
+    const { status } = this.g;
+    this.marks = { ...this.g.events, ok: status.succeeded, fail: status.failed, back: status.rolled_back };
+    this.colour = (out as NodeJS.WriteStream).isTTY === true && caps.color;
     this.output = safeOutput(out);
     this.state = options.run;
     this.refreshNumbers();
@@ -187,14 +129,11 @@ class PlainPrinter {
   private header(run: RunState): void {
     const { started } = run;
     const ops = run.operators.join(', ');
-    this.line(
-      run.lastEventAt,
-      this.marks.run,
-      `${started.runbook.name}${this.marks.sep}run ${run.runId}${this.marks.sep}${ops}`,
-    );
+    const sep = this.g.separator;
+    this.line(run.lastEventAt, this.g.events.run, `${started.runbook.name}${sep}run ${run.runId}${sep}${ops}`);
     if (started.runbook.title !== started.runbook.name) this.detail(started.runbook.title);
     for (const [name, c] of Object.entries(started.connections)) {
-      this.detail(`${name} ${glyphsFor(!this.ascii).arrow} ${c.target}${c.production ? '  PRODUCTION' : ''}`);
+      this.detail(`${name} ${this.g.arrow} ${c.target}${c.production ? '  PRODUCTION' : ''}`);
     }
     const { done, total } = stepsDone(run);
     if (done > 0) this.detail(`${done}/${total} steps done`);
@@ -216,7 +155,7 @@ class PlainPrinter {
   private progress(e: JournalEvent & { step: string }, text: string): void {
     const at = Date.parse(e.ts);
     const last = this.lastLineAt.get(e.step);
-    const rendered = `${this.stamp(e.ts)} ${this.marks.note} ${this.clean(`${this.label(e.step)}  ${text}`)}`;
+    const rendered = `${this.stamp(e.ts)} ${this.g.events.note} ${this.clean(`${this.label(e.step)}  ${text}`)}`;
     if (last !== undefined && at - last < batchLineEveryMs) {
       this.heldBack.set(e.step, rendered);
       return;
@@ -230,14 +169,14 @@ class PlainPrinter {
     const lines = this.options.tail(step).slice(-(this.options.tailLines ?? 20));
     if (lines.length === 0) return;
     this.detail(`last ${lines.length === 1 ? 'line' : `${lines.length} lines`} of output:`, 'dim');
-    for (const l of lines) this.emit(`${indent}${this.paint(this.marks.quote, 'dim')} ${this.clean(l)}`);
+    for (const l of lines) this.emit(`${indent}${this.paint(this.g.vertical, 'dim')} ${this.clean(l)}`);
   }
 
   private checkDetails(details: unknown): void {
     if (!isCheckDetails(details)) return;
     this.detail(`expected ${describeValues(details.expected)}`);
     this.detail(`actual   ${describeValues(details.actual)}`);
-    for (const f of details.failures ?? []) this.detail(`${this.marks.note} ${f}`);
+    for (const f of details.failures ?? []) this.detail(`${this.g.events.note} ${f}`);
   }
 
   private phaseTitle(id: string): string {
@@ -249,12 +188,12 @@ class PlainPrinter {
     if (!phase || this.announcedPhases.has(phase)) return;
     this.announcedPhases.add(phase);
     const index = this.state!.phases.findIndex((p) => p.id === phase);
-    this.line(ts, this.marks.rule, `${index + 1} ${this.phaseTitle(phase)}`, 'cyan');
+    this.line(ts, this.g.horizontal.repeat(2), `${index + 1} ${this.phaseTitle(phase)}`, 'cyan');
   }
 
   private describe(e: JournalEvent): void {
     const m = this.marks;
-    const sep = m.sep;
+    const sep = this.g.separator;
     switch (e.type) {
       case 'run.started':
         if (this.state) this.header(this.state);

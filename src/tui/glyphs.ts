@@ -1,9 +1,23 @@
 import type { StepStatus } from '../journal/reducer.js';
 
-// Every character the chrome draws, in a UTF-8 and an ASCII set (a non-UTF-8 terminal shows
-// `_` for anything else). No emoji: they misalign columns.
+// The mark the plain printer puts before each kind of line, beside the step status marks.
+export interface EventMarks {
+  start: string;
+  skip: string;
+  sign: string;
+  note: string;
+  pause: string;
+  gate: string;
+  run: string;
+  end: string;
+  probe: string;
+}
+
+// Every character the chrome and the plain printer draw, in a UTF-8 and an ASCII set (a
+// non-UTF-8 terminal shows `_` for anything else). No emoji: they misalign columns.
 export interface Glyphs {
   status: Record<Exclude<StepStatus, 'running' | 'rolling_back'>, string>;
+  events: EventMarks;
   spinner: string[];
   phaseActive: string;
   horizontal: string;
@@ -30,6 +44,7 @@ const unicode: Glyphs = {
     rolled_back: '↺',
     rollback_failed: '✗',
   },
+  events: { start: '▸', skip: '↷', sign: '✎', note: '·', pause: '‖', gate: '◆', run: '▶', end: '■', probe: '?' },
   spinner: ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'],
   phaseActive: '●',
   horizontal: '─',
@@ -56,6 +71,7 @@ const ascii: Glyphs = {
     rolled_back: '<',
     rollback_failed: 'X',
   },
+  events: { start: '>', skip: '-', sign: '*', note: '.', pause: '=', gate: '#', run: '>>', end: '#', probe: '?' },
   spinner: ['|', '/', '-', '\\'],
   phaseActive: '*',
   horizontal: '-',
