@@ -198,7 +198,7 @@ phases:
 `,
     );
     expect((await runCli(['run', runbook, '--detach', '--yes'], { stateDir })).exitCode).toBe(0);
-    const { event, client } = await watchFor(stateDir, (e) => e.type === 'step.progress' && e.step === 'wait-for-release');
+    const { event, client } = await watchFor(stateDir, (e) => e.type === 'step.process_started' && e.step === 'wait-for-release');
     await event;
     client.close();
     const pid = readEngineRecord(stateDir, runIdOf(stateDir))!.pid;
