@@ -1,11 +1,10 @@
 import type { JournalHead } from '../journal/anchor-mismatch.js';
 import type { DbConnection, Queryable } from './connection.js';
+import { sqlState } from './sql-state.js';
 
 // The head of a run's journal (its last event's seq and hash), kept in the run's database beside
 // the backfill checkpoints, so a journal cut short or rewritten with a recomputed chain no longer
 // matches something outside the file. One row per run and connection name.
-
-export const anchorTable = 'stepwise.journal_anchor';
 
 const createSql = [
   'CREATE SCHEMA IF NOT EXISTS stepwise',
@@ -28,14 +27,6 @@ const upsertSql = `INSERT INTO stepwise.journal_anchor (run_id, conn, seq, hash)
 // full rollback dropped meanwhile: create it again and write once more.
 const createAgain = new Set(['23505', '42P06', '42P07', '42P01', '3F000']);
 
-function sqlStateOf(error: unknown): string | undefined {
-  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-  }
-  return undefined;
-}
-
 // Short bounds of stepwise's own: an anchor never waits long on a busy catalog.
 async function bounded(tx: Queryable): Promise<void> {
   await tx.query("SELECT set_config('lock_timeout', '5s', true), set_config('statement_timeout', '15s', true)");
@@ -51,7 +42,7 @@ export async function writeAnchor(conn: DbConnection, runId: string, head: Journ
       });
       return;
     } catch (error) {
-      if (tries > 1 || !createAgain.has(sqlStateOf(error) ?? '')) throw error;
+      if (tries > 1 || !createAgain.has(sqlState(error) ?? '')) throw error;
     }
   }
 }
@@ -62,7 +53,7 @@ export async function readAnchor(conn: DbConnection, runId: string): Promise<Jou
     async (tx) => {
       await bounded(tx);
       const { rows: exists } = await tx.query<{ table: boolean }>(
-        `SELECT to_regclass('${anchorTable}') IS NOT NULL AS table`,
+        "SELECT to_regclass('stepwise.journal_anchor') IS NOT NULL AS table",
       );
       if (!exists[0].table) return undefined;
       const { rows } = await tx.query<{ seq: string; hash: string }>(

@@ -202,6 +202,8 @@ describe.skipIf(!testDatabaseUrl)('a resumed run refuses a connection pointed el
       old.append(payload as unknown as EventPayload);
     }
     old.close();
+    // Nor did an older stepwise anchor its journal in the database.
+    await db1.query('DROP SCHEMA stepwise CASCADE');
 
     const wrong = await runCli(['resume', '--plain', '--yes'], { stateDir, env: { DATABASE_URL: db2.url } });
     expect(wrong.exitCode, wrong.all).toBe(2);

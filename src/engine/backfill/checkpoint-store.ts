@@ -1,7 +1,7 @@
 import { StepwiseError } from '../../errors/stepwise-error.js';
 import type { Queryable } from '../../db/connection.js';
 import type { KeyValue } from './keyset-sql.js';
-import { sqlState } from './sql-state.js';
+import { sqlState } from '../../db/sql-state.js';
 
 // One row per backfill step of a run, on the target connection. Each batch updates it in the
 // batch's own transaction, so the copied rows and the progress record commit together.

@@ -6,7 +6,7 @@ import type { BatchTimeouts } from './batch-timeouts.js';
 import type { BatchOutcome, CopyBatch } from './copy-batch.js';
 import type { KeyValue } from './keyset-sql.js';
 import { LockBackoff } from './lock-backoff.js';
-import { lockNotAvailable, queryCanceled, sqlState } from './sql-state.js';
+import { lockNotAvailable, queryCanceled, sqlState } from '../../db/sql-state.js';
 
 // A batch that outlives statement_timeout is retried smaller this many times before failing.
 const statementTimeoutRetries = 3;
