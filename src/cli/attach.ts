@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { EngineClient } from '../client/engine-client.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { findRun } from '../journal/find-run.js';
 import { resolveStateDir } from '../journal/state-dir.js';
@@ -6,6 +7,17 @@ import { liveEngineRecord } from '../protocol/engine-record.js';
 import { chooseMode } from './choose-mode.js';
 import { driveTuiClient } from './drive-tui-client.js';
 import { withStateDir } from './shared-options.js';
+
+// The live engine compares its servers with the targets pinned at run.started, as resume and
+// rollback do, before the operator's screen opens: a moved target refuses (exit 2, both named).
+async function requireRunTargets(stateDir: string, runId: string): Promise<void> {
+  const client = await EngineClient.connect({ stateDir, runId, role: 'operator' });
+  try {
+    await client.request({ intent: 'checkTargets' });
+  } finally {
+    client.close();
+  }
+}
 
 export const attachCommand = withStateDir(
   new Command('attach')
@@ -15,9 +27,11 @@ export const attachCommand = withStateDir(
 ).action(async (ref: string | undefined, flags: { stateDir?: string; operator?: string }) => {
   const stateDir = resolveStateDir(flags.stateDir);
   const { runId } = findRun(stateDir, ref);
-  if (chooseMode({}) !== 'tui')
-    throw new StepwiseError('attach opens the TUI: run it in a terminal (`stepwise watch --plain` follows a run without one)');
+  // Attach starts no engine: `resume` does, after comparing the targets.
   if (!liveEngineRecord(stateDir, runId))
     throw new StepwiseError(`no engine serves run ${runId} (it is paused or finished): \`stepwise resume ${runId}\` starts one`);
+  await requireRunTargets(stateDir, runId);
+  if (chooseMode({}) !== 'tui')
+    throw new StepwiseError('attach opens the TUI: run it in a terminal (`stepwise watch --plain` follows a run without one)');
   process.exitCode = await driveTuiClient({ stateDir, runId, mode: 'attach', operator: flags.operator });
 });

@@ -494,9 +494,9 @@ export class Engine implements EngineHandle {
   }
 
   // A server's connections can be re-established to another host (DNS, a pooler) while the run is
-  // open: each step checks its servers are still the run's targets before it starts. An embedded
-  // database is this process's own and cannot move.
-  private async requirePinnedTargets(): Promise<void> {
+  // open: each step checks its servers are still the run's targets before it starts, and so does
+  // an operator attaching. An embedded database is this process's own and cannot move.
+  async requirePinnedTargets(): Promise<void> {
     const servers = Object.fromEntries(
       Object.entries(this.setup.connections).filter(([, c]) => c.driver === 'postgres'),
     );

@@ -356,6 +356,8 @@ export class EngineServer {
         return engine.rollback({ to: body.to, note: body.note, pastWindow: body.pastWindow, confirm: body.confirm });
       case 'cancel':
         return engine.cancel();
+      case 'checkTargets':
+        return engine.requirePinnedTargets();
       case 'pause':
         return engine.pause(body.reason, { afterStep: body.afterStep });
       case 'backfillControl':

@@ -47,6 +47,8 @@ export const intentSchema = z.discriminatedUnion('intent', [
     confirm: z.record(z.string(), z.string()).optional(),
   }),
   z.object({ intent: z.literal('cancel') }),
+  // Attaching: the run's servers are still the targets pinned at run.started, or refused naming both.
+  z.object({ intent: z.literal('checkTargets') }),
   // `afterStep`: the running step finishes first (Ctrl+C in the TUI: pause after this step).
   z.object({ intent: z.literal('pause'), reason: z.string(), afterStep: z.boolean().optional() }),
   z.object({
