@@ -20,6 +20,9 @@ const hangUps = ['SIGHUP', 'SIGTERM'] as const;
 // The TUI as a client of the run's engine process. A hang-up (the terminal is gone) only ends
 // this process: the engine goes on with what was asked and waits for the next `attach`.
 export async function driveTuiClient(options: TuiClientOptions): Promise<ExitCodeValue> {
+  // Ink and React load while the engine is reached: loading them is most of an attach's time.
+  const tui = import('../tui/load-tui.js').then((m) => m.loadTui());
+  tui.catch(() => {});
   const client = await EngineClient.connect({
     stateDir: options.stateDir,
     runId: options.runId,
@@ -35,7 +38,7 @@ export async function driveTuiClient(options: TuiClientOptions): Promise<ExitCod
   };
   for (const s of hangUps) process.on(s, onHangUp);
   try {
-    const { runTui } = await (await import('../tui/load-tui.js')).loadTui();
+    const { runTui } = await tui;
     const result = await runTui(engine, { mode: options.mode, signal: closeTui.signal, rollbackTo: options.rollbackTo });
     if (hungUp) return ExitCode.interrupted;
     if (!options.readOnly) {

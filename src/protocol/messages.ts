@@ -92,8 +92,9 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     ssh: z.string().max(255).optional(),
   }),
   z.object({ type: z.literal('prove') }),
-  // `snapshot`: the run's state as it is now instead of a replay of every event (a screen needs
-  // the state, a printer the events), with the events since the last client left.
+  // `snapshot`: the run's state as it is now instead of a replay of every event (the screen and
+  // the plain printer need the state, the JSON printer every event), with the events since the
+  // last client left.
   z.object({ type: z.literal('subscribe'), from: z.number().int().nonnegative(), snapshot: z.boolean().optional() }),
   z.object({ type: z.literal('intent'), id: z.number().int(), body: intentSchema }),
   // A page of a step's log (the log view, a failed step's last lines): answered `done` with the

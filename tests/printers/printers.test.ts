@@ -171,13 +171,6 @@ describe('the JSON printer', () => {
     for (const e of recorded.events) print(e);
     expect(out.text).toBe(readFileSync(recorded.journalPath, 'utf8'));
   });
-
-  it('prints the events journaled before it started first', () => {
-    const out = new Capture();
-    const print = createJsonPrinter(out, { history: recorded.events.slice(0, 1) });
-    print(recorded.events[1]);
-    expect(out.lines.map((l) => JSON.parse(l).seq)).toEqual([1, 2]);
-  });
 });
 
 describe.each(['plain', 'json'])('the %s printer piped into head', (mode) => {
