@@ -3,9 +3,10 @@ import { forecastBasis } from '../engine/forecast/forecast-steps.js';
 import { indexSteps } from '../engine/step-index.js';
 import { describeRunForecast, describeStepForecast } from '../journal/forecast/describe-forecast.js';
 import { forecastRun } from '../journal/forecast/forecast-run.js';
-import { resolveStateDir } from '../journal/state-dir.js';
+import { parsedSqlPath, resolveStateDir } from '../journal/state-dir.js';
 import { createRenderer } from '../runbook/create-renderer.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
+import { ParsedSqlCache } from '../runbook/parsed-sql-cache.js';
 import { previewStep } from '../runbook/preview-step.js';
 import { resolveVars } from '../runbook/resolve-vars.js';
 import { describeConnections } from './describe-connections.js';
@@ -33,12 +34,16 @@ export const planCommand = withStateDir(
       {},
     ),
 ).action(async (path: string, flags: { var: Record<string, string>; stateDir?: string }) => {
-  const loaded = await loadRunbook(path);
+  const stateDir = resolveStateDir(flags.stateDir);
+  // A runbook planned before is checked without loading PostgreSQL's parser.
+  const parsedSql = await ParsedSqlCache.open(parsedSqlPath(stateDir));
+  const loaded = await loadRunbook(path, { parsedSql });
+  await parsedSql.save();
   const { runbook } = loaded;
   const vars = resolveVars(runbook, { cli: flags.var, env: process.env });
   const values = { ...vars.values };
   for (const m of vars.missing) values[m.name] = `<${m.name}: asked at start>`;
-  const urls = describeConnections(runbook, process.env, resolveStateDir(flags.stateDir));
+  const urls = describeConnections(runbook, process.env, stateDir);
   const renderer = createRenderer({
     vars: values,
     secretVars: vars.secretVars,
@@ -57,7 +62,6 @@ export const planCommand = withStateDir(
   const shownVars = Object.entries(renderer.maskedVars());
   if (shownVars.length) out.push(`vars: ${shownVars.map(([k, v]) => `${k}=${v}`).join(', ')}`);
   const index = indexSteps(runbook);
-  const stateDir = resolveStateDir(flags.stateDir);
   // The forecast opens no connection either: a backfill's rows to go are those of earlier runs.
   const forecast = forecastRun(await forecastBasis(loaded, stateDir, undefined));
   const expected = new Map(forecast.steps.map((f) => [f.step, describeStepForecast(f)]));

@@ -7,6 +7,11 @@ export function resolveStateDir(flag?: string): string {
   return resolve(flag ?? process.env.STEPWISE_STATE_DIR ?? '.stepwise');
 }
 
+// SQL texts the parser accepted (runbook/parsed-sql-cache.ts): plan skips the parser for them.
+export function parsedSqlPath(stateDir: string): string {
+  return join(stateDir, 'parsed-sql.json');
+}
+
 export function runDir(stateDir: string, runId: string): string {
   return join(stateDir, 'runs', runId);
 }

@@ -6,11 +6,12 @@ import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import type { Alias, Document, LineCounter } from 'yaml';
 import { CheckInput } from './check-input.js';
 import { checkReferences } from './check-references.js';
-import { checkSql, checkSqlSyntax } from './check-sql.js';
+import { allParsedBefore, checkSql, checkSqlSyntax, type SqlSyntax } from './check-sql.js';
 import { checkStructure } from './check-structure.js';
 import { describeLocation, valueAt } from './describe-location.js';
 import { describeSchemaIssues } from './describe-schema-issue.js';
 import type { Diagnostic, LoadedRunbook } from './loaded-runbook.js';
+import type { ParsedSqlCache } from './parsed-sql-cache.js';
 import { listBodies, listSqlSites } from './runbook-bodies.js';
 import { RunbookInvalidError } from './runbook-invalid-error.js';
 import { type Runbook, runbook as runbookSchema, step as stepSchema } from './schema.js';
@@ -173,7 +174,13 @@ async function sqlOfValidSteps(input: unknown, locator: YamlLocator, path: strin
   const partial = validStepsOf(input);
   const checks = new CheckInput(partial, locator, path, {}, listBodies(partial));
   const fileErrors = await readSqlFiles(checks, dir);
-  return [...fileErrors, ...checkSqlSyntax(checks)];
+  return [...fileErrors, ...checkSqlSyntax(checks, await sqlSyntax(checks, undefined))];
+}
+
+// PostgreSQL's parser is loaded only when some SQL did not parse before (ParsedSqlCache).
+async function sqlSyntax(checks: CheckInput, parsed: ParsedSqlCache | undefined): Promise<SqlSyntax> {
+  if (allParsedBefore(checks, parsed)) return { parsed };
+  return { parse: (await import('./parse-sql.js')).parseSql, parsed };
 }
 
 function stepPositions(runbook: Runbook, locator: YamlLocator): LoadedRunbook['positions'] {
@@ -192,7 +199,9 @@ function byPosition(a: Diagnostic, b: Diagnostic): number {
 
 // Loads and validates a runbook: YAML with positions, the zod schema, then the checks the
 // schema cannot express. Any error throws RunbookInvalidError listing every problem found.
-export async function loadRunbook(path: string): Promise<LoadedRunbook> {
+// `parsedSql`: SQL texts known to parse, so the parser need not be loaded; texts that parse now
+// are added to it.
+export async function loadRunbook(path: string, options: { parsedSql?: ParsedSqlCache } = {}): Promise<LoadedRunbook> {
   const absolute = resolve(path);
   let source: string;
   try {
@@ -229,7 +238,8 @@ export async function loadRunbook(path: string): Promise<LoadedRunbook> {
   const structure = checkStructure(checks);
   if (structure.length > 0) throw new RunbookInvalidError(structure.sort(byPosition));
   const fileErrors = await readSqlFiles(checks, dir);
-  const diagnostics = [...fileErrors, ...checkReferences(checks), ...checkSql(checks)];
+  const syntax = await sqlSyntax(checks, options.parsedSql);
+  const diagnostics = [...fileErrors, ...checkReferences(checks), ...checkSql(checks, syntax)];
   if (diagnostics.length > 0) throw new RunbookInvalidError(diagnostics.sort(byPosition));
 
   let positions: LoadedRunbook['positions'] | undefined;

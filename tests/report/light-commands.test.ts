@@ -12,6 +12,7 @@ const runbooks = resolve(import.meta.dirname, '..', '..', 'runbooks');
 // The ES modules a command loaded (packages by name), from a real child process.
 async function loadedBy(args: string[], stateDir: string): Promise<string[]> {
   const log = join(stateDir, 'modules.log');
+  writeFileSync(log, '');
   const child = await execa('node', ['--import', hook, cliPath, ...args, '--state-dir', stateDir], {
     env: { STEPWISE_MODULE_LOG: log, CI: undefined, DATABASE_URL: undefined },
     reject: false,
@@ -38,6 +39,15 @@ describe('read-only commands load only what they use', () => {
     const loaded = packages(await loadedBy(['plan', join(runbooks, 'queue-migration', 'runbook.yaml')], stateDir));
     expect(loaded).toContain('libpg-query');
     for (const heavy of ['@electric-sql/pglite', 'yaml', 'ink', 'react', 'drizzle-orm']) expect(loaded).not.toContain(heavy);
+  });
+
+  it('plan of a runbook planned before checks its SQL without loading the parser', async () => {
+    const stateDir = tempStateDir('stepwise-light-');
+    const runbook = join(runbooks, 'queue-migration', 'runbook.yaml');
+    const first = await loadedBy(['plan', runbook], stateDir);
+    expect(first.some((url) => url.includes('/libpg-query/wasm/'))).toBe(true);
+    const again = await loadedBy(['plan', runbook], stateDir);
+    expect(again.filter((url) => url.includes('/libpg-query/') && !url.endsWith('/package.json'))).toEqual([]);
   });
 
   it('plan of a runbook whose Markdown has **bold** and * bullets reads it without yaml', async () => {
