@@ -1,6 +1,7 @@
 import { EngineClient } from '../client/engine-client.js';
 import { RemoteEngine } from '../client/remote-engine.js';
 import type { TuiMode } from '../tui/components/app.js';
+import { frameMs } from '../tui/frame-rate.js';
 import { describeTuiExit } from './describe-tui-exit.js';
 import { ExitCode, type ExitCodeValue, exitCodeOf } from './exit-codes.js';
 
@@ -29,7 +30,7 @@ export async function driveTuiClient(options: TuiClientOptions): Promise<ExitCod
     role: options.readOnly ? 'watcher' : 'operator',
     display: options.operator ?? process.env.STEPWISE_OPERATOR,
   });
-  const engine = await RemoteEngine.open(client, { readOnly: options.readOnly });
+  const engine = await RemoteEngine.open(client, { readOnly: options.readOnly, paceMs: frameMs });
   const closeTui = new AbortController();
   let hungUp = false;
   const onHangUp = () => {

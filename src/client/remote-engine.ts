@@ -5,6 +5,7 @@ import type { JournalEvent } from '../journal/events.js';
 import { type RunState, reduce } from '../journal/reducer.js';
 import type { EngineMessage, Intent, StaticView } from '../protocol/messages.js';
 import type { EngineClient } from './engine-client.js';
+import { type PacedUpdates, pacedUpdates } from './paced-updates.js';
 
 type Live = Extract<EngineMessage, { type: 'live' }>;
 
@@ -15,15 +16,18 @@ export class RemoteEngine implements EngineHandle {
   private constructor(
     readonly store: StoreApi<EngineView>,
     private readonly client: EngineClient,
+    private readonly updates: PacedUpdates<EngineView>,
   ) {}
 
-  static async open(client: EngineClient, options: { readOnly?: boolean } = {}): Promise<RemoteEngine> {
+  // `paceMs`: the screen's frame interval; what the engine sends reaches the store at most that
+  // often (see paced-updates.ts). Without it, every message at once.
+  static async open(client: EngineClient, options: { readOnly?: boolean; paceMs?: number } = {}): Promise<RemoteEngine> {
     let view: StaticView | undefined;
     let run: RunState | undefined;
     let live: Live | undefined;
     let unattended: JournalEvent[] = [];
     // Events and live states that come after the replay go to the store once it exists.
-    const built: { store?: StoreApi<EngineView> } = {};
+    const built: { updates?: PacedUpdates<EngineView> } = {};
     let firstLive!: () => void;
     const liveCame = new Promise<void>((resolve) => (firstLive = resolve));
     await client.subscribe(
@@ -35,11 +39,11 @@ export class RemoteEngine implements EngineHandle {
         },
         event: (event) => {
           run = reduce(run, event);
-          built.store?.setState({ run });
+          built.updates?.push({ run });
         },
         live: (message) => {
           live = message;
-          built.store?.setState({
+          built.updates?.push({
             live: message.live,
             next: message.next,
             phaseRun: message.phaseRun,
@@ -64,8 +68,8 @@ export class RemoteEngine implements EngineHandle {
       readOnly: options.readOnly,
       unattended,
     }));
-    built.store = store;
-    const remote = new RemoteEngine(store, client);
+    built.updates = pacedUpdates<EngineView>((patch) => store.setState(patch), options.paceMs ?? 0);
+    const remote = new RemoteEngine(store, client, built.updates);
     void client.ended.then(() => remote.engineEnded());
     return remote;
   }
@@ -77,6 +81,7 @@ export class RemoteEngine implements EngineHandle {
   }
 
   private engineEnded(): void {
+    this.updates.flush();
     const { run, live } = this.store.getState();
     if (run.status === 'succeeded' || run.status === 'rolled_back') return;
     const notice: LiveState['notice'] = {
@@ -86,8 +91,11 @@ export class RemoteEngine implements EngineHandle {
     this.store.setState({ live: { ...live, active: undefined, notice } });
   }
 
-  private ask(body: Intent): Promise<unknown> {
-    return this.client.request(body);
+  // The engine's events come before its answer: the store has them when the answer is returned.
+  private async ask(body: Intent): Promise<unknown> {
+    const result = await this.client.request(body);
+    this.updates.flush();
+    return result;
   }
 
   async runStep(step: string, confirmation?: { phrase?: string; note?: string }): Promise<void> {

@@ -4,6 +4,7 @@ import type { EngineHandle } from '../engine/engine-api.js';
 import type { MissingVar } from '../engine/open-run.js';
 import { enterAlternateScreen } from './alternate-screen.js';
 import { frameLog } from './frame-log.js';
+import { framesPerSecond } from './frame-rate.js';
 import { App, type TuiMode } from './components/app.js';
 import { TuiRoot } from './components/tui-root.js';
 import { VarPrompt } from './components/var-prompt.js';
@@ -55,7 +56,7 @@ export async function runTui(engine: EngineHandle, options: TuiOptions): Promise
           stdin,
           stdout,
           exitOnCtrlC: false,
-          maxFps: 15,
+          maxFps: framesPerSecond,
           patchConsole: true,
           onRender: frameLog(process.env.STEPWISE_FRAME_LOG, () => engine.store.getState().run.seq),
         },
