@@ -9,12 +9,13 @@ import { recordRun } from '../journal/recorded-run.js';
 const hook = resolve(import.meta.dirname, '..', 'helpers', 'module-log-hook.mjs');
 const runbooks = resolve(import.meta.dirname, '..', '..', 'runbooks');
 
-// The ES modules a command loaded (packages by name), from a real child process.
+// The ES modules a command loaded (packages by name), from a real child process and the engine
+// process it starts (NODE_OPTIONS reaches both).
 async function loadedBy(args: string[], stateDir: string): Promise<string[]> {
   const log = join(stateDir, 'modules.log');
   writeFileSync(log, '');
-  const child = await execa('node', ['--import', hook, cliPath, ...args, '--state-dir', stateDir], {
-    env: { STEPWISE_MODULE_LOG: log, CI: undefined, DATABASE_URL: undefined },
+  const child = await execa('node', [cliPath, ...args, '--state-dir', stateDir], {
+    env: { STEPWISE_MODULE_LOG: log, NODE_OPTIONS: `--import=${hook}`, CI: undefined, DATABASE_URL: undefined },
     reject: false,
   });
   expect(child.exitCode, child.stderr).toBe(0);
@@ -59,7 +60,7 @@ describe('read-only commands load only what they use', () => {
     expect(loaded).not.toContain('yaml');
   });
 
-  it('a headless run loads a database driver only for a connection of its kind, and semver and diff only when asked', async () => {
+  it('a headless run (its client and its engine) loads a database driver only for a connection of its kind, and semver and diff only when asked', async () => {
     const stateDir = tempStateDir('stepwise-light-');
     const runbook = join(stateDir, 'shell-only.yaml');
     writeFileSync(runbook, 'version: 1\nname: shell-only\nphases:\n  - id: main\n    steps:\n      - id: hello\n        run: [echo, hello]\n');
