@@ -44,7 +44,9 @@ export class SqlParamScanner {
 
   scan(): SqlParam[] {
     const s = this.sql;
-    while (this.i < s.length) {
+    // Past the last colon there is no parameter left to find.
+    const last = s.lastIndexOf(':');
+    while (this.i <= last) {
       const c = s[this.i];
       const next = s[this.i + 1];
       if (isSpace(c)) this.i++;
