@@ -7,6 +7,11 @@ export type TargetKind = 'pglite' | 'postgres';
 // Every engine story runs on the embedded database, and on real PostgreSQL when CI gives one.
 export const targetKinds: TargetKind[] = testDatabaseUrl ? ['pglite', 'postgres'] : ['pglite'];
 
+// Where a story that is not about the database runs once: on PostgreSQL when CI gives one (a
+// command there does not reopen an embedded database), else on the embedded database. Each
+// bundled runbook's story on PGlite is its rehearsal (tests/time/rehearse.test.ts).
+export const storyKind: TargetKind = testDatabaseUrl ? 'postgres' : 'pglite';
+
 export interface Target {
   kind: TargetKind;
   // Environment for the CLI: DATABASE_URL for PostgreSQL, nothing for the embedded database.

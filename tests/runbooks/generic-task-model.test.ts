@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { diffDatabaseStates } from '../../src/db/capture-database-state.js';
 import { runCli, tempStateDir } from '../helpers/run-cli.js';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/scratch-database.js';
-import { targetKinds } from '../helpers/targets.js';
+import { storyKind } from '../helpers/targets.js';
 import { captureState, createDemoDatabase, databaseVar, type DemoDatabase, digest } from './demo-database.js';
 import { addRealSchemaObjects } from './real-schema.js';
 import { onlyRun, runbookTimeout, stepsByStatus } from './run-journal.js';
@@ -28,7 +28,8 @@ const expectedTaskCount = `
        + (SELECT count(DISTINCT parent_task_id) FROM subtasks
           WHERE parent_task_id NOT IN (SELECT parent_task_id FROM task_breakdowns))::int AS n`;
 
-describe.each(targetKinds)('generic-task-model on %s', (kind) => {
+// The runbook's story on the embedded database is its rehearsal (tests/time/rehearse.test.ts).
+describe.each([storyKind])('generic-task-model on %s', (kind) => {
   let db: DemoDatabase | undefined;
   let scratch: ScratchDatabase | undefined;
   afterEach(async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { diffDatabaseStates } from '../../src/db/capture-database-state.js';
 import { runCli, tempStateDir } from '../helpers/run-cli.js';
-import { targetKinds } from '../helpers/targets.js';
+import { storyKind } from '../helpers/targets.js';
 import { captureState, createDemoDatabase, databaseVar, type DemoDatabase, digest } from './demo-database.js';
 import { addRealSchemaObjects } from './real-schema.js';
 import { onlyRun, runbookTimeout, runEndingSoaks, stepsByStatus } from './run-journal.js';
@@ -23,7 +23,8 @@ const queueRows = `
   SELECT id, kind, payload, state, priority, attempts, last_error, created_at, finished_at
   FROM task_queue WHERE kind <> 'stepwise.canary'`;
 
-describe.each(targetKinds)('queue-migration on %s', (kind) => {
+// The runbook's story on the embedded database is its rehearsal (tests/time/rehearse.test.ts).
+describe.each([storyKind])('queue-migration on %s', (kind) => {
   let db: DemoDatabase | undefined;
   afterEach(async () => {
     await db?.close();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { diffDatabaseStates } from '../../src/db/capture-database-state.js';
 import { runCli, tempStateDir } from '../helpers/run-cli.js';
-import { targetKinds } from '../helpers/targets.js';
+import { storyKind } from '../helpers/targets.js';
 import { captureState, createDemoDatabase, databaseVar, type DemoDatabase, digest } from './demo-database.js';
 import { addRealSchemaObjects } from './real-schema.js';
 import { onlyRun, runbookTimeout, runEndingSoaks, stepsByStatus } from './run-journal.js';
@@ -9,7 +9,8 @@ import { onlyRun, runbookTimeout, runEndingSoaks, stepsByStatus } from './run-jo
 const runbook = 'runbooks/task-tracking/runbook.yaml';
 const notCanary = `task_metadata IS DISTINCT FROM '{"canary": true}'::jsonb`;
 
-describe.each(targetKinds)('task-tracking on %s', (kind) => {
+// The runbook's story on the embedded database is its rehearsal (tests/time/rehearse.test.ts).
+describe.each([storyKind])('task-tracking on %s', (kind) => {
   let db: DemoDatabase | undefined;
   afterEach(async () => {
     await db?.close();

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { diffDatabaseStates } from '../../src/db/capture-database-state.js';
 import { watchFor } from '../helpers/engine-watch.js';
 import { runCli, tempStateDir } from '../helpers/run-cli.js';
-import { targetKinds } from '../helpers/targets.js';
+import { storyKind } from '../helpers/targets.js';
 import { alice, bob, canSwitchUsers, cliAs, shareWithGroup } from '../helpers/unix-users.js';
 import { captureState, createDemoDatabase, databaseVar, type DemoDatabase, digest, type Query } from './demo-database.js';
 import type { RowDigest } from '../../src/db/capture-database-state.js';
@@ -39,7 +39,8 @@ async function digests(query: Query, tables: string[], sql: (table: string) => P
   return result;
 }
 
-describe.each(targetKinds)('v3-consolidation on %s', (kind) => {
+// The runbook's story on the embedded database is its rehearsal (tests/time/rehearse.test.ts).
+describe.each([storyKind])('v3-consolidation on %s', (kind) => {
   let db: DemoDatabase | undefined;
   afterEach(async () => {
     await db?.close();

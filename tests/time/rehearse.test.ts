@@ -99,6 +99,11 @@ describe('the bundled runbooks rehearse cleanly', () => {
       const result = await runCli(['rehearse', runbook, '--var', 'demo_rows=500', ...(vars[name] ?? [])], { stateDir });
       expect(result.exitCode, result.all).toBe(0);
       expect(result.stderr).toContain('after the rollback the database equals its state before');
+      // These are the runbooks' stories on the embedded database: their backup step says it has
+      // no server to dump from and keeps the copies instead.
+      const [firstRun] = readdirSync(join(stateDir, 'runs')).sort();
+      const dumpLog = await runCli(['log', firstRun, 'dump'], { stateDir });
+      expect(dumpLog.stdout).toContain('embedded database: no pg_dump here, the copies in schema');
     }, 180_000);
   }
 });
