@@ -215,7 +215,7 @@ export class Engine implements EngineHandle {
     this.setup.journal.append(maskDeep(payload, this.setup.renderer.mask));
   }
 
-  // Every journaled event, in order, for the plain and JSON printers.
+  // Every journaled event, in order: the engine server sends them to its clients, a rehearsal prints them.
   onEvent(listener: (event: JournalEvent) => void): () => void {
     return this.setup.journal.onAppend(listener);
   }
