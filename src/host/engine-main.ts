@@ -77,6 +77,9 @@ async function openOrReply(request: HostRequest, early: string[]): Promise<Opene
 
 async function main(): Promise<void> {
   process.on('SIGXFSZ', () => {});
+  // The process worker loads on the other core while this thread opens the run, instead of when
+  // the first command starts.
+  (await import('../engine/process/run-in-worker.js')).warmUpProcessWorker();
   // Read as a stream: a synchronous read of a pipe the writer has not filled yet fails (EAGAIN).
   let text = '';
   for await (const chunk of process.stdin) text += String(chunk);
