@@ -1,32 +1,19 @@
-import { createWriteStream, existsSync, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { StoreApi } from 'zustand/vanilla';
 import { StepwiseError } from '../errors/stepwise-error.js';
-import type { DbConnection } from '../db/connection.js';
 import type { EventPayload, JournalEvent, LeftoverSession, StopCause } from '../journal/events.js';
 import { describeEndedSession } from './describe-ended-session.js';
-import type { FileJournal } from '../journal/file-journal.js';
-import type { ForecastBasis } from '../journal/forecast/forecast-run.js';
 import { type RunState, reduce, signerOf, soakSignoffs } from '../journal/reducer.js';
 import { rollbackWindow } from '../journal/rollback-window.js';
 import { formatDuration, formatUtc } from '../format/format-time.js';
-import { logPath, processGroupPath, runDir } from '../journal/state-dir.js';
-import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
-import { parseDuration } from '../runbook/parse-duration.js';
-import type { Renderer } from '../runbook/render.js';
-import type { CheckBody, Step } from '../runbook/schema.js';
-import type { StepAction } from '../runbook/step-action.js';
-import type { JournalAnchor } from './anchor-keeper.js';
+import { processGroupPath } from '../journal/state-dir.js';
 import { removeRunCheckpoints } from './backfill/remove-run-checkpoints.js';
 import { buildRollbackPlan } from './build-rollback-plan.js';
 import type {
   ConnectionView,
-  DriftItem,
   EngineHandle,
   EngineView,
-  LiveState,
   NextAction,
   PhaseConfirmation,
   PhaseRun,
@@ -34,52 +21,22 @@ import type {
   RollbackPlan,
   Signer,
 } from './engine-api.js';
-import type { ExecContext, StepResult } from './executor.js';
-import { evaluateCheck } from './evaluate-check.js';
-import { executeAction } from './executors/execute-action.js';
+import type { EngineSetup } from './engine-setup.js';
+import { EngineStore } from './engine-store.js';
 import { maskDeep } from './mask-deep.js';
 import { killProcessGroup } from './kill-process-group.js';
 import { liveIdentities } from './live-identities.js';
 import { nextAction } from './next-action.js';
-import { OutputTail } from './output-tail.js';
 import { phaseRun } from './phase-run.js';
 import { decidePins } from './pinned-targets.js';
 import { whyNotReopen } from './why-not-reopen.js';
 import { type LogPage, type LogPosition, readLogPage } from './read-log-page.js';
 import { RunNotifications } from './notify/run-notifications.js';
 import { runbookView } from './runbook-view.js';
+import { StepExecution } from './step-execution.js';
 import { type IndexedStep, indexSteps } from './step-index.js';
 import { needsConfirm, writesToProduction } from './step-rules.js';
 import { type Clock, systemClock } from './time/clock.js';
-import { longSleep, longTimeout } from './time/long-sleep.js';
-import { runSoak } from './time/soak.js';
-
-export interface EngineSetup {
-  loaded: LoadedRunbook;
-  stateDir: string;
-  journal: FileJournal;
-  state: RunState;
-  connections: Record<string, DbConnection>;
-  renderer: Renderer;
-  operator: string;
-  // The Unix user the engine runs as: the kernel's word for whoever started it in this process.
-  user: string;
-  drift?: DriftItem[];
-  // Time for soaks (and what else waits on the calendar); the system clock unless a test moves it.
-  clock?: Clock;
-  forecast?: ForecastBasis;
-  // Where `notify:` finds its webhook URLs and passes its commands' environment.
-  env?: NodeJS.ProcessEnv;
-  // Every soak lasts this long instead of its `for` (the demo: seconds, not a day).
-  soakFor?: string;
-  // A rehearsal notifies nobody.
-  rehearsal?: boolean;
-  // Keeps the journal's head in the run's databases (engine/anchor-keeper.ts).
-  anchor?: JournalAnchor;
-}
-
-const storeFlushMs = 100;
-const progressEveryMs = 250;
 
 // The process group an interrupted command wrote beside its log: the fallback when stepwise was
 // killed between the command's start and its step.process_started.
@@ -93,29 +50,16 @@ function recordedProcessGroup(log: string | undefined): number | undefined {
   }
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-// A step-level `rows` guard belongs to the forward sql body only.
-function withRowsGuard(step: Step, action: StepAction): StepAction {
-  if (action.kind !== 'sql' || !step.rows) return action;
-  const sql = action.body;
-  const { rows } = step;
-  return { kind: 'sql', body: typeof sql === 'string' ? { text: sql, rows } : { ...sql, rows: sql.rows ?? rows } };
-}
-
-// The run driver: appends events, derives state with the reducer, executes steps.
-// UI-agnostic: front ends read `store` and call the intents.
+// The run driver: takes intents, decides with the rules (next action, phase run, rollback plan,
+// pinned targets), appends events and derives state with the reducer; steps are executed by
+// StepExecution, the view kept by EngineStore. UI-agnostic: front ends read `store` and call the
+// intents.
 export class Engine implements EngineHandle {
   readonly store: StoreApi<EngineView>;
   private state: RunState;
   private readonly index: Map<string, IndexedStep>;
-  private readonly tails = new Map<string, OutputTail>();
-  private readonly live: LiveState = { output: {}, backfill: {} };
-  private active?: { step: string; controller: AbortController; done: Promise<void>; stopped?: StopCause };
-  private flushTimer?: NodeJS.Timeout;
-  private readonly lastProgress = new Map<string, number>();
+  private readonly view: EngineStore;
+  private readonly execution: StepExecution;
   private readonly connectionViews: ConnectionView[];
   // Set by pause(): a phase being run stops before its next step.
   private stopping = false;
@@ -141,22 +85,28 @@ export class Engine implements EngineHandle {
     setup.journal.onAppend((event) => {
       this.state = reduce(this.state, event);
       this.notifications?.observe(event, this.state, this.next());
-      if (this.active) this.scheduleFlush();
-      else this.flush();
+      if (this.execution.running) this.view.scheduleFlush();
+      else this.view.flush();
     });
-    const fixed = runbookView(setup.loaded, setup.renderer, this.index);
-    this.store = createStore<EngineView>(() => ({
-      ...fixed,
-      run: this.state,
-      live: this.liveSnapshot(),
-      connections: this.connectionViews,
-      drift: setup.drift ?? [],
-      next: this.next(),
-      phaseRun: this.phaseRun(),
-      operator: setup.operator,
-      user: setup.user,
-      forecast: setup.forecast,
-    }));
+    this.view = new EngineStore(
+      {
+        ...runbookView(setup.loaded, setup.renderer, this.index),
+        connections: this.connectionViews,
+        drift: setup.drift ?? [],
+        operator: setup.operator,
+        user: setup.user,
+        forecast: setup.forecast,
+      },
+      () => ({ run: this.state, next: this.next(), phaseRun: this.phaseRun() }),
+    );
+    this.store = this.view.api;
+    this.execution = new StepExecution({
+      setup,
+      store: this.view,
+      clock: this.clock,
+      run: () => this.state,
+      append: (payload) => this.append(payload),
+    });
   }
 
   get clock(): Clock {
@@ -185,7 +135,7 @@ export class Engine implements EngineHandle {
   }
 
   tail(step: string): string[] {
-    return this.tails.get(step)?.snapshot().lines ?? [];
+    return this.view.lines(step);
   }
 
   // Production applies to real servers only: an embedded rehearsal of a production runbook is not.
@@ -220,31 +170,16 @@ export class Engine implements EngineHandle {
     return this.setup.journal.onAppend(listener);
   }
 
-  // ---- store -------------------------------------------------------------------------------
-
-  private liveSnapshot(): LiveState {
-    const output: LiveState['output'] = {};
-    for (const [id, tail] of this.tails) output[id] = tail.snapshot();
-    return { ...this.live, output };
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushTimer) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined;
-      this.flush();
-    }, storeFlushMs);
-    this.flushTimer.unref();
-  }
-
+  // The store as it is now, at once (an intent's effect is in it before the next key).
   flush(): void {
-    this.store.setState({ run: this.state, live: this.liveSnapshot(), next: this.next(), phaseRun: this.phaseRun() });
+    this.view.flush();
   }
 
   // ---- intents -----------------------------------------------------------------------------
 
   private requireIdle(): void {
-    if (this.active) throw new StepwiseError(`step ${this.active.step} is running; wait for it or cancel it`);
+    const running = this.execution.running;
+    if (running) throw new StepwiseError(`step ${running.step} is running; wait for it or cancel it`);
   }
 
   private requireNextStep(step: string): IndexedStep {
@@ -283,7 +218,7 @@ export class Engine implements EngineHandle {
     if (entry.kind === 'manual')
       throw new StepwiseError(`${step} is a manual step: sign it off when it is done`);
     if (this.state.steps[step].status === 'soaking') {
-      await this.track(step, () => this.soak(entry, !options.soakOnce));
+      await this.execution.track(step, () => this.execution.soak(entry, !options.soakOnce));
       this.finishIfDone();
       return;
     }
@@ -304,8 +239,8 @@ export class Engine implements EngineHandle {
         purpose: 'confirm',
       });
     }
-    await this.track(step, () =>
-      entry.kind === 'soak' ? this.soak(entry, !options.soakOnce) : this.execute(entry),
+    await this.execution.track(step, () =>
+      entry.kind === 'soak' ? this.execution.soak(entry, !options.soakOnce) : this.execution.execute(entry),
     );
     this.finishIfDone();
   }
@@ -325,7 +260,7 @@ export class Engine implements EngineHandle {
         'paused',
       );
     }
-    const running = this.active;
+    const running = this.execution.running;
     if (running?.step === step) {
       this.cancel('the soak is being ended early', 'soak-ended');
       await running.done;
@@ -404,7 +339,7 @@ export class Engine implements EngineHandle {
       await this.requirePinnedTargets();
       const failures: string[] = [];
       for (const [i, check] of gate.checks.entries()) {
-        const result = await this.check(check, `${phase}.gate.${i + 1}`);
+        const result = await this.execution.check(check, `${phase}.gate.${i + 1}`);
         if (!result.ok) failures.push(result.summary ?? result.error ?? 'check failed');
       }
       this.append({ type: 'gate.checked', phase, ok: failures.length === 0, details: { failures } });
@@ -479,7 +414,7 @@ export class Engine implements EngineHandle {
       const s = this.state.steps[id];
       const entry = this.index.get(id);
       if (s.status !== 'interrupted' || !entry?.step.probe) continue;
-      const result = await this.check(entry.step.probe, `${id}.probe`);
+      const result = await this.execution.check(entry.step.probe, `${id}.probe`);
       this.append({ type: 'step.probed', step: id, applied: result.ok, details: result.details });
       if (result.ok) {
         this.append({
@@ -567,8 +502,8 @@ export class Engine implements EngineHandle {
       const entry = this.index.get(item.step)!;
       await this.requirePinnedTargets();
       let failed = false;
-      await this.track(item.step, async () => {
-        failed = !(await this.executeRollback(entry));
+      await this.execution.track(item.step, async () => {
+        failed = !(await this.execution.rollbackStep(entry));
       });
       if (failed) return;
     }
@@ -588,14 +523,12 @@ export class Engine implements EngineHandle {
   }
 
   cancel(reason = 'cancelled by the operator', stopped: StopCause = 'cancel'): void {
-    if (!this.active || this.active.controller.signal.aborted) return;
-    this.active.stopped = stopped;
-    this.active.controller.abort(new StepwiseError(reason, 'interrupted'));
+    this.execution.cancel(reason, stopped);
   }
 
   async pause(reason: string, options: { afterStep?: boolean } = {}): Promise<void> {
     this.stopping = true;
-    const running = this.active;
+    const running = this.execution.running;
     if (running) {
       if (!options.afterStep) this.cancel(`interrupted: ${reason}`, 'pause');
       await running.done;
@@ -608,295 +541,14 @@ export class Engine implements EngineHandle {
 
   // In the store at once, like any intent: a second `-` halves what the first one asked for.
   backfillControl(step: string, control: { paused?: boolean; batchSize?: number }): void {
-    const current = this.live.backfill[step] ?? { paused: false };
-    this.live.backfill = { ...this.live.backfill, [step]: { ...current, ...control } };
-    this.flush();
-  }
-
-  // The screen shows PAUSED for a backfill the pause file holds, as it does for p.
-  private heldByPauseFile(step: string, held: boolean): void {
-    const current = this.live.backfill[step] ?? { paused: false };
-    if ((current.pausedByFile ?? false) === held) return;
-    this.live.backfill = { ...this.live.backfill, [step]: { ...current, pausedByFile: held } };
-    this.flush();
+    this.view.backfillControl(step, control);
   }
 
   async close(): Promise<void> {
     await this.notifications?.close();
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flush();
+    this.view.close();
     this.setup.journal.close();
     await this.setup.anchor?.settle();
     await Promise.allSettled(Object.values(this.setup.connections).map((c) => c.close()));
-  }
-
-  // ---- execution ---------------------------------------------------------------------------
-
-  private async track(step: string, work: () => Promise<void>): Promise<void> {
-    // Active before the work starts: its first synchronous part already reads the signal.
-    const controller = new AbortController();
-    let finished!: () => void;
-    this.active = { step, controller, done: new Promise<void>((resolve) => (finished = resolve)) };
-    const done = work();
-    void done.then(finished, finished);
-    this.live.active = { step, rollback: this.state.status === 'rolling_back', since: Date.now() };
-    this.flush();
-    try {
-      await done;
-    } finally {
-      this.active = undefined;
-      this.live.active = undefined;
-      this.flush();
-    }
-  }
-
-  private get signal(): AbortSignal {
-    return this.active?.controller.signal ?? new AbortController().signal;
-  }
-
-  private async execute(entry: IndexedStep): Promise<void> {
-    const { step } = entry;
-    const attempts = step.retries?.attempts ?? 1;
-    const backoffMs = step.retries?.backoff ? parseDuration(step.retries.backoff) : 1000;
-    for (let tried = 1; ; tried++) {
-      const retryInMs = tried < attempts ? backoffMs * 2 ** (tried - 1) : undefined;
-      const result = await this.attempt(entry, entry.action, false, retryInMs);
-      if (result.ok || this.signal.aborted || retryInMs === undefined) return;
-      await longSleep(retryInMs, this.signal);
-      if (this.signal.aborted) return;
-    }
-  }
-
-  private async soak(entry: IndexedStep, hold: boolean): Promise<void> {
-    const id = entry.step.id;
-    const signal = this.signal;
-    let file: WriteStream | undefined;
-    const tail = this.tails.get(id) ?? new OutputTail();
-    this.tails.set(id, tail);
-    const open = () => {
-      const log = this.state.steps[id].log;
-      if (log && !file) file = createWriteStream(log, { flags: 'a' });
-      return this.context(entry, this.state.steps[id].attempts, file, tail, signal);
-    };
-    let ctx = this.state.steps[id].status === 'soaking' ? open() : undefined;
-    try {
-      const body = entry.step.soak!;
-      await runSoak(
-        id,
-        this.setup.soakFor ? { ...body, for: this.setup.soakFor } : body,
-        {
-          clock: this.clock,
-          step: () => this.state.steps[id],
-          append: (payload) => this.append(payload),
-          start: () => {
-            const attempt = this.state.steps[id].attempts + 1;
-            const log = logPath(this.setup.stateDir, this.state.runId, id, attempt, false);
-            mkdirSync(dirname(log), { recursive: true });
-            this.append({ type: 'step.started', step: id, attempt, operator: this.setup.operator, log });
-            ctx = open();
-          },
-          evaluate: (check, i) => this.check(check, `${id}.soak.${i + 1}`, ctx),
-          output: (line) => ctx?.output(`${line}\n`),
-          signal,
-        },
-        hold,
-      );
-    } finally {
-      if (file) await new Promise<void>((resolve) => file!.end(resolve));
-    }
-  }
-
-  private async executeRollback(entry: IndexedStep): Promise<boolean> {
-    const result = await this.attempt(entry, entry.undo!, true);
-    return result.ok;
-  }
-
-  // One attempt of a step body (or its rollback body), journaled from start to end.
-  private async attempt(
-    entry: IndexedStep,
-    action: StepAction,
-    rollback: boolean,
-    retryInMs?: number,
-  ): Promise<StepResult> {
-    const id = entry.step.id;
-    const attempt = this.state.steps[id].attempts + 1;
-    const log = logPath(this.setup.stateDir, this.state.runId, id, attempt, rollback);
-    mkdirSync(dirname(log), { recursive: true });
-    // Appended to: the process worker writes a command's output to the same file.
-    const file = createWriteStream(log, { flags: 'a' });
-    const tail = new OutputTail();
-    this.tails.set(id, tail);
-    const started = this.clock.now();
-    this.append({ type: 'step.started', step: id, attempt, operator: this.setup.operator, log, rollback });
-    const running = this.active;
-    const signal = this.signal;
-    const timeoutMs = entry.step.timeout ? parseDuration(entry.step.timeout) : undefined;
-    const cancelTimer = timeoutMs
-      ? longTimeout(
-          () =>
-            this.active?.controller.abort(
-              new StepwiseError(`timed out after ${entry.step.timeout}`, 'stepFailed'),
-            ),
-          timeoutMs,
-        )
-      : undefined;
-    const ctx = this.context(entry, attempt, file, tail, signal);
-    let result: StepResult;
-    try {
-      result = await executeAction(rollback ? action : withRowsGuard(entry.step, action), ctx);
-      if (result.ok && !rollback && entry.step.verify && !signal.aborted) {
-        const verify = await this.check(entry.step.verify, `${id}.verify`, ctx);
-        if (!verify.ok) {
-          result = {
-            ...verify,
-            ok: false,
-            error: `verify failed: ${verify.summary ?? verify.error ?? ''}`.trim(),
-          };
-        }
-      }
-    } catch (error) {
-      result = { ok: false, error: this.located(id, error) };
-    } finally {
-      cancelTimer?.();
-    }
-    if (!result.ok && signal.aborted) result = { ...result, error: message(signal.reason) };
-    await new Promise<void>((resolve) => file.end(resolve));
-    const duration_ms = Math.round(this.clock.now() - started);
-    if (rollback) {
-      if (result.ok) {
-        this.append({
-          type: 'step.rolled_back',
-          step: id,
-          operator: this.setup.operator,
-          duration_ms,
-          how: 'reversed',
-        });
-      } else {
-        this.append({ type: 'step.rollback_failed', step: id, error: result.error ?? 'failed', duration_ms });
-      }
-      return result;
-    }
-    if (result.ok) {
-      this.append({
-        type: 'step.succeeded',
-        step: id,
-        attempt,
-        duration_ms,
-        rows: result.rows,
-        summary: result.summary,
-        details: result.details,
-      });
-    } else {
-      this.append({
-        type: 'step.failed',
-        step: id,
-        attempt,
-        duration_ms,
-        error: result.error ?? 'failed',
-        details: result.details,
-        retry_in_ms: signal.aborted ? undefined : retryInMs,
-        stopped: signal.aborted ? running?.stopped : undefined,
-      });
-    }
-    return result;
-  }
-
-  // A step refused for what it asks (a backfill key without an index, a missing table, a failing
-  // query) names its runbook line, like a lint error.
-  private located(step: string, error: unknown): string {
-    const at = this.setup.loaded.positions[step];
-    if (!(error instanceof StepwiseError) || !at) return message(error);
-    return `${relative(process.cwd(), this.setup.loaded.path)}:${at.line}:${at.col}: ${error.message}`;
-  }
-
-  private async check(body: CheckBody, label: string, base?: ExecContext): Promise<StepResult> {
-    const ctx = base ?? this.context(undefined, 1, undefined, new OutputTail(), this.signal, label);
-    try {
-      return await evaluateCheck(body, ctx);
-    } catch (error) {
-      return { ok: false, error: this.setup.renderer.mask(message(error)) };
-    }
-  }
-
-  private context(
-    entry: IndexedStep | undefined,
-    attempt: number,
-    file: WriteStream | undefined,
-    tail: OutputTail,
-    signal: AbortSignal,
-    label?: string,
-  ): ExecContext {
-    const id = entry?.step.id ?? label ?? 'check';
-    const state = entry ? this.state.steps[entry.step.id] : undefined;
-    const pauseFile = join(runDir(this.setup.stateDir, this.state.runId), 'pause');
-    const names = Object.keys(this.setup.connections);
-    return {
-      runId: this.state.runId,
-      operator: this.setup.operator,
-      step: entry?.step ?? ({ id } as Step),
-      attempt,
-      runbookDir: this.setup.loaded.dir,
-      loaded: this.setup.loaded,
-      connection: (name) => {
-        const key = name ?? (names.length === 1 ? names[0] : undefined);
-        const conn = key === undefined ? undefined : this.setup.connections[key];
-        if (!conn) {
-          throw new StepwiseError(
-            name ? `unknown connection "${name}"` : `step ${id} must name its connection (conn:)`,
-          );
-        }
-        return conn;
-      },
-      render: this.setup.renderer,
-      clock: this.clock,
-      output: (chunk) => {
-        file?.write(chunk);
-        tail.push(chunk);
-        this.scheduleFlush();
-      },
-      processOutput: {
-        log: file?.path.toString(),
-        processGroupFile: entry && file ? processGroupPath(file.path.toString()) : undefined,
-        tail: (snapshot) => {
-          tail.adopt(snapshot);
-          this.scheduleFlush();
-        },
-      },
-      progress: (text, data) => {
-        if (!entry) return;
-        const now = Date.now();
-        if (now - (this.lastProgress.get(id) ?? 0) < progressEveryMs) return;
-        this.lastProgress.set(id, now);
-        this.append({ type: 'step.progress', step: id, message: text, data });
-      },
-      processStarted: (pgid) => {
-        if (entry) this.append({ type: 'step.process_started', step: id, attempt, pgid });
-      },
-      commitBatch: (batch) => this.append({ type: 'batch.committed', step: id, ...batch }),
-      throttleChanged: (change) => {
-        if (entry) this.append({ type: 'step.throttled', step: id, ...change });
-      },
-      committed: state
-        ? {
-            count: state.batches.count,
-            rows: state.batches.rows,
-            skipped: state.batches.skipped,
-            lastHi: state.batches.lastHi,
-          }
-        : { count: 0, rows: 0, skipped: 0 },
-      controls: {
-        paused: () => this.live.backfill[id]?.paused === true || existsSync(pauseFile),
-        batchSize: () => this.live.backfill[id]?.batchSize,
-        waitWhilePaused: async (s) => {
-          for (;;) {
-            const byFile = existsSync(pauseFile);
-            this.heldByPauseFile(id, byFile && !s.aborted);
-            if (s.aborted || (!byFile && this.live.backfill[id]?.paused !== true)) return;
-            await sleep(250, undefined, { signal: s }).catch(() => undefined);
-          }
-        },
-      },
-      signal,
-    };
   }
 }
