@@ -1,51 +1,31 @@
 import { Box } from 'ink';
 import { useState } from 'react';
 import { useStore } from 'zustand';
-import type { EngineHandle, EngineView, RollbackPlan } from '../../engine/engine-api.js';
+import type { EngineHandle, EngineView } from '../../engine/engine-api.js';
 import { parseKey } from '../checklist-rows.js';
 import { frameHeight, paneWidths, smallest } from '../compute-layout.js';
 import { currentNotice, type Notice } from '../current-notice.js';
 import type { Dialog } from '../dialog.js';
-import { formatCount } from '../../format/format-count.js';
 import { useChecklistSelection } from '../hooks/use-checklist-selection.js';
-import { useKeys } from '../hooks/use-keys.js';
 import { useClock } from '../hooks/use-clock.js';
+import { useInterruptKey } from '../hooks/use-interrupt-key.js';
+import { useRunKeys } from '../hooks/use-run-keys.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { useTheme } from '../hooks/use-theme.js';
 import { dialogKeyHints, mainKeyHints, type Screen, screenKeyHints } from '../key-hints.js';
 import { headerLines } from '../lines/header-lines.js';
 import { keyBarLine } from '../lines/key-bar-line.js';
 import { splitBottomRule, titledRule } from '../lines/rule-lines.js';
-import { currentBatchSize, nextBatchSize } from '../next-batch-size.js';
 import { type Collected, type OperatorAction, performAction } from '../operator-action.js';
-import {
-  type Request,
-  requestEnter,
-  requestMarkDone,
-  requestRetry,
-  requestRetryInterrupted,
-  requestRollback,
-  requestRunPhase,
-  requestSignOff,
-  requestSkip,
-  rollbackRequest,
-} from '../operator-requests.js';
+import { type Request, requestMarkDone, requestRetryInterrupted, rollbackRequest } from '../operator-requests.js';
+import { steerBackfill } from '../steer-backfill.js';
 import { type Line, seg } from '../styled-line.js';
 import type { TuiResult } from '../tui-result.js';
-import { AttachSummary } from './attach-summary.js';
-import { ConfirmDialog } from './confirm-dialog.js';
-import { DriftDialog } from './drift-dialog.js';
-import { HelpView } from './help-view.js';
-import { type InterruptChoice, InterruptDialog } from './interrupt-dialog.js';
-import { type InterruptedChoice, InterruptedDialog } from './interrupted-dialog.js';
+import type { InterruptChoice } from './interrupt-dialog.js';
+import type { InterruptedChoice } from './interrupted-dialog.js';
 import { LinesBlock } from './lines-block.js';
-import { LogView } from './log-view.js';
-import { MainPanes } from './main-panes.js';
-import { NoteDialog } from './note-dialog.js';
-import { PhraseDialog } from './phrase-dialog.js';
-import { QuitDialog } from './quit-dialog.js';
-import { ResumeSummary } from './resume-summary.js';
-import { RollbackPlanDialog } from './rollback-plan-dialog.js';
+import { type DialogHandlers, RunDialog } from './run-dialog.js';
+import { ScreenBody, spinnerMs } from './screen-body.js';
 
 export type TuiMode = 'run' | 'resume' | 'rollback' | 'attach';
 
@@ -60,9 +40,6 @@ export interface RunScreenProps {
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-
-// While a step runs the spinner turns at this pace; the window timer counts seconds.
-const spinnerMs = 300;
 
 function isRunning(view: EngineView): boolean {
   return view.live.active !== undefined || Object.values(view.run.steps).some((s) => s.status === 'running');
@@ -80,8 +57,8 @@ function startupDialog(view: EngineView, driftSeen: boolean): Dialog | undefined
   return undefined;
 }
 
-// The whole screen of a run: header, checklist and detail (or a dialog, the log, help, the
-// resume summary), notice line and key bar; keys turn into dialogs and intents.
+// The whole screen of a run: header, the body (checklist and detail, a dialog, the log, help, a
+// summary), notice line and key bar. Keys become requests; requests become dialogs and intents.
 export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScreenProps) {
   const theme = useTheme();
   const view = useStore(engine.store);
@@ -99,7 +76,8 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
   const [notice, setNotice] = useState<Notice | undefined>();
   const [quitting, setQuitting] = useState(false);
 
-  const { selected, rows, move, follow } = useChecklistSelection(view);
+  const selection = useChecklistSelection(view);
+  const { selected, follow } = selection;
   // Keys act on the store as it is now: it may have moved on since the last render.
   const latest = () => engine.store.getState();
   const key = parseKey(selected);
@@ -143,41 +121,7 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
     else quitNow();
   };
 
-  // A detached engine answers over its socket: a refusal (a watcher's) shows as the notice.
-  const steer = (step: string, control: { paused?: boolean; batchSize?: number }) =>
-    Promise.resolve(engine.backfillControl(step, control)).catch((error: unknown) =>
-      setNotice({ level: 'error', text: message(error) }),
-    );
-
-  const backfillKey = (input: string) => {
-    const step = selectedStep ? latest().run.steps[selectedStep] : undefined;
-    if (step?.kind !== 'backfill' || latest().live.active?.step !== step.id) {
-      return setNotice({
-        level: 'warn',
-        text: 'p, + and - steer a running backfill: select it while it runs',
-      });
-    }
-    const live = latest().live.backfill[step.id];
-    if (input === 'p') {
-      steer(step.id, { paused: !live?.paused });
-      return setNotice({
-        level: 'info',
-        text: live?.paused ? 'backfill resumed' : 'backfill pauses after the current batch',
-        step: step.id,
-      });
-    }
-    const current = currentBatchSize(latest(), step.id);
-    const batchSize = nextBatchSize(current, input === '-' || input === '_' ? 'down' : 'up');
-    steer(step.id, { batchSize });
-    setNotice({
-      level: 'info',
-      text: `batch size ${formatCount(batchSize)} rows from the next batch`,
-      step: step.id,
-    });
-  };
-
-  // The run belongs to its engine: Ctrl+C asks whether to detach (the default, also a second
-  // Ctrl+C), pause after the running step, or cancel it now. A watcher just leaves.
+  // Ctrl+C's dialog: detach, pause once the running step has finished, or cancel it now.
   const onInterrupt = (choice: InterruptChoice) => {
     setDialog(undefined);
     if (choice === 'detach') return onExit({ exit: 'detached' });
@@ -196,12 +140,17 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
     );
   };
 
-  useKeys((input, key) => {
-    if (!(key.ctrl && input === 'c')) return;
-    if (view.readOnly || isFinished(latest())) return onExit({ exit: view.readOnly ? 'detached' : 'done' });
-    if (dialog?.kind === 'interrupt') return onInterrupt('detach');
-    setDialog({ kind: 'interrupt' });
-  }, !quitting);
+  useInterruptKey({
+    leave: () => {
+      if (!view.readOnly && !isFinished(latest())) return false;
+      onExit({ exit: view.readOnly ? 'detached' : 'done' });
+      return true;
+    },
+    asking: dialog?.kind === 'interrupt',
+    ask: () => setDialog({ kind: 'interrupt' }),
+    detach: () => onInterrupt('detach'),
+    active: !quitting,
+  });
 
   const header = headerLines({ view, now, width: size.columns, theme, warnSsh });
   const shownNotice: Notice | undefined =
@@ -216,54 +165,23 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
   const screenHeight = frame - header.length - 2 - (shownNotice ? 1 : 0);
   const bodyRows = screenHeight - 1;
 
-  useKeys(
-    (input, key) => {
-      if (key.ctrl) return;
-      setNotice(undefined);
-      if (key.upArrow || input === 'k') return move({ by: -1 });
-      if (key.downArrow || input === 'j') return move({ by: 1 });
-      if (key.pageUp) return move({ by: -Math.max(1, bodyRows - 1) });
-      if (key.pageDown) return move({ by: Math.max(1, bodyRows - 1) });
-      if (key.home || input === 'g') return move('first');
-      if (key.end || input === 'G') return move('last');
-      if (key.return) return handle(requestEnter(latest(), selected));
-      switch (input) {
-        case 'a':
-          return handle(requestRunPhase(latest(), selected));
-        case 's':
-          return handle(requestSignOff(latest(), selected));
-        case 'x':
-          return handle(requestSkip(latest(), selected));
-        case 'r':
-          return handle(requestRetry(latest(), selected));
-        case 'b':
-          return handle(requestRollback(latest()));
-        case 'l':
-          if (!selectedStep) return setNotice({ level: 'warn', text: 'l shows the log of a step: select one' });
-          setLogStep(selectedStep);
-          return setScreen('log');
-        case '?':
-          return setScreen('help');
-        case 'q':
-          return requestQuit();
-        case 'p':
-        case '+':
-        case '=':
-        case '-':
-        case '_':
-          return backfillKey(input);
-      }
+  useRunKeys({
+    latest,
+    selected,
+    move: selection.move,
+    pageRows: bodyRows,
+    handle,
+    clearNotice: () => setNotice(undefined),
+    showLog: () => {
+      if (!selectedStep) return setNotice({ level: 'warn', text: 'l shows the log of a step: select one' });
+      setLogStep(selectedStep);
+      setScreen('log');
     },
-    screen === 'main' && !dialog && !quitting,
-  );
-
-  const onInterrupted = (step: string, choice: InterruptedChoice) => {
-    if (choice === 'retry') return handle(requestRetryInterrupted(latest(), step));
-    if (choice === 'mark-done') return handle(requestMarkDone(latest(), step));
-    setDialog({ kind: 'rollback-plan' });
-  };
-
-  const onRollbackPlan = (plan: RollbackPlan, to?: string) => handle(rollbackRequest(latest(), plan, to));
+    showHelp: () => setScreen('help'),
+    quit: requestQuit,
+    steerBackfill: (input) => steerBackfill(engine, latest(), selectedStep, input, setNotice),
+    active: screen === 'main' && !dialog && !quitting,
+  });
 
   const width = size.columns;
   if (width < smallest.columns || bodyRows < smallest.bodyRows) {
@@ -281,155 +199,29 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
     );
   }
 
-  const close = () => setDialog(undefined);
-  let body: React.ReactNode;
-  let hints = dialog
-    ? dialogKeyHints(dialog)
-    : screen === 'main'
-      ? mainKeyHints(view, selected)
-      : screenKeyHints(screen);
-  if (dialog) {
-    const common = { width, height: screenHeight };
-    switch (dialog.kind) {
-      case 'confirm':
-        body = (
-          <ConfirmDialog text={dialog} onYes={() => launch(dialog.action, {})} onNo={close} {...common} />
-        );
-        break;
-      case 'phrase':
-        body = (
-          <PhraseDialog
-            text={dialog}
-            phrase={dialog.phrase}
-            onMatch={(phrase) => launch(dialog.action, { phrase, note: 'typed the confirmation phrase' })}
-            onCancel={close}
-            {...common}
-          />
-        );
-        break;
-      case 'rollback-phrase':
-        body = (
-          <PhraseDialog
-            key={dialog.step}
-            text={dialog}
-            phrase={dialog.phrase}
-            onMatch={(phrase) =>
-              handle(rollbackRequest(latest(), dialog.plan, dialog.to, { ...dialog.typed, [dialog.step]: phrase }))
-            }
-            onCancel={close}
-            {...common}
-          />
-        );
-        break;
-      case 'note':
-        body = (
-          <NoteDialog
-            text={dialog}
-            label={dialog.label}
-            required={dialog.required}
-            onSubmit={(note) => launch(dialog.action, { note })}
-            onCancel={close}
-            {...common}
-          />
-        );
-        break;
-      case 'interrupted':
-        body = (
-          <InterruptedDialog
-            view={view}
-            step={dialog.step}
-            onChoose={(c) => onInterrupted(dialog.step, c)}
-            onCancel={close}
-            {...common}
-          />
-        );
-        break;
-      case 'drift':
-        body = (
-          <DriftDialog
-            view={view}
-            onAccept={() => setDialog(startupDialog(latest(), true))}
-            onQuit={() => quitNow('runbook changed; drift not accepted')}
-            {...common}
-          />
-        );
-        break;
-      case 'quit':
-        body = <QuitDialog view={view} now={now} onQuit={() => quitNow()} onStay={close} {...common} />;
-        break;
-      case 'interrupt':
-        body = <InterruptDialog view={view} now={now} onChoose={onInterrupt} onStay={close} {...common} />;
-        break;
-      case 'rollback-plan':
-        body = (
-          <RollbackPlanDialog
-            engine={engine}
-            view={view}
-            to={dialog.to}
-            selectedStep={selectedStep}
-            onProceed={onRollbackPlan}
-            onChangeTo={(to) => setDialog({ kind: 'rollback-plan', to })}
-            onCancel={close}
-            {...common}
-          />
-        );
-        break;
-    }
-  } else if (screen === 'resume') {
-    body = (
-      <ResumeSummary
-        view={view}
-        now={now}
-        width={width}
-        height={screenHeight}
-        onContinue={() => {
-          setScreen('main');
-          setDialog(startupDialog(latest(), false));
-        }}
-        onQuit={() => quitNow()}
-      />
-    );
-  } else if (screen === 'attach') {
-    body = (
-      <AttachSummary
-        view={view}
-        width={width}
-        height={screenHeight}
-        onContinue={() => {
-          setScreen('main');
-          setDialog(startupDialog(latest(), true));
-        }}
-        onLeave={() => onExit({ exit: 'detached' })}
-      />
-    );
-  } else if (screen === 'log' && logStep) {
-    body = (
-      <LogView
-        engine={engine}
-        view={view}
-        step={logStep}
-        width={width}
-        height={screenHeight}
-        onClose={() => setScreen('main')}
-      />
-    );
-  } else if (screen === 'help') {
-    body = <HelpView width={width} height={screenHeight} onClose={() => setScreen('main')} />;
-  } else {
-    hints = mainKeyHints(view, selected);
-    body = (
-      <MainPanes
-        view={view}
-        rows={rows}
-        selected={selected}
-        width={width}
-        height={screenHeight}
-        now={now}
-        spinnerFrame={theme.glyphs.spinner[Math.floor(now / spinnerMs) % theme.glyphs.spinner.length]}
-      />
-    );
-  }
-  if (quitting) hints = [];
+  const handlers: DialogHandlers = {
+    latest,
+    launch,
+    handle,
+    open: setDialog,
+    close: () => setDialog(undefined),
+    quitNow,
+    interrupt: onInterrupt,
+    interrupted: (step: string, choice: InterruptedChoice) => {
+      if (choice === 'retry') return handle(requestRetryInterrupted(latest(), step));
+      if (choice === 'mark-done') return handle(requestMarkDone(latest(), step));
+      setDialog({ kind: 'rollback-plan' });
+    },
+    driftAccepted: () => setDialog(startupDialog(latest(), true)),
+    rollbackPlan: (plan, to) => handle(rollbackRequest(latest(), plan, to)),
+  };
+  const hints = quitting
+    ? []
+    : dialog
+      ? dialogKeyHints(dialog)
+      : screen === 'main'
+        ? mainKeyHints(view, selected)
+        : screenKeyHints(screen);
   const bottom: Line =
     screen === 'main' && !dialog ? splitBottomRule(paneWidths(width), theme) : titledRule([], width, theme);
   const noticeColor =
@@ -437,7 +229,36 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
   return (
     <Box flexDirection="column" width={width} height={frame}>
       <LinesBlock lines={header} width={width} />
-      {body}
+      {dialog ? (
+        <RunDialog
+          dialog={dialog}
+          engine={engine}
+          view={view}
+          now={now}
+          selectedStep={selectedStep}
+          width={width}
+          height={screenHeight}
+          on={handlers}
+        />
+      ) : (
+        <ScreenBody
+          screen={screen === 'log' && !logStep ? 'main' : screen}
+          engine={engine}
+          view={view}
+          now={now}
+          selection={selection}
+          logStep={logStep}
+          width={width}
+          height={screenHeight}
+          onMain={() => setScreen('main')}
+          onContinue={(driftSeen) => {
+            setScreen('main');
+            setDialog(startupDialog(latest(), driftSeen));
+          }}
+          onQuit={() => quitNow()}
+          onLeave={() => onExit({ exit: 'detached' })}
+        />
+      )}
       <LinesBlock lines={[bottom]} width={width} />
       {shownNotice && (
         <LinesBlock
