@@ -1,6 +1,7 @@
 import { EngineClient } from '../client/engine-client.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import type { JournalEvent } from '../journal/events.js';
+import { type RunState, reduce } from '../journal/reducer.js';
 import type { Intent } from '../protocol/messages.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import { createJsonPrinter } from './json-printer.js';
@@ -37,13 +38,17 @@ export async function driveHeadlessClient(options: HeadlessClientOptions): Promi
   const tails = new Map<string, string[]>();
   let print: EventPrinter = () => {};
   let printed = Promise.resolve();
+  // The run as the plain printer labels it: the snapshot, then each event folded in.
+  let run: RunState | undefined;
   const onEvent = (event: JournalEvent) => {
+    if (options.mode === 'plain') run = reduce(run, event);
+    const after = run;
     printed = printed.then(async () => {
       if (options.mode === 'plain' && (event.type === 'step.failed' || event.type === 'step.rollback_failed')) {
         const page = await client.logPage(event.step, {}, tailLines).catch(() => undefined);
         tails.set(event.step, page?.lines ?? []);
       }
-      print(event);
+      print(event, after);
     });
   };
   if (options.mode === 'json') {
@@ -54,7 +59,10 @@ export async function driveHeadlessClient(options: HeadlessClientOptions): Promi
     await client.subscribe(
       {
         view: () => {},
-        snapshot: (s) => (print = createPlainPrinter(process.stdout, { tail, run: s.run })),
+        snapshot: (s) => {
+          run = s.run;
+          print = createPlainPrinter(process.stdout, { tail, run: s.run });
+        },
         event: onEvent,
         say,
       },

@@ -1,5 +1,5 @@
 import { isCheckDetails, type JournalEvent } from '../journal/events.js';
-import { type PhaseState, type RunState, reduce, type StepState } from '../journal/reducer.js';
+import type { PhaseState, RunState, StepState } from '../journal/reducer.js';
 import { stepNumbers, stepsDone } from '../journal/run-questions.js';
 import { formatCount } from '../format/format-count.js';
 import { formatDuration, formatTimeOfDay, formatUtc } from '../format/format-time.js';
@@ -23,7 +23,9 @@ export interface PlainPrinterOptions {
   tailLines?: number;
 }
 
-export type EventPrinter = (event: JournalEvent) => void;
+// An event and the run's state after it: the caller folds the events (the reducer has one home),
+// and may have no state (events without their run): then the event is printed as it is.
+export type EventPrinter = (event: JournalEvent, run?: RunState) => void;
 
 type Color = 'red' | 'green' | 'yellow' | 'cyan' | 'magenta' | 'dim';
 const codes: Record<Color, string> = { red: '31', green: '32', yellow: '33', magenta: '35', cyan: '36', dim: '2' };
@@ -74,12 +76,8 @@ class PlainPrinter {
     if (this.state) this.header(this.state);
   }
 
-  print(event: JournalEvent): void {
-    try {
-      this.state = reduce(this.state, event);
-    } catch {
-      // An event this state cannot take (e.g. printing started mid-run): print it anyway.
-    }
+  print(event: JournalEvent, run: RunState | undefined): void {
+    this.state = run ?? this.state;
     this.refreshNumbers();
     this.describe(event);
   }
@@ -400,9 +398,9 @@ class PlainPrinter {
 
 export function createPlainPrinter(out: NodeJS.WritableStream, options: PlainPrinterOptions): EventPrinter {
   const printer = new PlainPrinter(out, options);
-  return (event) => {
+  return (event, run) => {
     try {
-      printer.print(event);
+      printer.print(event, run);
     } catch (error) {
       // Printing must never stop the engine that calls it.
       process.stderr.write(`stepwise: could not print event ${event.seq}: ${(error as Error).message}\n`);

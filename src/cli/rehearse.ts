@@ -98,7 +98,8 @@ export const rehearseCommand = withStateDir(
     say(`rehearsal: ${label}`);
     const opened = await open();
     const { engine } = opened;
-    const off = engine.onEvent(createPlainPrinter(process.stdout, { tail: (s) => engine.tail(s), run: engine.run }));
+    const print = createPlainPrinter(process.stdout, { tail: (s) => engine.tail(s), run: engine.run });
+    const off = engine.onEvent((event) => print(event, engine.run));
     try {
       const started = Date.now();
       const code = await driveRehearsal(engine, say);

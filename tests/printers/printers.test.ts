@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createJsonPrinter } from '../../src/cli/json-printer.js';
 import { createPlainPrinter, type PlainPrinterOptions } from '../../src/cli/plain-printer.js';
 import type { EventPayload, JournalEvent } from '../../src/journal/events.js';
-import { replay } from '../../src/journal/reducer.js';
+import { reduce, replay } from '../../src/journal/reducer.js';
 import { tempStateDir } from '../helpers/run-cli.js';
 import { type RecordedRun, recordRun } from '../journal/recorded-run.js';
 
@@ -32,7 +32,11 @@ function printAll(
   out = new Capture(),
 ): Capture {
   const print = createPlainPrinter(out, { tail: () => [], env: utf8, ...options });
-  for (const e of events) print(e);
+  let run = options.run;
+  for (const e of events) {
+    run = reduce(run, e);
+    print(e, run);
+  }
   return out;
 }
 
