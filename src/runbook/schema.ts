@@ -19,11 +19,13 @@ export const duration = z
   .refine((text) => !(durationMs(text) > maxDurationMs), 'must be at most 365d');
 
 const connName = z.string().min(1);
-const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const scalarTypes = [z.string(), z.number(), z.boolean(), z.null()] as const;
+const scalar = z.union(scalarTypes);
 
-// A value an expectation compares with: a scalar (equality) or one comparison.
+// A value an expectation compares with: a scalar (equality) or one comparison. One flat union:
+// a nested one that fails (a comparison is no scalar) costs zod a formatted error per value.
 export const expectValue = z.union([
-  scalar,
+  ...scalarTypes,
   z
     .object({
       eq: scalar.optional(),
