@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { openEmbedded } from './embedded-database.js';
 import { createScratchDatabase, testDatabaseUrl } from './scratch-database.js';
 
 export type TargetKind = 'pglite' | 'postgres';
@@ -31,7 +31,7 @@ export async function createTarget(kind: TargetKind, stateDir: string, embedded:
     kind,
     env: {},
     query: async <T>(text: string, params: unknown[] = []) => {
-      const db = await PGlite.create(dir);
+      const db = await openEmbedded(dir);
       try {
         return (await db.query<T>(text, params)).rows;
       } finally {

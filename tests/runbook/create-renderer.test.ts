@@ -1,12 +1,12 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { execa } from 'execa';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRenderer } from '../../src/runbook/create-renderer.js';
 import { splitStatements } from '../../src/runbook/split-statements.js';
+import { openEmbedded } from '../helpers/embedded-database.js';
 
 const sandbox = mkdtempSync(join(tmpdir(), 'stepwise-inject-'));
 const marker = join(sandbox, 'pwned');
@@ -99,7 +99,7 @@ describe('SQL: values are bound, names are quoted', () => {
     [
       'PGlite',
       async () => {
-        const db = new PGlite();
+        const db = await openEmbedded();
         return { run: async (t, p) => (await db.query(t, p)).rows, close: () => db.close() };
       },
     ],

@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import {
   captureDatabaseState,
   type DatabaseState,
@@ -12,6 +11,7 @@ import { createRenderer } from '../../src/runbook/create-renderer.js';
 import { loadRunbook } from '../../src/runbook/load-runbook.js';
 import { resolveVars } from '../../src/runbook/resolve-vars.js';
 import { splitStatements } from '../../src/runbook/split-statements.js';
+import { openEmbedded } from '../helpers/embedded-database.js';
 import { createScratchDatabase } from '../helpers/scratch-database.js';
 import type { TargetKind } from '../helpers/targets.js';
 
@@ -95,7 +95,7 @@ async function open(kind: TargetKind, name: string, pgliteDir: string): Promise<
   return {
     env: {},
     session: async (fn) => {
-      const db = await PGlite.create(pgliteDir);
+      const db = await openEmbedded(pgliteDir);
       try {
         return await fn(async (text, params = []) => (await db.query(text, params)).rows as never[]);
       } finally {
