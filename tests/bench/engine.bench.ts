@@ -11,7 +11,7 @@ import { onlyRunId } from '../helpers/engine-watch.js';
 import { cliPath, readEvents } from '../helpers/run-cli.js';
 import { type Benchmark, type BenchResult, median } from './benchmark.js';
 import { screenLatencies } from './frame-log.js';
-import { waitUntilIdle } from './time-process.js';
+import { timeProcess, waitUntilIdle } from './time-process.js';
 
 // The run's engine in its own process with clients attached over its socket: a step printing
 // 500,000 lines with nobody attached, with an operator's TUI (`stepwise attach` in tmux) and one
@@ -149,11 +149,15 @@ export const engineBenchmark: Benchmark = {
   async run(): Promise<BenchResult[]> {
     const loadBefore = loadavg()[0];
     const bare: number[] = [];
+    // The same command read by Node through its pipe, as the engine's worker reads it: the floor
+    // of any step in Node on this machine.
+    const nodeRead: number[] = [];
     const none: Round[] = [];
     const tui: Round[] = [];
     const ten: Round[] = [];
     for (let round = 1; round <= rounds; round++) {
       bare.push(bareMs());
+      nodeRead.push((await timeProcess('seq', ['-f', format, '1', String(lines)])).ms);
       none.push(await oneRound(0));
       tui.push(await oneRound(1, true));
       ten.push(await oneRound(10));
@@ -182,6 +186,8 @@ export const engineBenchmark: Benchmark = {
           step_ms_nobody_attached: none.map((r) => r.stepMs),
           ratio_to_nobody_attached: Number(median(tui.map((r, i) => r.stepMs / none[i].stepMs)).toFixed(2)),
           bare_ms: bare.map(Math.round),
+          node_read_ms: nodeRead.map(Math.round),
+          ratio_node_read_to_bare: Number(median(nodeRead.map((ms, i) => ms / bare[i])).toFixed(2)),
           load_average: load,
         },
       },
