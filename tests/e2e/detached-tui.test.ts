@@ -109,6 +109,8 @@ describe('a run outlives its terminal', () => {
     second.type(attached, 'read it');
     second.keys(attached, 'Enter');
     await waitForEvent(stateDir, (e) => e.type === 'step.signed' && e.step === 'look');
+    // The next key follows what the screen shows, a frame after the journal.
+    await second.waitFor(attached, /✔ 1\.3 Look at the result/);
     second.keys(attached, 'a');
     await second.waitFor(attached, 'Run the rest of phase 1 Work?');
     second.keys(attached, 'y');

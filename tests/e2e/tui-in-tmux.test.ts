@@ -313,6 +313,8 @@ describe('the TUI in a real terminal', () => {
     // Off production the engine asks nothing more once the operator chose to retry.
     t.keys(second, 'r');
     await waitForEvent(stateDir, (e) => e.type === 'step.succeeded' && e.step === 'long-step');
+    // The operator presses the next key on what the screen shows, a frame after the journal.
+    await t.waitFor(second, /✔ 1\.2 A long step/);
     t.keys(second, 'a');
     await t.waitFor(second, 'Run the rest of phase 1 Work?');
     t.keys(second, 'y');
