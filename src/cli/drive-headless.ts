@@ -172,11 +172,11 @@ export async function driveHeadless(engine: Engine, options: HeadlessOptions): P
 // The confirmation headless gives a step, or why it cannot. A phrase given with --confirm is
 // typed as given (the engine checks it); --yes types a step's phrase only where the step writes
 // to no production connection: there, a person types it.
-function phraseFor(
+export function phraseFor(
   engine: Engine,
   id: string,
   confirm: boolean | string | undefined,
-  options: HeadlessOptions,
+  options: Pick<HeadlessOptions, 'yes' | 'phrases'>,
 ): { phrase?: string; note: string } | string | undefined {
   const given = options.phrases && Object.hasOwn(options.phrases, id) ? options.phrases[id] : undefined;
   if (given !== undefined) return { phrase: given, note: 'typed with --confirm' };

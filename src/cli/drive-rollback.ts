@@ -1,5 +1,6 @@
 import type { Engine } from '../engine/engine.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
+import { phraseFor } from './drive-headless.js';
 import { ExitCode, type ExitCodeValue, exitCodeFor } from './exit-codes.js';
 
 export interface RollbackDriveOptions {
@@ -41,13 +42,11 @@ export async function driveRollback(engine: Engine, options: RollbackDriveOption
     return ExitCode.paused;
   }
   if (pastWindow) say(`  ! past the rollback window (closed ${pastWindow.closed_at}): ${pastWindow.reason}`);
-  // As going forward: --confirm types a phrase; --yes types one only where the step writes to no
-  // production connection. The engine refuses the rollback while a phrase is missing.
+  // The phrases typed as going forward; the engine refuses the rollback while one is missing.
   const confirm: Record<string, string> = {};
   for (const { step, phrase } of plan.phrases) {
-    const given = options.phrases && Object.hasOwn(options.phrases, step) ? options.phrases[step] : undefined;
-    if (given !== undefined) confirm[step] = given;
-    else if (!engine.writesToProduction(step)) confirm[step] = phrase;
+    const typed = phraseFor(engine, step, phrase, options);
+    if (typeof typed === 'object' && typed.phrase !== undefined) confirm[step] = typed.phrase;
   }
   try {
     await engine.rollback({ to: options.to, note: 'auto (--yes)', pastWindow: options.pastWindow, confirm });

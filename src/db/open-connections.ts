@@ -14,9 +14,15 @@ export interface OpenConnectionsInput {
   applicationName?: string;
 }
 
-type Source = { kind: 'postgres'; url: string; from: string } | { kind: 'pglite'; dir: string };
+export type ConnectionSource = { kind: 'postgres'; url: string; from: string } | { kind: 'pglite'; dir: string };
 
-function sourceOf(name: string, def: Connection, input: OpenConnectionsInput): Source {
+// Where a connection of the runbook leads: its url (given, or from its environment variable),
+// else its embedded directory; refused when it has neither.
+export function connectionSource(
+  name: string,
+  def: Connection,
+  input: Pick<OpenConnectionsInput, 'stateDir' | 'env'>,
+): ConnectionSource {
   const envName = typeof def.url === 'object' ? def.url.env : undefined;
   const url = typeof def.url === 'string' ? def.url : envName ? input.env[envName] || undefined : undefined;
   if (url) {
@@ -36,7 +42,7 @@ function sourceOf(name: string, def: Connection, input: OpenConnectionsInput): S
   throw new StepwiseError(`connection ${name} has neither url: nor embedded: in the runbook`, 'usage');
 }
 
-async function openBackend(source: Source, input: OpenConnectionsInput, name: string): Promise<DbBackend> {
+async function openBackend(source: ConnectionSource, input: OpenConnectionsInput, name: string): Promise<DbBackend> {
   // Each driver (with its drizzle driver) is loaded only when a database of its kind is opened.
   if (source.kind === 'pglite') return (await import('./pglite-connection.js')).openPglite(source.dir, input.env);
   try {
@@ -60,7 +66,7 @@ export async function openConnections(input: OpenConnectionsInput): Promise<Reco
   const opened: Record<string, DbConnection> = {};
   try {
     for (const [name, def] of Object.entries(input.connections ?? {})) {
-      const source = sourceOf(name, def, input);
+      const source = connectionSource(name, def, input);
       const key = source.kind === 'postgres' ? source.url : `pglite:${source.dir}`;
       let entry = shared.get(key);
       if (!entry) {

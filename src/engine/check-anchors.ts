@@ -2,13 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DbConnection } from '../db/connection.js';
 import { readAnchor } from '../db/journal-anchor.js';
-import { openConnections } from '../db/open-connections.js';
+import { connectionSource, openConnections } from '../db/open-connections.js';
 import { anchorMismatch, type JournalHead } from '../journal/anchor-mismatch.js';
 import type { JournalEvent } from '../journal/events.js';
 import type { JournalPoint } from '../journal/file-journal.js';
 import type { RunState } from '../journal/reducer.js';
 import { isRunLive } from '../journal/run-lock.js';
-import { embeddedDir } from '../journal/state-dir.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
 import { liveIdentities } from './live-identities.js';
 import { isRecordedTarget } from './pinned-targets.js';
@@ -76,11 +75,15 @@ async function openRecorded(input: VerifyAnchorsInput, name: string, live: boole
   }
   const def = runbook.connections?.[name];
   if (!def) return `the runbook ${input.state.started.runbook.path} has no connection ${name} now`;
-  const url = typeof def.url === 'string' ? def.url : def.url && input.env[def.url.env];
-  if (!url && def.embedded) {
+  let source;
+  try {
+    source = connectionSource(name, def, input);
+  } catch (error) {
+    return message(error);
+  }
+  if (source.kind === 'pglite') {
     // Verify reads; it never creates an embedded database nor opens one an engine holds.
-    const dir = embeddedDir(input.stateDir, def.embedded);
-    if (!existsSync(join(dir, 'PG_VERSION'))) return `its embedded database ${dir} does not exist`;
+    if (!existsSync(join(source.dir, 'PG_VERSION'))) return `its embedded database ${source.dir} does not exist`;
     if (live) return 'the run is live and its engine holds the embedded database';
   }
   let opened: Record<string, DbConnection>;
