@@ -10,6 +10,7 @@ const layers = [
   ['runbook'],
   ['journal'],
   ['db'],
+  ['store'],
   ['engine'],
   ['protocol'],
   ['client'],

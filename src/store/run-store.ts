@@ -1,0 +1,181 @@
+import type { DbConnection, Queryable } from '../db/connection.js';
+import type { events, leases, runs } from './schema.js';
+
+// The runs of a team's state database (the `stepwise` schema, schema.ts), read and written with
+// bound parameters. Readers (status, report, verify, log, watch, export) and the PostgreSQL
+// journal's worker use it alike.
+
+export type RunRow = typeof runs.$inferSelect & { head: number };
+export type EventRow = Pick<typeof events.$inferSelect, 'seq' | 'line' | 'hash'>;
+export type Lease = Pick<typeof leases.$inferSelect, 'engineId' | 'host' | 'pid' | 'expiresAt'> & { expired: boolean };
+
+export interface Holder {
+  engineId: string;
+  host: string;
+  pid: number;
+}
+
+export type LeaseOutcome = { taken: true; previous?: Lease } | { taken: false; holder: Lease };
+
+export interface AppendRow {
+  runId: string;
+  seq: number;
+  line: string;
+  type: string;
+  ts: string;
+  prev: string;
+  hash: string;
+  engineId: string;
+}
+
+// Events are read in pages, so a run of a million events is not one result set.
+const pageSize = 20_000;
+
+const leaseColumns = `engine_id AS "engineId", host, pid, expires_at::text AS "expiresAt", expires_at <= now() AS expired`;
+
+export class RunStore {
+  constructor(private readonly db: Queryable & Pick<DbConnection, 'transaction'>) {}
+
+  async listRuns(): Promise<RunRow[]> {
+    const { rows } = await this.db.query<RunRow>(
+      `SELECT r.run_id AS "runId", r.runbook, r.host, r.created_at::text AS "createdAt", NULL AS "stepDefinitions",
+              coalesce((SELECT max(seq) FROM stepwise.events e WHERE e.run_id = r.run_id), 0)::int AS head
+         FROM stepwise.runs r ORDER BY r.run_id`,
+    );
+    return rows;
+  }
+
+  async hasRun(runId: string): Promise<boolean> {
+    const { rows } = await this.db.query('SELECT 1 FROM stepwise.runs WHERE run_id = $1', [runId]);
+    return rows.length > 0;
+  }
+
+  async createRun(row: { runId: string; runbook: string; host: string; stepDefinitions?: string }): Promise<void> {
+    await this.db.query('INSERT INTO stepwise.runs (run_id, runbook, host, step_definitions) VALUES ($1, $2, $3, $4)', [
+      row.runId,
+      row.runbook,
+      row.host,
+      row.stepDefinitions ?? null,
+    ]);
+  }
+
+  async stepDefinitions(runId: string): Promise<string | undefined> {
+    const { rows } = await this.db.query<{ d: string | null }>(
+      'SELECT step_definitions AS d FROM stepwise.runs WHERE run_id = $1',
+      [runId],
+    );
+    return rows[0]?.d ?? undefined;
+  }
+
+  // The last event's seq and hash (seq 0 for a run without events).
+  async head(runId: string): Promise<{ seq: number; hash?: string }> {
+    const { rows } = await this.db.query<{ seq: string; hash: string }>(
+      'SELECT seq, hash FROM stepwise.events WHERE run_id = $1 ORDER BY seq DESC LIMIT 1',
+      [runId],
+    );
+    return rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : { seq: 0 };
+  }
+
+  // The events after `afterSeq`, in order, as their journal lines.
+  async readEvents(runId: string, afterSeq = 0): Promise<EventRow[]> {
+    const out: EventRow[] = [];
+    for (let from = afterSeq; ; ) {
+      const { rows } = await this.db.query<{ seq: string; line: string; hash: string }>(
+        'SELECT seq, line, hash FROM stepwise.events WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+        [runId, from, pageSize],
+      );
+      for (const r of rows) out.push({ seq: Number(r.seq), line: r.line, hash: r.hash });
+      if (rows.length < pageSize) return out;
+      from = out.at(-1)!.seq;
+    }
+  }
+
+  // One event, refused by the database unless `engineId` holds the run's lease and the event
+  // continues the run's chain (migrations.ts, fence_event).
+  async append(row: AppendRow): Promise<void> {
+    await this.db.query(
+      `INSERT INTO stepwise.events (run_id, seq, line, type, ts, prev, hash, engine_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [row.runId, row.seq, row.line, row.type, row.ts, row.prev, row.hash, row.engineId],
+    );
+  }
+
+  async lease(runId: string): Promise<Lease | undefined> {
+    const { rows } = await this.db.query<Lease>(`SELECT ${leaseColumns} FROM stepwise.leases WHERE run_id = $1`, [runId]);
+    return rows[0];
+  }
+
+  // Takes the run's lease for `ttlMs` when nobody holds it, when it expired (a takeover: the
+  // previous holder is returned), or when it is held by `replacing` (an engine known to be dead).
+  async takeLease(runId: string, me: Holder, ttlMs: number, replacing?: string): Promise<LeaseOutcome> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<Lease>(`SELECT ${leaseColumns} FROM stepwise.leases WHERE run_id = $1 FOR UPDATE`, [runId]);
+      const held = rows[0];
+      if (held && !held.expired && held.engineId !== me.engineId && held.engineId !== replacing)
+        return { taken: false as const, holder: held };
+      await tx.query(
+        `INSERT INTO stepwise.leases (run_id, engine_id, host, pid, expires_at)
+         VALUES ($1, $2, $3, $4, now() + $5 * interval '1 millisecond')
+         ON CONFLICT (run_id) DO UPDATE SET engine_id = EXCLUDED.engine_id, host = EXCLUDED.host,
+           pid = EXCLUDED.pid, taken_at = now(), expires_at = EXCLUDED.expires_at`,
+        [runId, me.engineId, me.host, me.pid, ttlMs],
+      );
+      return { taken: true as const, previous: held && held.engineId !== me.engineId ? held : undefined };
+    });
+  }
+
+  // False when the lease is no longer this engine's.
+  async renewLease(runId: string, engineId: string, ttlMs: number): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE stepwise.leases SET expires_at = now() + $3 * interval '1 millisecond'
+        WHERE run_id = $1 AND engine_id = $2`,
+      [runId, engineId, ttlMs],
+    );
+    return rowCount === 1;
+  }
+
+  // Ends the lease now, so the next resume (on any host) takes the run without waiting.
+  async releaseLease(runId: string, engineId: string): Promise<void> {
+    await this.db.query('UPDATE stepwise.leases SET expires_at = now() WHERE run_id = $1 AND engine_id = $2', [
+      runId,
+      engineId,
+    ]);
+  }
+
+  async writeSnapshot(runId: string, point: { seq: number; hash: string }, body: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO stepwise.snapshots (run_id, seq, hash, body) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (run_id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, body = EXCLUDED.body, written_at = now()`,
+      [runId, point.seq, point.hash, body],
+    );
+  }
+
+  async readSnapshot(runId: string): Promise<string | undefined> {
+    const { rows } = await this.db.query<{ body: string }>('SELECT body FROM stepwise.snapshots WHERE run_id = $1', [runId]);
+    return rows[0]?.body;
+  }
+
+  async appendLogChunk(runId: string, log: string, start: number, data: Buffer): Promise<void> {
+    await this.db.query(
+      'INSERT INTO stepwise.log_chunks (run_id, log, start, data) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+      [runId, log, start, data],
+    );
+  }
+
+  // The run's logs by name, with the bytes stored of each.
+  async listLogs(runId: string): Promise<Array<{ log: string; size: number }>> {
+    const { rows } = await this.db.query<{ log: string; size: string }>(
+      `SELECT log, max(start + length(data)) AS size FROM stepwise.log_chunks WHERE run_id = $1 GROUP BY log ORDER BY log`,
+      [runId],
+    );
+    return rows.map((r) => ({ log: r.log, size: Number(r.size) }));
+  }
+
+  async readLog(runId: string, log: string): Promise<Buffer> {
+    const { rows } = await this.db.query<{ data: Uint8Array }>(
+      'SELECT data FROM stepwise.log_chunks WHERE run_id = $1 AND log = $2 ORDER BY start',
+      [runId, log],
+    );
+    return Buffer.concat(rows.map((r) => Buffer.from(r.data)));
+  }
+}

@@ -1,0 +1,84 @@
+import { bigint, customType, integer, pgSchema, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+// The `stepwise` schema of a team's state database (--state postgres://…): the tables runs are
+// journaled in. The DDL that creates them is in migrations.ts; tests/store/schema.test.ts holds
+// the two to the same columns.
+
+export const stepwiseSchema = pgSchema('stepwise');
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+// Which migrations (migrations.ts) the schema has.
+export const schemaMigrations = stepwiseSchema.table('schema_migrations', {
+  version: integer('version').primaryKey(),
+  name: text('name').notNull(),
+  appliedAt: timestamp('applied_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+});
+
+// One row per run; its step definitions as the run started (for drift diffs on resume).
+export const runs = stepwiseSchema.table('runs', {
+  runId: text('run_id').primaryKey(),
+  runbook: text('runbook').notNull(),
+  host: text('host').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  stepDefinitions: text('step_definitions'),
+});
+
+// The journal: `line` is the journal line exactly as a file journal holds it (without its
+// newline), so the hash chain is the same bytes in both backends; the other columns are read from
+// it for queries. Append-only: triggers refuse UPDATE, DELETE and TRUNCATE, and an INSERT from an
+// engine that does not hold the run's lease or that does not continue the chain.
+export const events = stepwiseSchema.table(
+  'events',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.runId),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    line: text('line').notNull(),
+    type: text('type').notNull(),
+    ts: timestamp('ts', { withTimezone: true, mode: 'string' }).notNull(),
+    prev: text('prev').notNull(),
+    hash: text('hash').notNull(),
+    engineId: text('engine_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq] })],
+);
+
+// Who may append to a run: one engine at a time, until expires_at (renewed while it lives).
+export const leases = stepwiseSchema.table('leases', {
+  runId: text('run_id')
+    .primaryKey()
+    .references(() => runs.runId),
+  engineId: text('engine_id').notNull(),
+  host: text('host').notNull(),
+  pid: integer('pid').notNull(),
+  takenAt: timestamp('taken_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'string' }).notNull(),
+});
+
+// Step logs, copied in chunks as they grow: `log` is the file's name in the run's logs/
+// directory (copy.1.log), `start` the chunk's byte offset in it.
+export const logChunks = stepwiseSchema.table(
+  'log_chunks',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.runId),
+    log: text('log').notNull(),
+    start: bigint('start', { mode: 'number' }).notNull(),
+    data: bytea('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.log, t.start] })],
+);
+
+// A run's snapshot (journal/run-snapshot.ts): the record up to event `seq`, a cache.
+export const snapshots = stepwiseSchema.table('snapshots', {
+  runId: text('run_id')
+    .primaryKey()
+    .references(() => runs.runId),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+  body: text('body').notNull(),
+  writtenAt: timestamp('written_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+});

@@ -1,0 +1,44 @@
+import { is } from 'drizzle-orm';
+import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate, schemaVersion } from '../../src/store/migrate.js';
+import { migrations } from '../../src/store/migrations.js';
+import * as schema from '../../src/store/schema.js';
+import { databaseKinds, noServer, openTestDatabase, type TestDatabase } from '../helpers/databases.js';
+
+const tables = (Object.values(schema) as unknown[]).filter((t): t is PgTable => is(t, PgTable));
+
+describe.each(databaseKinds)('the stepwise schema on %s', (kind) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    if (noServer(kind)) return;
+    db = await openTestDatabase(kind);
+  });
+  afterAll(async () => db?.close());
+
+  it.skipIf(noServer(kind))('is created by the migrations, once, and holds the columns schema.ts describes', async () => {
+    await migrate(db.conn);
+    await migrate(db.conn);
+    const { rows: applied } = await db.conn.query<{ version: number }>('SELECT version FROM stepwise.schema_migrations ORDER BY version');
+    expect(applied.map((r) => r.version)).toEqual(migrations.map((m) => m.version));
+    expect(applied.at(-1)!.version).toBe(schemaVersion);
+    for (const table of tables) {
+      const config = getTableConfig(table);
+      const { rows } = await db.conn.query<{ column_name: string; data_type: string; is_nullable: string }>(
+        `SELECT column_name, data_type, is_nullable FROM information_schema.columns
+          WHERE table_schema = 'stepwise' AND table_name = $1 ORDER BY column_name`,
+        [config.name],
+      );
+      const described = config.columns
+        .map((c) => ({ column_name: c.name, data_type: c.getSQLType(), is_nullable: c.notNull ? 'NO' : 'YES' }))
+        .sort((a, b) => a.column_name.localeCompare(b.column_name));
+      expect(rows, config.name).toEqual(described);
+    }
+  });
+
+  it.skipIf(noServer(kind))('refuses a database whose schema is newer than this stepwise', async () => {
+    await db.conn.query("INSERT INTO stepwise.schema_migrations (version, name) VALUES (999, 'from the future')");
+    await expect(migrate(db.conn)).rejects.toThrow(/at version 999, newer than this stepwise knows/);
+    await db.conn.query('DELETE FROM stepwise.schema_migrations WHERE version = 999');
+  });
+});
