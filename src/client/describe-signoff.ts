@@ -1,4 +1,4 @@
-import { signerOf } from '../journal/reducer.js';
+import { signerKind, signerOf } from '../journal/reducer.js';
 import type { Intent } from '../protocol/messages.js';
 import type { FollowedRun } from './follow-run.js';
 
@@ -30,7 +30,8 @@ export function describeSignoff(followed: FollowedRun, user: string): WaitingSig
     for (const id of phase.steps) lines.push(`    ${view.numbers[id] ?? ''} ${id}: ${run.steps[id].status}`);
     const checks = view.gatePreview[phase.id];
     if (checks) lines.push('  checks it runs:', indent(checks));
-    lines.push(`  sign-offs needed: ${needed}, by different Unix users`);
+    const kind = phase.gateSignoffs[0] ? signerKind(phase.gateSignoffs[0]) : 'Unix users';
+    lines.push(`  sign-offs needed: ${needed}, by different ${kind}`);
     for (const s of phase.gateSignoffs) lines.push(`    signed by ${signerOf(s)} (${s.operator}) at ${s.ts}${s.note ? `: ${s.note}` : ''}`);
     if (phase.gateSignoffs.some((s) => signerOf(s) === user))
       lines.push(`  you (${user}) have signed already: another user must sign`);

@@ -144,10 +144,15 @@ export interface RollbackPlan {
   partial: string[]; // failed steps that partly ran: the operator decides
 }
 
-/** Who signs: the Unix user the engine verified, and the display name (--operator) beside it. */
+/**
+ * Who signs: the Unix user the engine verified, and the display name (--operator) beside it.
+ * Team mode: the database role of the signer's connection, which is who counts, and their host.
+ */
 export interface Signer {
   operator: string;
   user: string;
+  role?: string;
+  host?: string;
 }
 
 export interface RollbackOptions {

@@ -19,6 +19,9 @@ export interface EngineSetup {
   operator: string;
   // The Unix user the engine runs as: the kernel's word for whoever started it in this process.
   user: string;
+  // Team mode: the database role of the engine's journal connection (session_user); the
+  // engine's own sign-offs and those of its socket's clients count as this role.
+  role?: string;
   drift?: DriftItem[];
   // Time for soaks (and what else waits on the calendar); the system clock unless a test moves it.
   clock?: Clock;

@@ -4,7 +4,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import type { EventPayload, JournalEvent, LeftoverSession, StopCause } from '../journal/events.js';
 import { describeEndedSession } from './describe-ended-session.js';
-import { type RunState, reduce, signerOf, soakSignoffs } from '../journal/reducer.js';
+import { type RunState, reduce, signerKind, signerOf, soakSignoffs } from '../journal/reducer.js';
 import { rollbackWindow } from '../journal/rollback-window.js';
 import { formatDuration, formatUtc } from '../format/format-time.js';
 import { processGroupPath } from '../journal/state-dir.js';
@@ -230,14 +230,7 @@ export class Engine implements EngineHandle {
     if (confirming && !confirmation) throw new StepwiseError(`${step} needs a confirmation before it runs`);
     await this.requirePinnedTargets();
     if (confirming && confirmation) {
-      this.append({
-        type: 'step.signed',
-        step,
-        operator: this.setup.operator,
-        user: this.setup.user,
-        note: confirmation.note ?? 'confirmed',
-        purpose: 'confirm',
-      });
+      this.append({ type: 'step.signed', step, ...this.self, note: confirmation.note ?? 'confirmed', purpose: 'confirm' });
     }
     await this.execution.track(step, () =>
       entry.kind === 'soak' ? this.execution.soak(entry, !options.soakOnce) : this.execution.execute(entry),
@@ -252,9 +245,9 @@ export class Engine implements EngineHandle {
     if (s?.status !== 'soaking' || !s.soak) throw new StepwiseError(`${step} is not soaking`);
     if (!reason.trim()) throw new StepwiseError('ending a soak early needs a reason');
     const needed = soakSignoffs(this.state);
-    if (s.soak.earlySignoffs.some((x) => signerOf(x) === by.user)) {
+    if (s.soak.earlySignoffs.some((x) => signerOf(x) === signerOf(by))) {
       throw new StepwiseError(
-        `ending ${step} early needs ${needed} different Unix users and ${by.user} has signed already ` +
+        `ending ${step} early needs ${needed} different ${signerKind(by)} and ${signerOf(by)} has signed already ` +
           `(a different --operator name does not count): another user signs from their own session ` +
           `with \`stepwise resume ${this.state.runId} --end-soak ${step} --reason TEXT\``,
         'paused',
@@ -265,7 +258,7 @@ export class Engine implements EngineHandle {
       this.cancel('the soak is being ended early', 'soak-ended');
       await running.done;
     } else this.requireIdle();
-    this.append({ type: 'step.signed', step, operator: by.operator, user: by.user, note: reason, purpose: 'soak' });
+    this.append({ type: 'step.signed', step, ...by, note: reason, purpose: 'soak' });
     this.finishIfDone();
   }
 
@@ -310,12 +303,15 @@ export class Engine implements EngineHandle {
     return 'the run has nothing left to do';
   }
 
+  // The engine signing for itself (a confirmation, --yes): in team mode as its own database role
+  // from this host.
   private get self(): Signer {
-    return { operator: this.setup.operator, user: this.setup.user };
+    const { operator, user, role } = this.setup;
+    return role === undefined ? { operator, user } : { operator, user, role, host: hostname() };
   }
 
   async signStep(step: string, note: string, by = this.self): Promise<void> {
-    const { operator, user } = by;
+    const { operator } = by;
     this.requireIdle();
     const entry = this.requireNextStep(step);
     if (entry.kind !== 'manual') throw new StepwiseError(`${step} is not a manual step; run it instead`);
@@ -323,7 +319,7 @@ export class Engine implements EngineHandle {
     if (s.status !== 'running') {
       this.append({ type: 'step.started', step, attempt: s.attempts + 1, operator, log: '' });
     }
-    this.append({ type: 'step.signed', step, operator, user, note, purpose: 'manual' });
+    this.append({ type: 'step.signed', step, ...by, note, purpose: 'manual' });
     this.finishIfDone();
   }
 
@@ -349,16 +345,16 @@ export class Engine implements EngineHandle {
     const needed = p.gate?.signoff ?? 0;
     const signers = new Set(p.gateSignoffs.map(signerOf));
     if (needed > signers.size) {
-      if (signers.has(by.user)) {
+      if (signers.has(signerOf(by))) {
         throw new StepwiseError(
-          `the gate of ${phase} needs ${needed} different Unix users and ${by.user} has signed already ` +
+          `the gate of ${phase} needs ${needed} different ${signerKind(by)} and ${signerOf(by)} has signed already ` +
             `(a different --operator name does not count): another user signs from their own session ` +
             `with \`stepwise approve ${this.state.runId}\``,
           'paused',
         );
       }
-      this.append({ type: 'gate.signed', phase, operator: by.operator, user: by.user, note });
-      signers.add(by.user);
+      this.append({ type: 'gate.signed', phase, ...by, note });
+      signers.add(signerOf(by));
     }
     if (signers.size >= needed) this.append({ type: 'gate.passed', phase });
     this.finishIfDone();
@@ -380,14 +376,7 @@ export class Engine implements EngineHandle {
         `${step} is ${s?.status ?? 'unknown'}; only an interrupted or failed step can be marked done`,
       );
     }
-    this.append({
-      type: 'step.signed',
-      step,
-      operator: this.setup.operator,
-      user: this.setup.user,
-      note,
-      purpose: 'interrupted',
-    });
+    this.append({ type: 'step.signed', step, ...this.self, note, purpose: 'interrupted' });
     this.finishIfDone();
   }
 

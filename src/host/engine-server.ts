@@ -4,7 +4,7 @@ import { type ErrorKind, StepwiseError } from '../errors/stepwise-error.js';
 import { volatileEvents, type JournalEvent } from '../journal/events.js';
 import { readJournal } from '../journal/file-journal.js';
 import { type LineChannel, lineChannel } from '../protocol/line-channel.js';
-import type { AttachedClient } from '../engine/engine-api.js';
+import type { AttachedClient, Signer } from '../engine/engine-api.js';
 import {
   type ClientMessage,
   clientMessageSchema,
@@ -12,7 +12,9 @@ import {
   type Intent,
   protocolVersion,
   readOnlyIntents,
+  type Request,
   type Role,
+  type StaticView,
 } from '../protocol/messages.js';
 import { driveHeadless } from '../cli/drive-headless.js';
 import { driveRollback } from '../cli/drive-rollback.js';
@@ -33,7 +35,22 @@ export interface ServerOptions {
   // With nobody else, the engine closes the run first: the client's next command finds the run
   // lock free.
   driveEnded: (others: number) => Promise<void>;
+  // Team mode: the engine's database role, as which its socket's clients sign.
+  role?: string;
 }
+
+// Who asks, as the engine knows them, and where its answers go: a client of the socket, or (team
+// mode) an intent row from another host (host/intent-rows.ts).
+export interface Requester {
+  role: Role;
+  by: Signer;
+  // One of the socket's clients (it does not count among the others when its drive ends).
+  onSocket: boolean;
+  say(text: string): void;
+  answer(message: Extract<EngineMessage, { type: 'done' | 'refused' }>): void;
+}
+
+type LiveMessage = Extract<EngineMessage, { type: 'live' }>;
 
 interface Session {
   channel: LineChannel;
@@ -51,7 +68,7 @@ function message(error: unknown): string {
 }
 
 // Why a line is not a message this engine understands, in one sentence.
-function describeInvalid(value: unknown): string {
+export function describeInvalid(value: unknown): string {
   const v = value as { type?: unknown; body?: { intent?: unknown } } | null;
   if (v?.type === 'intent' && typeof v.body?.intent === 'string')
     return `unknown or malformed intent "${v.body.intent}"`;
@@ -169,16 +186,29 @@ export class EngineServer {
     this.liveQueued = true;
     queueMicrotask(() => {
       this.liveQueued = false;
-      const view = this.options.engine.store.getState();
-      const msg: EngineMessage = {
-        type: 'live',
-        live: view.live,
-        next: view.next ?? { kind: 'done' },
-        phaseRun: view.phaseRun,
-        clients: this.attached(),
-      };
-      this.broadcast(`${JSON.stringify(msg)}\n`);
+      this.broadcast(`${JSON.stringify(this.liveMessage())}\n`);
     });
+  }
+
+  // What changes while the engine lives, as clients hear it.
+  liveMessage(): LiveMessage {
+    const view = this.options.engine.store.getState();
+    return { type: 'live', live: view.live, next: view.next ?? { kind: 'done' }, phaseRun: view.phaseRun, clients: this.attached() };
+  }
+
+  // What does not change while the engine lives, sent once to each subscriber.
+  staticView(): StaticView {
+    const view = this.options.engine.store.getState();
+    return {
+      runbook: view.runbook,
+      connections: view.connections,
+      drift: view.drift,
+      preview: view.preview,
+      gatePreview: view.gatePreview,
+      numbers: view.numbers,
+      operator: view.operator,
+      forecast: view.forecast,
+    };
   }
 
   private async receive(session: Session, line: string): Promise<void> {
@@ -207,12 +237,34 @@ export class EngineServer {
       return;
     }
     if (msg.type === 'subscribe') return this.subscribe(session, msg.from, msg.snapshot === true);
-    if (msg.type === 'logPage') {
-      const page = await this.options.engine.logPage(msg.step, msg.position, msg.count);
-      this.send(session, { type: 'done', id: msg.id, result: page });
+    const { id, ...request } = msg;
+    return this.answer(this.requester(session), id, request);
+  }
+
+  private requester(session: Session): Requester {
+    const { hello, user } = session;
+    const operator = hello!.display ?? user!.user;
+    const by: Signer =
+      this.options.role === undefined
+        ? { operator, user: user!.user }
+        : { operator, user: user!.user, role: this.options.role, host: hello!.host };
+    return {
+      role: hello!.role,
+      by,
+      onSocket: true,
+      say: (text) => this.send(session, { type: 'say', text }),
+      answer: (message) => this.send(session, message),
+    };
+  }
+
+  // Every request is answered here, whoever asks: the one place a role's rights are checked.
+  async answer(requester: Requester, id: number, request: Request): Promise<void> {
+    if (request.type === 'logPage') {
+      const page = await this.options.engine.logPage(request.step, request.position, request.count);
+      requester.answer({ type: 'done', id, result: page });
       return;
     }
-    return this.intent(session, msg.id, msg.body);
+    return this.intent(requester, id, request.body);
   }
 
   private hello(session: Session, msg: Extract<ClientMessage, { type: 'hello' }>): void {
@@ -266,20 +318,7 @@ export class EngineServer {
   // Replay from `from`, then follow: read and registered in one turn, so nothing falls between.
   private subscribe(session: Session, from: number, snapshot: boolean): void {
     const { engine } = this.options;
-    const view = engine.store.getState();
-    this.send(session, {
-      type: 'view',
-      view: {
-        runbook: view.runbook,
-        connections: view.connections,
-        drift: view.drift,
-        preview: view.preview,
-        gatePreview: view.gatePreview,
-        numbers: view.numbers,
-        operator: view.operator,
-        forecast: view.forecast,
-      },
-    });
+    this.send(session, { type: 'view', view: this.staticView() });
     let last = engine.lastSeq;
     if (snapshot) {
       this.send(session, { type: 'snapshot', run: engine.run, seq: last, unattended: this.unattended });
@@ -296,9 +335,9 @@ export class EngineServer {
     this.queueLive();
   }
 
-  private async intent(session: Session, id: number, body: Intent): Promise<void> {
-    if (session.hello!.role === 'watcher' && !readOnlyIntents.has(body.intent)) {
-      this.send(session, {
+  private async intent(requester: Requester, id: number, body: Intent): Promise<void> {
+    if (requester.role === 'watcher' && !readOnlyIntents.has(body.intent)) {
+      requester.answer({
         type: 'refused',
         id,
         message: `${body.intent} refused: watching is read-only; \`stepwise attach ${this.options.runId}\` to act on the run`,
@@ -308,18 +347,19 @@ export class EngineServer {
     this.pending++;
     let acted = false;
     const drive = body.intent === 'drive' || body.intent === 'driveRollback';
+    const others = () => this.sessions.size - (requester.onSocket ? 1 : 0);
     try {
-      const result = await this.carryOut(session, body);
+      const result = await this.carryOut(requester, body);
       acted = true;
-      if (drive) await this.options.driveEnded(this.sessions.size - 1);
-      this.send(session, { type: 'done', id, result });
+      if (drive) await this.options.driveEnded(others());
+      requester.answer({ type: 'done', id, result });
     } catch (error) {
-      if (drive) await this.options.driveEnded(this.sessions.size - 1);
+      if (drive) await this.options.driveEnded(others());
       if (error instanceof StepwiseError) {
-        this.send(session, { type: 'refused', id, message: error.message, kind: error.kind });
+        requester.answer({ type: 'refused', id, message: error.message, kind: error.kind });
       } else {
         this.options.log(`intent ${body.intent} failed: ${error instanceof Error ? error.stack : message(error)}`);
-        this.send(session, {
+        requester.answer({
           type: 'refused',
           id,
           message: `the engine failed: ${message(error)} (details in engine.log)`,
@@ -332,9 +372,9 @@ export class EngineServer {
     }
   }
 
-  private carryOut(session: Session, body: Intent): Promise<unknown> | unknown {
+  private carryOut(requester: Requester, body: Intent): Promise<unknown> | unknown {
     const { engine } = this.options;
-    const by = { operator: session.hello!.display ?? session.user!.user, user: session.user!.user };
+    const { by, say } = requester;
     switch (body.intent) {
       case 'runStep':
         return engine.runStep(body.step, body.confirmation);
@@ -370,7 +410,7 @@ export class EngineServer {
           phrases: body.phrases,
           endSoak: body.endSoak,
           by,
-          say: (text) => this.send(session, { type: 'say', text }),
+          say,
         });
       case 'driveRollback':
         return driveRollback(engine, {
@@ -378,7 +418,7 @@ export class EngineServer {
           to: body.to,
           pastWindow: body.pastWindow,
           phrases: body.phrases,
-          say: (text) => this.send(session, { type: 'say', text }),
+          say,
         });
     }
   }

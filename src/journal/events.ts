@@ -164,6 +164,9 @@ export type EventPayload =
       operator: string;
       /** The Unix user the engine verified (absent in journals written before it did). */
       user?: string;
+      /** Team mode: the signer's database role (session_user) and host. */
+      role?: string;
+      host?: string;
       note: string;
       /**
        * manual: the instruction was done; interrupted: marked done after an interruption;
@@ -221,8 +224,11 @@ export type EventPayload =
     }
   /** A step's work held (or let go again) because a streaming replica lagged too far behind. */
   | { type: 'step.throttled'; step: string; throttled: boolean; reason: string }
-  /** user: the Unix user the engine verified; operator is the display name beside it. */
-  | { type: 'gate.signed'; phase: string; operator: string; user?: string; note: string }
+  /**
+   * user: the Unix user the engine verified; operator is the display name beside it. Team mode:
+   * role is the signer's database role (session_user), host where they signed from.
+   */
+  | { type: 'gate.signed'; phase: string; operator: string; user?: string; role?: string; host?: string; note: string }
   | { type: 'gate.checked'; phase: string; ok: boolean; details?: Record<string, unknown> }
   | { type: 'gate.passed'; phase: string }
   | {

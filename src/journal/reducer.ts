@@ -29,13 +29,22 @@ export interface Signoff {
   operator: string;
   // The verified Unix user; journals from before it was recorded have only the operator name.
   user?: string;
+  // Team mode: the database role of the signer's connection, and the host they signed from.
+  role?: string;
+  host?: string;
   ts: string;
   note: string;
 }
 
-// Who a sign-off counts for when a gate needs several different people.
-export function signerOf(signoff: Signoff): string {
-  return signoff.user ?? signoff.operator;
+// Who a sign-off counts for when a gate needs several different people: in team mode the
+// database role, else the verified Unix user.
+export function signerOf(signoff: Pick<Signoff, 'operator' | 'user' | 'role'>): string {
+  return signoff.role ?? signoff.user ?? signoff.operator;
+}
+
+// What different people means for a run's sign-offs, for the sentences that ask for another.
+export function signerKind(signoff: Pick<Signoff, 'role'>): string {
+  return signoff.role === undefined ? 'Unix users' : 'database roles';
 }
 
 export interface SoakCheck {
@@ -388,7 +397,7 @@ function apply(state: RunState, e: JournalEvent): RunState {
         passedOver: undefined,
       }));
     case 'step.signed': {
-      const signoff = { operator: e.operator, user: e.user, ts: e.ts, note: e.note };
+      const signoff = { operator: e.operator, user: e.user, role: e.role, host: e.host, ts: e.ts, note: e.note };
       const withOp = { ...state, operators: withOperator(state, e.operator) };
       if (e.purpose === 'confirm') {
         return updateStep(withOp, e.step, e.seq, (s) => ({ ...s, confirmedBy: signoff }));
@@ -461,7 +470,10 @@ function apply(state: RunState, e: JournalEvent): RunState {
     case 'gate.signed':
       return updatePhase({ ...state, operators: withOperator(state, e.operator) }, e.phase, e.seq, (p) => ({
         ...p,
-        gateSignoffs: [...p.gateSignoffs, { operator: e.operator, user: e.user, ts: e.ts, note: e.note }],
+        gateSignoffs: [
+          ...p.gateSignoffs,
+          { operator: e.operator, user: e.user, role: e.role, host: e.host, ts: e.ts, note: e.note },
+        ],
       }));
     case 'gate.checked':
       return updatePhase(state, e.phase, e.seq, (p) => ({

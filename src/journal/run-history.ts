@@ -10,6 +10,9 @@ export interface SignoffRecord {
   operator: string;
   // The Unix user the engine verified, when the journal has it.
   user?: string;
+  // Team mode: the signer's database role and host.
+  role?: string;
+  host?: string;
   at: string;
   note: string;
 }
@@ -136,7 +139,7 @@ export function addToHistory(history: RunHistory, before: BeforeEvent, state: Ru
       }
       return;
     case 'step.signed': {
-      const record = { operator: e.operator, user: e.user, at: e.ts, note: e.note };
+      const record = { operator: e.operator, user: e.user, role: e.role, host: e.host, at: e.ts, note: e.note };
       const r = recordsOf(history, e.step);
       if (e.purpose === 'confirm') r.confirmations.push(record);
       else r.signoffs.push({ ...record, purpose: signoffPurpose[e.purpose] });

@@ -81,6 +81,19 @@ export type IntentName = Intent['intent'];
 // Intents a watcher may send: the ones that change nothing.
 export const readOnlyIntents: ReadonlySet<IntentName> = new Set(['rollbackPlan']);
 
+const intentRequest = z.object({ type: z.literal('intent'), body: intentSchema });
+// A page of a step's log (the log view, a failed step's last lines): answered `done` with the
+// page, or without a result when the step has no log that can be read. Changes nothing.
+const logPageRequest = z.object({
+  type: z.literal('logPage'),
+  step: z.string(),
+  position: z.union([
+    z.object({ from: z.number().int().nonnegative() }).strict(),
+    z.object({ before: z.number().int().nonnegative().optional() }).strict(),
+  ]),
+  count: z.number().int().positive().max(10_000),
+});
+
 export const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('hello'),
@@ -96,21 +109,15 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   // the plain printer need the state, the JSON printer every event), with the events since the
   // last client left.
   z.object({ type: z.literal('subscribe'), from: z.number().int().nonnegative(), snapshot: z.boolean().optional() }),
-  z.object({ type: z.literal('intent'), id: z.number().int(), body: intentSchema }),
-  // A page of a step's log (the log view, a failed step's last lines): answered `done` with the
-  // page, or without a result when the step has no log that can be read. Changes nothing.
-  z.object({
-    type: z.literal('logPage'),
-    id: z.number().int(),
-    step: z.string(),
-    position: z.union([
-      z.object({ from: z.number().int().nonnegative() }).strict(),
-      z.object({ before: z.number().int().nonnegative().optional() }).strict(),
-    ]),
-    count: z.number().int().positive().max(10_000),
-  }),
+  intentRequest.extend({ id: z.number().int() }),
+  logPageRequest.extend({ id: z.number().int() }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
+
+// What a client asks besides its subscription, without the id its answer is matched by: on the
+// socket a message, in team mode also the body of an intent row (the row's id is the id).
+export const requestSchema = z.discriminatedUnion('type', [intentRequest, logPageRequest]);
+export type Request = z.infer<typeof requestSchema>;
 
 // What does not change while the engine lives: sent once, on subscribe.
 export interface StaticView {

@@ -197,7 +197,14 @@ export function reportOf(record: RunRecord, options: BuildReportOptions = {}): R
             signoffsRequired: p.gate.signoff,
             checks: p.gate.checks,
             passed: p.gateStatus === 'passed',
-            signoffs: p.gateSignoffs.map((s) => ({ operator: s.operator, user: s.user, at: s.ts, note: s.note })),
+            signoffs: p.gateSignoffs.map((s) => ({
+              operator: s.operator,
+              user: s.user,
+              role: s.role,
+              host: s.host,
+              at: s.ts,
+              note: s.note,
+            })),
             checked: p.gateCheck
               ? {
                   ok: p.gateCheck.ok,

@@ -52,8 +52,19 @@ function outcomeCell(s: ReportStep): string {
   return `${s.outcome}${s.outcome === 'succeeded' ? attempts : ''}${marked}`;
 }
 
+// The display name, then who the engine knows the signer to be: in team mode their database
+// role with the Unix user and host they signed from.
+function signer(r: SignoffRecord): string {
+  const facts = [
+    r.role ? `database role ${r.role}` : undefined,
+    r.user && r.user !== r.operator ? `Unix user ${r.user}` : undefined,
+    r.host ? `on ${r.host}` : undefined,
+  ].filter(Boolean);
+  return facts.length ? `${r.operator} (${facts.join(', ')})` : r.operator;
+}
+
 function signed(r: SignoffRecord, runStart: string): string {
-  const who = r.user && r.user !== r.operator ? `${r.operator} (Unix user ${r.user})` : r.operator;
+  const who = signer(r);
   return `${who} at ${formatUtcSince(r.at, runStart)}${quoted(r.note)}`;
 }
 

@@ -105,4 +105,99 @@ export const migrations: Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION stepwise.refuse_event_change()`,
     ],
   },
+  {
+    version: 2,
+    name: 'intents from other hosts, the engine view they attach to',
+    statements: [
+      // An intent from another host: the same request a socket client sends (protocol/messages.ts,
+      // requestSchema), answered in the row by the run's engine. Who asked is the role of the
+      // connection that inserted it, whatever the row says (intents_insert); os_user, host and
+      // display are the client's word, recorded beside it.
+      `CREATE TABLE stepwise.intents (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        run_id text NOT NULL REFERENCES stepwise.runs (run_id),
+        body jsonb NOT NULL,
+        client_role text NOT NULL CHECK (client_role IN ('operator', 'watcher')),
+        requested_by text NOT NULL DEFAULT session_user,
+        os_user text NOT NULL,
+        host text NOT NULL,
+        display text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        answer text CHECK (answer IN ('done', 'refused')),
+        message text,
+        kind text,
+        result jsonb,
+        answered_by text,
+        answered_at timestamptz
+      )`,
+      `CREATE INDEX intents_waiting ON stepwise.intents (run_id, id) WHERE answer IS NULL`,
+      `CREATE FUNCTION stepwise.intent_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        NEW.requested_by := session_user;
+        NEW.created_at := now();
+        NEW.answer := NULL;
+        NEW.message := NULL;
+        NEW.kind := NULL;
+        NEW.result := NULL;
+        NEW.answered_by := NULL;
+        NEW.answered_at := NULL;
+        RETURN NEW;
+      END $$`,
+      `CREATE TRIGGER intents_insert BEFORE INSERT ON stepwise.intents
+        FOR EACH ROW EXECUTE FUNCTION stepwise.intent_inserted()`,
+      // An intent is answered once, and the answer is all that changes; who answered is recorded.
+      `CREATE FUNCTION stepwise.intent_answered() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP <> 'UPDATE' THEN
+          RAISE EXCEPTION 'intents are kept: % refused', TG_OP USING ERRCODE = '${appendOnly}';
+        END IF;
+        IF OLD.answer IS NOT NULL OR NEW.answer IS NULL
+           OR (NEW.id, NEW.run_id, NEW.body, NEW.client_role, NEW.requested_by, NEW.os_user, NEW.host, NEW.display, NEW.created_at)
+              IS DISTINCT FROM
+              (OLD.id, OLD.run_id, OLD.body, OLD.client_role, OLD.requested_by, OLD.os_user, OLD.host, OLD.display, OLD.created_at) THEN
+          RAISE EXCEPTION 'an intent is answered once and never changed otherwise: % refused', TG_OP
+            USING ERRCODE = '${appendOnly}';
+        END IF;
+        NEW.answered_by := session_user;
+        NEW.answered_at := now();
+        RETURN NEW;
+      END $$`,
+      `CREATE TRIGGER intents_answer BEFORE UPDATE OR DELETE ON stepwise.intents
+        FOR EACH ROW EXECUTE FUNCTION stepwise.intent_answered()`,
+      `CREATE TRIGGER intents_no_truncate BEFORE TRUNCATE ON stepwise.intents
+        FOR EACH STATEMENT EXECUTE FUNCTION stepwise.intent_answered()`,
+      // The engine hears of a new intent, the client of its answer: ids only, rows read from the table.
+      `CREATE FUNCTION stepwise.notify_intent() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          PERFORM pg_notify('stepwise_intents', NEW.run_id || ':' || NEW.id);
+        ELSE
+          PERFORM pg_notify('stepwise_answers', NEW.run_id || ':' || NEW.id);
+        END IF;
+        RETURN NULL;
+      END $$`,
+      `CREATE TRIGGER intents_notify AFTER INSERT OR UPDATE ON stepwise.intents
+        FOR EACH ROW EXECUTE FUNCTION stepwise.notify_intent()`,
+      // What a screen on another host needs besides the journal: the engine's view of the run
+      // (runbook, previews, numbers; written once as it starts) and its live state (output tails,
+      // the next action, who is attached; a few times a second at most). Only the engine named
+      // in the row updates it, so an engine that lost the run cannot overwrite its successor's.
+      `CREATE TABLE stepwise.engine_views (
+        run_id text PRIMARY KEY REFERENCES stepwise.runs (run_id),
+        engine_id text NOT NULL,
+        host text NOT NULL,
+        view jsonb NOT NULL,
+        live jsonb,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        ended_at timestamptz
+      )`,
+      `CREATE FUNCTION stepwise.notify_engine_view() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('stepwise_views', NEW.run_id);
+        RETURN NULL;
+      END $$`,
+      `CREATE TRIGGER engine_views_notify AFTER INSERT OR UPDATE ON stepwise.engine_views
+        FOR EACH ROW EXECUTE FUNCTION stepwise.notify_engine_view()`,
+    ],
+  },
 ];

@@ -1,4 +1,4 @@
-import { bigint, customType, integer, pgSchema, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, customType, integer, jsonb, pgSchema, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 // The `stepwise` schema of a team's state database (--state postgres://…): the tables runs are
 // journaled in. The DDL that creates them is in migrations.ts; tests/store/schema.test.ts holds
@@ -81,4 +81,41 @@ export const snapshots = stepwiseSchema.table('snapshots', {
   hash: text('hash').notNull(),
   body: text('body').notNull(),
   writtenAt: timestamp('written_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+});
+
+// Intents from other hosts (store/intent-rows.ts): the request as a socket client sends it, who
+// asked (the inserting connection's role, forced by a trigger, with the OS user and host the client
+// gives), and the engine's answer, written once.
+export const intents = stepwiseSchema.table('intents', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  runId: text('run_id')
+    .notNull()
+    .references(() => runs.runId),
+  body: jsonb('body').notNull(),
+  clientRole: text('client_role').notNull(),
+  requestedBy: text('requested_by').notNull(),
+  osUser: text('os_user').notNull(),
+  host: text('host').notNull(),
+  display: text('display'),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  answer: text('answer'),
+  message: text('message'),
+  kind: text('kind'),
+  result: jsonb('result'),
+  answeredBy: text('answered_by'),
+  answeredAt: timestamp('answered_at', { withTimezone: true, mode: 'string' }),
+});
+
+// The run's engine as a screen on another host needs it (store/engine-views.ts): its view, written
+// as it starts, and its live state, a few times a second at most.
+export const engineViews = stepwiseSchema.table('engine_views', {
+  runId: text('run_id')
+    .primaryKey()
+    .references(() => runs.runId),
+  engineId: text('engine_id').notNull(),
+  host: text('host').notNull(),
+  view: jsonb('view').notNull(),
+  live: jsonb('live'),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  endedAt: timestamp('ended_at', { withTimezone: true, mode: 'string' }),
 });

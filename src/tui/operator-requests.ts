@@ -3,7 +3,7 @@ import type { EngineView, RollbackPlan } from '../engine/engine-api.js';
 import { backfillResumePoint, interruptedRetry } from '../engine/interrupted-retry.js';
 import { connectionWritten } from '../engine/step-rules.js';
 import { formatTimeOfDay } from '../format/format-time.js';
-import { type PhaseState, signerOf, soakSignoffs } from '../journal/reducer.js';
+import { type PhaseState, signerKind, signerOf, soakSignoffs } from '../journal/reducer.js';
 import type { Step } from '../runbook/schema.js';
 import { parseKey, phaseOfKey } from './checklist-rows.js';
 import type { Dialog } from './dialog.js';
@@ -172,9 +172,11 @@ function gateFacts(view: EngineView, state: PhaseState, needed: number): string[
     else facts.push(`${what}: failed last time${failures.length ? `: ${failures.join('; ')}` : ''}`);
   }
   const total = state.gate?.signoff ?? 0;
+  // Team mode counts database roles; the first sign-off tells which this run counts.
+  const kind = state.gateSignoffs[0] ? signerKind(state.gateSignoffs[0]) : 'Unix users';
   facts.push(
     total > 1
-      ? `needs ${total} sign-offs by different Unix users: ${total - needed} signed, ${needed} to go`
+      ? `needs ${total} sign-offs by different ${kind}: ${total - needed} signed, ${needed} to go`
       : 'needs 1 sign-off',
   );
   // By the Unix user the engine verified, with the display name they gave when it differs.

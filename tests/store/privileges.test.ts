@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GENESIS } from '../../src/journal/file-journal.js';
+import { migrate } from '../../src/store/migrate.js';
+import { RunStore } from '../../src/store/run-store.js';
+import { openTestDatabase, type TestDatabase } from '../helpers/databases.js';
+import { testDatabaseUrl } from '../helpers/scratch-database.js';
+
+// The README's grants, run as written, with role names of this test's own (roles belong to the
+// whole server, which other tests share).
+function readmeGrants(names: Record<string, string>): string[] {
+  const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+  const block = /```sql\n(CREATE ROLE stepwise_operators[\s\S]*?)```/.exec(readme)![1];
+  return block
+    .replace(/--.*$/gm, '')
+    .replace(/\b(stepwise_operators|stepwise_watchers|alice|carol)\b/g, (name) => names[name])
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+describe.skipIf(!testDatabaseUrl)('the stepwise schema with the README grants', () => {
+  const tag = randomBytes(3).toString('hex');
+  const names: Record<string, string> = {
+    stepwise_operators: `sw_ops_${tag}`,
+    stepwise_watchers: `sw_watch_${tag}`,
+    alice: `sw_alice_${tag}`,
+    carol: `sw_carol_${tag}`,
+  };
+  const nobody = `sw_nobody_${tag}`;
+  let db: TestDatabase;
+  const sessions: postgres.Sql[] = [];
+  const as = (role: string) => {
+    const url = new URL(db.url!);
+    url.username = role;
+    const sql = postgres(url.toString(), { max: 1, onnotice: () => {}, connection: { statement_timeout: 10_000 } });
+    sessions.push(sql);
+    return sql;
+  };
+
+  beforeAll(async () => {
+    db = await openTestDatabase('postgres');
+    await migrate(db.conn);
+    const store = new RunStore(db.conn);
+    await store.createRun({ runId: 'r1', runbook: 'orders', host: 'bastion-a' });
+    await store.takeLease('r1', { engineId: 'engine-a', host: 'bastion-a', pid: 1 }, 60_000);
+    const hash = 'a'.repeat(64);
+    await store.append({ runId: 'r1', seq: 1, line: '{"seq":1}', type: 'run.started', ts: '2026-12-06T10:00:00.000Z', prev: GENESIS, hash, engineId: 'engine-a' });
+    for (const statement of readmeGrants(names)) await db.conn.query(statement);
+    await db.conn.query(`CREATE ROLE ${nobody} LOGIN`);
+  });
+
+  afterAll(async () => {
+    for (const sql of sessions) await sql.end({ timeout: 1 });
+    await db?.close();
+    const admin = postgres(testDatabaseUrl!, { max: 1, onnotice: () => {} });
+    for (const role of [names.alice, names.carol, nobody, names.stepwise_watchers, names.stepwise_operators])
+      await admin.unsafe(`DROP ROLE IF EXISTS ${role}`);
+    await admin.end({ timeout: 1 });
+  });
+
+  it('a role without rights can neither read, append nor rewrite the journal', async () => {
+    const sql = as(nobody);
+    await expect(sql`SELECT line FROM stepwise.events`).rejects.toMatchObject({ code: '42501' });
+    await expect(
+      sql`INSERT INTO stepwise.events (run_id, seq, line, type, ts, prev, hash, engine_id)
+          VALUES ('r1', 2, '{}', 'run.paused', now(), ${'a'.repeat(64)}, ${'b'.repeat(64)}, 'engine-a')`,
+    ).rejects.toMatchObject({ code: '42501' });
+    await expect(sql`UPDATE stepwise.events SET line = '{}'`).rejects.toMatchObject({ code: '42501' });
+    await expect(sql`INSERT INTO stepwise.intents (run_id, body, client_role, os_user, host) VALUES ('r1', '{}', 'operator', 'x', 'h')`).rejects.toMatchObject({ code: '42501' });
+  });
+
+  it("an operator's role asks and approves through intents as itself, but rewrites nothing", async () => {
+    const alice = as(names.alice);
+    await expect(alice`UPDATE stepwise.events SET line = '{}' WHERE seq = 1`).rejects.toMatchObject({ code: '42501' });
+    await expect(alice`DELETE FROM stepwise.events`).rejects.toMatchObject({ code: '42501' });
+    // Appending is allowed to the engine holding the lease only.
+    await expect(
+      alice`INSERT INTO stepwise.events (run_id, seq, line, type, ts, prev, hash, engine_id)
+            VALUES ('r1', 2, '{}', 'run.paused', now(), ${'a'.repeat(64)}, ${'b'.repeat(64)}, 'engine-x')`,
+    ).rejects.toMatchObject({ code: 'SW001' });
+
+    // Claiming another role in the row changes nothing: the row names the connection's role.
+    const [asked] = await alice`
+      INSERT INTO stepwise.intents (run_id, body, client_role, os_user, host, requested_by, answer)
+      VALUES ('r1', ${alice.json({ type: 'intent', body: { intent: 'signGate', phase: 'one', note: '' } })}, 'operator', 'alice', 'bastion-b', 'postgres', 'done')
+      RETURNING id, requested_by, answer`;
+    expect(asked).toMatchObject({ requested_by: names.alice, answer: null });
+    await expect(alice`UPDATE stepwise.intents SET body = '{}' WHERE id = ${asked.id}`).rejects.toMatchObject({ code: '42501' });
+    await expect(alice`UPDATE stepwise.intents SET answer = 'done', requested_by = 'postgres' WHERE id = ${asked.id}`).rejects.toMatchObject({ code: '42501' });
+    await alice`UPDATE stepwise.intents SET answer = 'refused', message = 'not yet' WHERE id = ${asked.id}`;
+    await expect(alice`UPDATE stepwise.intents SET answer = 'done', message = NULL WHERE id = ${asked.id}`).rejects.toMatchObject({ code: 'SW003' });
+    await expect(alice`DELETE FROM stepwise.intents`).rejects.toMatchObject({ code: '42501' });
+    const [row] = await db.conn.query<{ answer: string; answered_by: string }>('SELECT answer, answered_by FROM stepwise.intents').then((r) => r.rows);
+    expect(row).toEqual({ answer: 'refused', answered_by: names.alice });
+    // Not even the schema's owner changes a question once asked.
+    await expect(db.conn.query("UPDATE stepwise.intents SET os_user = 'mallory'")).rejects.toMatchObject({ code: 'SW003' });
+  });
+
+  it("a watcher's role reads the run and nothing more", async () => {
+    const watcher = as(names.carol);
+    expect(await watcher`SELECT seq FROM stepwise.events`).toHaveLength(1);
+    await expect(watcher`INSERT INTO stepwise.intents (run_id, body, client_role, os_user, host) VALUES ('r1', '{}', 'watcher', 'w', 'h')`).rejects.toMatchObject({ code: '42501' });
+  });
+});
