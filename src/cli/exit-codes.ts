@@ -9,6 +9,7 @@ export const ExitCode = {
   paused: 3,
   locked: 4,
   journal: 5,
+  lost: 6,
   interrupted: 130,
 } as const satisfies Record<ErrorKind | 'done', number>;
 

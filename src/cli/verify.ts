@@ -50,7 +50,7 @@ export const verifyCommand = withStateDir(
       `${runId}: journal intact: ${read.events.length} events, hash chain ok${last ? ` (last hash ${last})` : ''}\n`,
     );
   }
-  const verdicts = state ? await verifyAnchors({ stateDir, env: process.env, runId, path: journalPath, state, read }) : [];
+  const verdicts = state ? await verifyAnchors({ stateDir, env: process.env, runId, state, read }) : [];
   const anchors = describeAnchors(runId, state, verdicts);
   for (const line of anchors.lines) out.write(`${line}\n`);
   const last = read.events.at(-1);

@@ -2,7 +2,7 @@ import type { DbConnection } from '../db/connection.js';
 import { writeAnchor } from '../db/journal-anchor.js';
 import type { JournalHead } from '../journal/anchor-mismatch.js';
 import type { JournalEvent } from '../journal/events.js';
-import type { FileJournal } from '../journal/file-journal.js';
+import type { Journal } from '../journal/journal.js';
 
 // Events after which the journal's head is anchored: a step's end, and the run's stops and ends.
 // The head at close is anchored too, so the last line of a stopped run is always covered.
@@ -30,7 +30,7 @@ export interface JournalAnchor {
 // head waiting replaces an older one, and one write runs at a time. A write that fails (a lost
 // connection, a read-only server) leaves the anchor behind the journal, which verify and resume
 // accept: they compare only what was anchored.
-export function keepAnchor(journal: FileJournal, connections: Record<string, DbConnection>, runId: string): JournalAnchor {
+export function keepAnchor(journal: Journal, connections: Record<string, DbConnection>, runId: string): JournalAnchor {
   let pending: JournalHead | undefined;
   let writing: Promise<void> | undefined;
   let stopped = false;

@@ -5,7 +5,7 @@ import { readAnchor } from '../db/journal-anchor.js';
 import { connectionSource, openConnections } from '../db/open-connections.js';
 import { anchorMismatch, type JournalHead } from '../journal/anchor-mismatch.js';
 import type { JournalEvent } from '../journal/events.js';
-import type { JournalPoint } from '../journal/file-journal.js';
+import type { JournalPoint } from '../journal/journal.js';
 import type { RunState } from '../journal/reducer.js';
 import { isRunLive } from '../journal/run-lock.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
@@ -33,7 +33,7 @@ function message(error: unknown): string {
 export async function checkAnchors(
   connections: Record<string, DbConnection>,
   runId: string,
-  path: string,
+  allEvents: () => JournalEvent[],
   head: JournalHead,
   read: JournalRead,
 ): Promise<AnchorVerdict[]> {
@@ -43,7 +43,7 @@ export async function checkAnchors(
       const anchored = await readAnchor(db, runId);
       if (!anchored) verdicts.push({ conn, state: 'none' });
       else {
-        const problem = anchorMismatch(path, head, anchored, read);
+        const problem = anchorMismatch(allEvents, head, anchored, read);
         verdicts.push(problem ? { conn, state: 'differs', anchored, problem } : { conn, state: 'holds', anchored });
       }
     } catch (error) {
@@ -57,7 +57,6 @@ export interface VerifyAnchorsInput {
   stateDir: string;
   env: NodeJS.ProcessEnv;
   runId: string;
-  path: string;
   state: RunState;
   read: JournalRead;
 }
@@ -117,7 +116,7 @@ export async function verifyAnchors(input: VerifyAnchorsInput): Promise<AnchorVe
       continue;
     }
     try {
-      verdicts.push(...(await checkAnchors({ [name]: conn }, input.runId, input.path, head, input.read)));
+      verdicts.push(...(await checkAnchors({ [name]: conn }, input.runId, () => input.read.events, head, input.read)));
     } finally {
       await conn.close();
     }

@@ -1,5 +1,5 @@
 import type { DbConnection } from '../db/connection.js';
-import type { FileJournal } from '../journal/file-journal.js';
+import type { Journal } from '../journal/journal.js';
 import type { ForecastBasis } from '../journal/forecast/forecast-run.js';
 import type { RunState } from '../journal/reducer.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
@@ -12,7 +12,7 @@ import type { Clock } from './time/clock.js';
 export interface EngineSetup {
   loaded: LoadedRunbook;
   stateDir: string;
-  journal: FileJournal;
+  journal: Journal;
   state: RunState;
   connections: Record<string, DbConnection>;
   renderer: Renderer;

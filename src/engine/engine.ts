@@ -121,8 +121,9 @@ export class Engine implements EngineHandle {
     return this.setup.journal.lastSeq;
   }
 
-  get journalPath(): string {
-    return this.setup.journal.path;
+  // Every event of the run, read again from the journal (a client's replay).
+  readJournal(): JournalEvent[] {
+    return this.setup.journal.readAll();
   }
 
   entry(step: string): IndexedStep | undefined {

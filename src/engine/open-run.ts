@@ -326,7 +326,7 @@ async function refuseUnanchored(
   read: ReadResult,
   runId: string,
 ): Promise<void> {
-  const verdicts = await checkAnchors(connections, runId, journal.path, journal.point, read);
+  const verdicts = await checkAnchors(connections, runId, () => journal.readAll(), journal.point, read);
   const differs = verdicts.flatMap((v) => (v.state === 'differs' ? [`on ${v.conn}, ${v.problem}`] : []));
   if (differs.length === 0) return;
   throw new StepwiseError(

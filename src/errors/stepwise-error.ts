@@ -1,7 +1,8 @@
 // What went wrong, as the front ends need to know it: the CLI turns a kind into an exit code
 // (src/cli/exit-codes.ts), the TUI into a notice. Layers below the CLI never name exit codes.
 // journal: the journal could not be written, so the run stopped at once.
-export type ErrorKind = 'usage' | 'stepFailed' | 'paused' | 'locked' | 'journal' | 'interrupted';
+// lost: another engine took the run over (team mode), so this one journals nothing more.
+export type ErrorKind = 'usage' | 'stepFailed' | 'paused' | 'locked' | 'journal' | 'lost' | 'interrupted';
 
 // An error the operator can act on: printed as one line, never a stack trace.
 export class StepwiseError extends Error {

@@ -2,7 +2,6 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { type ErrorKind, StepwiseError } from '../errors/stepwise-error.js';
 import { volatileEvents, type JournalEvent } from '../journal/events.js';
-import { readJournal } from '../journal/file-journal.js';
 import { type LineChannel, lineChannel } from '../protocol/line-channel.js';
 import type { AttachedClient, Signer } from '../engine/engine-api.js';
 import {
@@ -323,7 +322,7 @@ export class EngineServer {
     if (snapshot) {
       this.send(session, { type: 'snapshot', run: engine.run, seq: last, unattended: this.unattended });
     } else {
-      const { events } = readJournal(engine.journalPath);
+      const events = engine.readJournal();
       for (const event of events) {
         last = event.seq;
         if (event.seq >= from) session.channel.sendRaw(`${JSON.stringify({ type: 'event', event })}\n`);

@@ -13,8 +13,7 @@ import {
 import { fatal } from '../errors/fatal.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { type EventPayload, type JournalEvent, volatileEvents } from './events.js';
-
-export const GENESIS = '0'.repeat(64);
+import { GENESIS, type Journal, type JournalPoint, journalTop } from './journal.js';
 
 export function hashLine(prev: string, body: string): string {
   return hash('sha256', `${prev}\n${body}`);
@@ -24,17 +23,6 @@ export interface JournalProblem {
   line: number;
   message: string;
 }
-
-// A place in a journal: after the event `seq` with hash `hash`, which ends on line `line` and at
-// byte `offset` (its newline included). Reading can start there instead of at the top.
-export interface JournalPoint {
-  seq: number;
-  hash: string;
-  offset: number;
-  line: number;
-}
-
-export const journalTop: JournalPoint = { seq: 0, hash: GENESIS, offset: 0, line: 0 };
 
 export interface ReadResult {
   // Where the reading started, and the point after its last event when what it read ends with
@@ -51,10 +39,17 @@ export interface ReadResult {
   problems: JournalProblem[];
 }
 
-// The line is hashed without its own `hash` field; `prev` is inside what is hashed.
-function serialise(event: Omit<JournalEvent, 'hash'>): { body: string; hash: string } {
-  const body = JSON.stringify(event);
-  return { body, hash: hashLine(event.prev, body) };
+// An event's journal line (without its newline): the line is hashed without its own `hash`
+// field, which goes last; `prev` is inside what is hashed.
+export function eventLine(
+  payload: EventPayload,
+  meta: { seq: number; ts: string; prev: string },
+): { event: JournalEvent; line: string } {
+  const { type, ...rest } = payload;
+  const unsigned = { seq: meta.seq, ts: meta.ts, type, ...rest, prev: meta.prev };
+  const body = JSON.stringify(unsigned);
+  const hash = hashLine(meta.prev, body);
+  return { event: { ...unsigned, hash } as JournalEvent, line: `${body.slice(0, -1)},"hash":"${hash}"}` };
 }
 
 // What was hashed: the line as written, without its `hash` field (append() puts it last); a line
@@ -120,7 +115,8 @@ function parseLine(line: string): JournalEvent | string {
   return value as JournalEvent;
 }
 
-function parseJournal(bytes: Buffer, from: JournalPoint): ReadResult {
+// Journal lines as read (from a file, or joined from a state database's rows), checked.
+export function parseJournal(bytes: Buffer, from: JournalPoint): ReadResult {
   const text = bytes.toString('utf8');
   const lines = text.split('\n');
   const endsClean = text.endsWith('\n');
@@ -192,7 +188,7 @@ function describeWriteError(code: string): string {
   return 'the write failed';
 }
 
-export class FileJournal {
+export class FileJournal implements Journal {
   private fd: number;
   private size: number;
   private failed: StepwiseError | undefined;
@@ -259,22 +255,22 @@ export class FileJournal {
     return () => this.listeners.delete(listener);
   }
 
+  get location(): string {
+    return this.path;
+  }
+
   append(payload: EventPayload): JournalEvent {
-    const meta = { seq: this.seq + 1, ts: new Date(this.now()).toISOString(), prev: this.prev };
-    const { type, ...rest } = payload;
-    const unsigned = { seq: meta.seq, ts: meta.ts, type, ...rest, prev: meta.prev } as Omit<
-      JournalEvent,
-      'hash'
-    >;
-    const { body, hash } = serialise(unsigned);
-    const line = Buffer.from(`${body.slice(0, -1)},"hash":"${hash}"}\n`);
-    this.write(line, !volatileEvents.has(type), type);
+    const { event, line } = eventLine(payload, { seq: this.seq + 1, ts: new Date(this.now()).toISOString(), prev: this.prev });
+    this.write(Buffer.from(`${line}\n`), !volatileEvents.has(event.type), event.type);
     this.lineCount += 1;
-    this.seq = meta.seq;
-    this.prev = hash;
-    const event = { ...unsigned, hash } as JournalEvent;
+    this.seq = event.seq;
+    this.prev = event.hash;
     for (const l of this.listeners) l(event);
     return event;
+  }
+
+  readAll(): JournalEvent[] {
+    return readJournal(this.path).events;
   }
 
   // A journal that cannot be written ends the process (errors/fatal.ts): the run must not go on
@@ -306,7 +302,6 @@ export class FileJournal {
     }
   }
 
-  // Called once the journal is closed, with nothing more to come.
   onClose(listener: () => void): void {
     this.closeListeners.push(listener);
   }

@@ -3,7 +3,8 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmS
 import { dirname, join } from 'node:path';
 import { stepwiseVersion } from '../format/stepwise-version.js';
 import type { JournalEvent } from './events.js';
-import { FileJournal, type JournalPoint, journalTop, type ReadResult, readJournal } from './file-journal.js';
+import { FileJournal, type ReadResult, readJournal } from './file-journal.js';
+import { type Journal, type JournalPoint, journalTop } from './journal.js';
 import { addEvent, emptyRecord, type RunRecord } from './run-record.js';
 
 // A run's record (state and history) up to a point of its journal, kept in `snapshot.json` beside
@@ -37,12 +38,10 @@ export function snapshotPath(journalPath: string): string {
 // Written to a temporary file and renamed over the old one, so a reader sees either. A snapshot
 // that cannot be written is no loss: the next opening reads more of the journal.
 export function writeSnapshot(journalPath: string, point: JournalPoint, record: RunRecord): void {
-  const body = JSON.stringify(record);
-  const header: SnapshotHeader = { format: snapshotFormat, version: stepwiseVersion, point, sha256: hash('sha256', body) };
   const path = snapshotPath(journalPath);
   const temporary = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, `${JSON.stringify(header)}\n${body}\n`);
+    writeFileSync(temporary, snapshotText(point, record));
     renameSync(temporary, path);
   } catch {
     rmSync(temporary, { force: true });
@@ -54,7 +53,14 @@ export interface Snapshot {
   record: RunRecord;
 }
 
-function parseSnapshot(text: string): Snapshot | undefined {
+// The snapshot as stored: in snapshot.json, or in a state database's snapshots table.
+export function snapshotText(point: JournalPoint, record: RunRecord): string {
+  const body = JSON.stringify(record);
+  const header: SnapshotHeader = { format: snapshotFormat, version: stepwiseVersion, point, sha256: hash('sha256', body) };
+  return `${JSON.stringify(header)}\n${body}\n`;
+}
+
+export function parseSnapshot(text: string): Snapshot | undefined {
   const newline = text.indexOf('\n');
   if (newline < 0) return undefined;
   const header = JSON.parse(text.slice(0, newline)) as Partial<SnapshotHeader>;
@@ -147,17 +153,22 @@ export function openRunJournal(
 }
 
 // Keeps a snapshot of a journal being appended to: every snapshotEvery events, and when it closes.
-// `record` is the record the journal is at now; the writer keeps its own copy.
-export function keepSnapshots(journal: FileJournal, record: RunRecord): void {
+// `record` is the record the journal is at now; the writer keeps its own copy. `save` keeps it
+// (beside a file journal by default).
+export function keepSnapshots(
+  journal: Journal,
+  record: RunRecord,
+  save: (point: JournalPoint, record: RunRecord) => void = (point, at) => writeSnapshot(journal.location, point, at),
+): void {
   const own = structuredClone(record);
   let since = 0;
   journal.onAppend((event) => {
     addEvent(own, event, journal.point.line);
     if (++since < snapshotEvery) return;
     since = 0;
-    writeSnapshot(journal.path, journal.point, own);
+    save(journal.point, own);
   });
   journal.onClose(() => {
-    if (since > 0) writeSnapshot(journal.path, journal.point, own);
+    if (since > 0) save(journal.point, own);
   });
 }

@@ -24,7 +24,7 @@ function tooNew(version: number, target: string): StepwiseError {
 // migrations in one transaction under an advisory lock, so two hosts starting at once apply them
 // once. A database already there costs one SELECT. Drizzle's own migrator reads SQL files that
 // drizzle-kit generates and takes no lock, hence this small runner.
-export async function migrate(conn: DbConnection, list: Migration[] = migrations): Promise<void> {
+export async function migrate(conn: Pick<DbConnection, 'query' | 'transaction' | 'target'>, list: Migration[] = migrations): Promise<void> {
   const latest = list.at(-1)!.version;
   const now = await appliedVersion(conn);
   if (now === latest) return;

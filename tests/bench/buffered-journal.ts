@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { EventPayload } from '../../src/journal/events.js';
-import { GENESIS, hashLine } from '../../src/journal/file-journal.js';
+import { hashLine } from '../../src/journal/file-journal.js';
+import { GENESIS } from '../../src/journal/journal.js';
 
 // Writes journal lines as FileJournal.append does (same fields, order and hash chain) but
 // buffered and without fsync: a million events through the real journal take an hour of fsyncs.

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { driveHeadless } from '../../src/cli/drive-headless.js';
 import { type OpenedRun, resumeRun, startRun } from '../../src/engine/open-run.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { readEvents, runCli, tempStateDir } from '../helpers/run-cli.js';
+import { runCli, tempStateDir } from '../helpers/run-cli.js';
 
 function windowRunbook(stateDir: string, within: string): string {
   const path = join(stateDir, 'window.yaml');
@@ -65,7 +65,7 @@ describe('the rollback window', () => {
     expect(opened.engine.run.rollback).toBeUndefined();
     await opened.engine.rollback({ pastWindow: { reason: 'CHG-99: the new schema corrupts exports' } });
     expect(opened.engine.run.status).toBe('rolled_back');
-    const events = readEvents(opened.engine.journalPath);
+    const events = opened.engine.readJournal();
     expect(events.find((e) => e.type === 'rollback.started')).toMatchObject({
       past_window: { closed_at: new Date(passed + 3_600_000).toISOString(), reason: 'CHG-99: the new schema corrupts exports' },
     });

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OpenedRun, startRun } from '../../src/engine/open-run.js';
-import { readEvents, tempStateDir } from '../helpers/run-cli.js';
+import { tempStateDir } from '../helpers/run-cli.js';
 import { createScratchDatabase, type ScratchDatabase, testDatabaseUrl } from '../helpers/scratch-database.js';
 
 const runbook = `version: 1
@@ -55,10 +55,10 @@ describe.skipIf(!testDatabaseUrl)('running the rest of a phase on production', (
     await expect(engine.runPhase('schema', { steps: ['add-table'] })).rejects.toThrow(
       'the confirmation of phase schema does not cover seed',
     );
-    expect(readEvents(engine.journalPath).map((e) => e.type)).toEqual(['run.started']);
+    expect(engine.readJournal().map((e) => e.type)).toEqual(['run.started']);
 
     await engine.runPhase('schema', { steps: ['add-table', 'seed'] });
-    const events = readEvents(engine.journalPath);
+    const events = engine.readJournal();
     expect(events.filter((e) => e.type === 'step.signed')).toEqual([
       expect.objectContaining({ step: 'add-table', purpose: 'confirm', note: 'confirmed with the rest of phase schema' }),
       expect.objectContaining({ step: 'seed', purpose: 'confirm', note: 'confirmed with the rest of phase schema' }),

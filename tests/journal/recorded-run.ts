@@ -467,6 +467,11 @@ const logs: Record<string, string> = {
   'create-queue.1.log': 'CREATE TABLE',
 };
 
+// The night's events in order, without their times (a contract test appends them elsewhere).
+export function recordedPayloads(stateDir: string, id = runId): EventPayload[] {
+  return script({ stateDir, runId: id }).map(([, payload]) => payload);
+}
+
 export interface RecordedRun {
   runId: string;
   journalPath: string;

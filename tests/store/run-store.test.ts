@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENESIS } from '../../src/journal/file-journal.js';
+import { GENESIS } from '../../src/journal/journal.js';
 import { migrate } from '../../src/store/migrate.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { databaseKinds, noServer, openTestDatabase, type TestDatabase } from '../helpers/databases.js';

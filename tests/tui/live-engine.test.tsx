@@ -4,7 +4,7 @@ import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OpenedRun, startRun } from '../../src/engine/open-run.js';
 import { runDir } from '../../src/journal/state-dir.js';
-import { readEvents, tempStateDir } from '../helpers/run-cli.js';
+import { tempStateDir } from '../helpers/run-cli.js';
 import { keys, renderApp } from './render-app.js';
 
 // The screen on a real engine: keys typed right after an intent, faster than the engine's
@@ -97,7 +97,7 @@ phases:
     rmSync(pauseFile);
     await app.waitFor(() => run.engine.run.steps['copy-rows'].status === 'succeeded', 'the copy done');
     expect(run.engine.store.getState().live.backfill['copy-rows']?.pausedByFile).toBe(false);
-    const batches = readEvents(run.engine.journalPath).filter((e) => e.type === 'batch.committed');
+    const batches = run.engine.readJournal().filter((e) => e.type === 'batch.committed');
     expect(batches.map((b) => b.size)).toEqual([1250, 1250, 1250, 1250]);
   });
 });

@@ -1,0 +1,140 @@
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import type { DbBackend } from '../db/connection.js';
+import { openPostgres } from '../db/postgres-connection.js';
+import { migrate } from './migrate.js';
+import { chainRefused, leaseRefused } from './migrations.js';
+import type { CallAnswer, CallFailure, JournalCall, JournalPost, LeaseLost, OpenCall, Opened } from './journal-calls.js';
+import { type AppendRow, type Holder, RunStore } from './run-store.js';
+import { takeRun } from './take-run.js';
+
+// The worker thread of a PostgreSQL journal (pg-journal.ts): it owns the journal's connection to
+// the state database, answers each call on `port` and then wakes the engine's thread, which waits
+// for the answer (Atomics.wait on `flag`). It renews the run's lease and holds the run's session
+// advisory lock while it lives.
+
+if (!parentPort) throw new Error('journal-worker.ts runs as a worker thread (pg-journal.ts starts it)');
+const { port, flag } = workerData as { port: MessagePort; flag: Int32Array };
+const main = parentPort;
+
+interface Run {
+  conn: DbBackend;
+  store: RunStore;
+  runId: string;
+  me: Holder;
+  renewal: NodeJS.Timeout;
+}
+let run: Run | undefined;
+
+function failure(message: string, reason: CallFailure['reason'] = 'failed', extra: Partial<CallFailure> = {}): CallFailure {
+  return { message, reason, ...extra };
+}
+
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const sqlState = (error: unknown) => (error as { code?: string }).code;
+
+async function open(call: OpenCall): Promise<Opened> {
+  const conn = await openPostgres(call.url, { applicationName: `stepwise journal ${call.runId} (${call.me.host})` });
+  try {
+    await migrate(conn);
+    const store = new RunStore(conn);
+    if (call.create) await store.createRun({ runId: call.runId, runbook: call.create.runbook, host: call.me.host, stepDefinitions: call.create.stepDefinitions });
+    const taken = await takeRun(conn, store, call);
+    const lines = (await store.readEvents(call.runId, call.afterSeq)).map((e) => e.line);
+    // A third of the lease's time between renewals: two can fail before it runs out.
+    const renewal = setInterval(() => void renew(), Math.max(1, Math.floor(call.leaseMs / 3)));
+    run = { conn, store, runId: call.runId, me: call.me, renewal };
+    return { previous: taken, lines };
+  } catch (error) {
+    await conn.close();
+    throw error;
+  }
+}
+
+async function renew(): Promise<void> {
+  const at = run;
+  if (!at) return;
+  try {
+    if (await at.store.renewLease(at.runId, at.me.engineId, leaseMs)) return;
+  } catch {
+    // The server is away for now: the next renewal tries again; an append meanwhile fails as such.
+    return;
+  }
+  clearInterval(at.renewal);
+  const lost: LeaseLost = { type: 'lost', holder: await at.store.lease(at.runId).catch(() => undefined) };
+  main.postMessage(lost);
+}
+
+let leaseMs = 30_000;
+
+// An append whose answer was lost (the connection broke after the commit) went in when the run's
+// head is that very event.
+async function append(row: AppendRow): Promise<void> {
+  const at = run!;
+  try {
+    await at.store.append(row);
+  } catch (error) {
+    const code = sqlState(error);
+    if (code === leaseRefused) {
+      const holder = await at.store.lease(at.runId).catch(() => undefined);
+      throw failure(errorMessage(error), 'lost', { holder });
+    }
+    if (code === chainRefused) throw failure(errorMessage(error));
+    const head = await at.store.head(at.runId).catch(() => undefined);
+    if (head?.seq === row.seq && head.hash === row.hash) return;
+    throw failure(errorMessage(error));
+  }
+}
+
+async function close(): Promise<void> {
+  const at = run;
+  run = undefined;
+  if (!at) return;
+  clearInterval(at.renewal);
+  await at.store.releaseLease(at.runId, at.me.engineId).catch(() => undefined);
+  await at.conn.close();
+}
+
+async function answer(call: JournalCall): Promise<unknown> {
+  switch (call.method) {
+    case 'open':
+      leaseMs = call.leaseMs;
+      return open(call);
+    case 'append':
+      return append(call.row);
+    case 'readAll':
+      return (await run!.store.readEvents(run!.runId)).map((e) => e.line);
+    case 'close':
+      return close();
+  }
+}
+
+port.on('message', (call: JournalCall) => {
+  void answer(call).then(
+    (value): CallAnswer => ({ ok: true, value }),
+    (error: unknown): CallAnswer => ({ ok: false, failure: isFailure(error) ? error : failure(errorMessage(error)) }),
+  ).then((reply) => {
+    port.postMessage(reply);
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  });
+});
+
+function isFailure(error: unknown): error is CallFailure {
+  return typeof error === 'object' && error !== null && 'reason' in error && 'message' in error;
+}
+
+// Kept in order, off the engine's path. A snapshot that fails is no loss (it is a cache); a log
+// chunk that fails is missing from the copy other hosts read, the log file keeps every line.
+let posted = Promise.resolve();
+main.on('message', (post: JournalPost) => {
+  posted = posted.then(async () => {
+    const at = run;
+    if (!at) return;
+    try {
+      if (post.method === 'snapshot') await at.store.writeSnapshot(at.runId, post, post.body);
+      else await at.store.appendLogChunk(at.runId, post.log, post.start, Buffer.from(post.data));
+    } catch {
+      // See above.
+    }
+  });
+});

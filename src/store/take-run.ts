@@ -1,0 +1,47 @@
+import type { DbBackend } from '../db/connection.js';
+import { type LockHolderRow, lockHolderSql } from '../db/advisory-lock-sql.js';
+import type { CallFailure, OpenCall } from './journal-calls.js';
+import type { Lease, RunStore } from './run-store.js';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function advisoryKey(runId: string): string {
+  return `stepwise.run:${runId}`;
+}
+
+// Takes the run for this engine: its lease, then its session advisory lock. The lease is the
+// fence (the database refuses appends of any other engine); it is taken when free, expired, or
+// held by an engine of this host whose process is gone (a local resume after kill -9 need not
+// wait for the expiry). Returns the engine it took the run from, on a takeover.
+//
+// An expired lease whose engine still holds the advisory lock is an engine frozen or cut off from
+// the server: its session is ended (where this role may end it), so it cannot hold the lock.
+export async function takeRun(conn: DbBackend, store: RunStore, call: OpenCall): Promise<Lease | undefined> {
+  const held = await store.lease(call.runId);
+  const deadHere = held && held.host === call.me.host && held.pid !== call.me.pid && !alive(held.pid) ? held.engineId : undefined;
+  const outcome = await store.takeLease(call.runId, call.me, call.leaseMs, deadHere);
+  if (!outcome.taken) {
+    const failure: CallFailure = {
+      message: `run ${call.runId} is driven by the engine on ${outcome.holder.host} (pid ${outcome.holder.pid}) until ${outcome.holder.expiresAt} unless it renews its lease`,
+      reason: 'held',
+      holder: outcome.holder,
+    };
+    throw failure;
+  }
+  const key = advisoryKey(call.runId);
+  if (!(await conn.tryAdvisoryLock(key))) {
+    const { rows } = await conn.query<LockHolderRow>(lockHolderSql, [key]);
+    // Waits up to 5 s for the session to end (PostgreSQL 14+).
+    if (rows[0]) await conn.query('SELECT pg_terminate_backend($1, 5000)', [rows[0].pid]).catch(() => undefined);
+    // Without the lock the lease still fences the other engine; the lock shows who drives.
+    await conn.tryAdvisoryLock(key);
+  }
+  return outcome.previous;
+}
