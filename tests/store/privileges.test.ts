@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENESIS } from '../../src/journal/file-journal.js';
+import { GENESIS } from '../../src/journal/journal.js';
 import { migrate } from '../../src/store/migrate.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/databases.js';
