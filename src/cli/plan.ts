@@ -3,12 +3,13 @@ import { forecastBasis } from '../engine/forecast/forecast-steps.js';
 import { indexSteps } from '../engine/step-index.js';
 import { describeRunForecast, describeStepForecast } from '../journal/forecast/describe-forecast.js';
 import { forecastRun } from '../journal/forecast/forecast-run.js';
-import { parsedSqlPath, resolveStateDir } from '../journal/state-dir.js';
+import { parsedSqlPath, resolveStateDir, validatedRunbooksDir } from '../journal/state-dir.js';
 import { createRenderer } from '../runbook/create-renderer.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
 import { ParsedSqlCache } from '../runbook/parsed-sql-cache.js';
 import { previewStep } from '../runbook/preview-step.js';
 import { resolveVars } from '../runbook/resolve-vars.js';
+import { ValidatedRunbookCache } from '../runbook/validated-runbook-cache.js';
 import { describeConnections } from './describe-connections.js';
 import { withStateDir } from './shared-options.js';
 
@@ -35,9 +36,11 @@ export const planCommand = withStateDir(
     ),
 ).action(async (path: string, flags: { var: Record<string, string>; stateDir?: string }) => {
   const stateDir = resolveStateDir(flags.stateDir);
-  // A runbook planned before is checked without loading PostgreSQL's parser.
+  // A runbook planned before is not validated again, and SQL that parsed before is checked
+  // without loading PostgreSQL's parser.
   const parsedSql = await ParsedSqlCache.open(parsedSqlPath(stateDir));
-  const loaded = await loadRunbook(path, { parsedSql });
+  const validated = new ValidatedRunbookCache(validatedRunbooksDir(stateDir));
+  const loaded = await loadRunbook(path, { parsedSql, validated });
   await parsedSql.save();
   const { runbook } = loaded;
   const vars = resolveVars(runbook, { cli: flags.var, env: process.env });

@@ -12,6 +12,11 @@ export function parsedSqlPath(stateDir: string): string {
   return join(stateDir, 'parsed-sql.json');
 }
 
+// Runbooks that passed validation (runbook/validated-runbook-cache.ts): plan skips validating them.
+export function validatedRunbooksDir(stateDir: string): string {
+  return join(stateDir, 'validated-runbooks');
+}
+
 export function runDir(stateDir: string, runId: string): string {
   return join(stateDir, 'runs', runId);
 }

@@ -11,7 +11,7 @@ const runbooks = resolve(import.meta.dirname, '..', '..', 'runbooks');
 
 // The ES modules a command loaded (packages by name), from a real child process and the engine
 // process it starts (NODE_OPTIONS reaches both).
-async function loadedBy(args: string[], stateDir: string): Promise<string[]> {
+async function loadedBy(args: string[], stateDir: string): Promise<string[] & { stdout: string }> {
   const log = join(stateDir, 'modules.log');
   writeFileSync(log, '');
   const child = await execa('node', [cliPath, ...args, '--state-dir', stateDir], {
@@ -19,7 +19,7 @@ async function loadedBy(args: string[], stateDir: string): Promise<string[]> {
     reject: false,
   });
   expect(child.exitCode, child.stderr).toBe(0);
-  return readFileSync(log, 'utf8').split('\n');
+  return Object.assign(readFileSync(log, 'utf8').split('\n'), { stdout: child.stdout });
 }
 
 function packages(urls: string[]): string[] {
@@ -49,6 +49,17 @@ describe('read-only commands load only what they use', () => {
     expect(first.some((url) => url.includes('/libpg-query/wasm/'))).toBe(true);
     const again = await loadedBy(['plan', runbook], stateDir);
     expect(again.filter((url) => url.includes('/libpg-query/') && !url.endsWith('/package.json'))).toEqual([]);
+  });
+
+  it('plan of a runbook planned before, unchanged, shows the same without loading zod or js-yaml: it is not validated again', async () => {
+    const stateDir = tempStateDir('stepwise-light-');
+    const runbook = writePlanRunbook(stateDir, 2, 10);
+    const first = await loadedBy(['plan', runbook], stateDir);
+    expect(packages(first)).toEqual(expect.arrayContaining(['zod', 'js-yaml']));
+    const again = await loadedBy(['plan', runbook], stateDir);
+    const code = again.filter((url) => !url.endsWith('/package.json'));
+    for (const validator of ['zod', 'js-yaml', 'libpg-query']) expect(packages(code)).not.toContain(validator);
+    expect(again.stdout).toBe(first.stdout);
   });
 
   it('plan of a runbook whose Markdown has **bold** and * bullets reads it without yaml', async () => {

@@ -29,7 +29,10 @@ export async function forecastSteps(
     steps.push({
       id: entry.step.id,
       kind: entry.kind,
-      hash: loaded.stepHashes[entry.step.id],
+      // Hashing the steps is left to a forecast with earlier runs to match them with.
+      get hash() {
+        return loaded.stepHashes[entry.step.id];
+      },
       pointOfNoReturn: entry.step.point_of_no_return === true,
       undoable: entry.undo !== undefined,
       soakMs: entry.step.soak ? parseDuration(entry.step.soak.for) : undefined,

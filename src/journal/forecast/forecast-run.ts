@@ -67,7 +67,8 @@ function forecastStep(step: ForecastStep, history: StepHistory, state: RunState 
     const left = s?.status === 'soaking' && s.soak ? Math.max(0, Date.parse(s.soak.endsAt) - now) : step.soakMs;
     return { ...base, ms: left, basis: 'soak', samples: 0 };
   }
-  const samples = history.forward[historyKey(step.id, step.hash)] ?? [];
+  // Without earlier runs there is nothing to look up (nor a step hash to compute).
+  const samples = history.runs > 0 ? (history.forward[historyKey(step.id, step.hash)] ?? []) : [];
   const elapsed = s?.status === 'running' && s.startedAt ? Math.max(0, now - Date.parse(s.startedAt)) : 0;
   if (step.kind === 'backfill' || step.kind === 'compare') {
     const withRows = rated(samples);
