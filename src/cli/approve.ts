@@ -1,11 +1,11 @@
 import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
-import { EngineClient } from '../client/engine-client.js';
 import { followRun } from '../client/follow-run.js';
 import { describeSignoff } from '../client/describe-signoff.js';
 import { findRun } from '../journal/find-run.js';
 import { resolveStateDir } from '../journal/state-dir.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
+import { connectRun } from './connect-run.js';
 import { withStateDir } from './shared-options.js';
 
 interface ApproveFlags {
@@ -34,21 +34,16 @@ export const approveCommand = withStateDir(
 ).action(async (ref: string | undefined, flags: ApproveFlags) => {
   const stateDir = resolveStateDir(flags.stateDir);
   const { runId } = findRun(stateDir, ref);
-  const client = await EngineClient.connect({
-    stateDir,
-    runId,
-    role: 'operator',
-    display: flags.operator ?? process.env.STEPWISE_OPERATOR,
-  });
+  const client = await connectRun({ stateDir }, runId, 'operator', flags.operator ?? process.env.STEPWISE_OPERATOR);
   try {
     const followed = await followRun(client);
-    const waiting = describeSignoff(followed, client.user);
+    const waiting = describeSignoff(followed, client);
     process.stdout.write(`${waiting.text}\n`);
     if (!waiting.intent) throw new StepwiseError(`nothing in ${runId} waits for a sign-off`, 'usage');
     if (!flags.yes) {
       if (!process.stdin.isTTY)
         throw new StepwiseError('approve asks before signing: run it in a terminal, or add --yes', 'paused');
-      if (!(await confirmed(`Sign as ${client.user}? Type yes: `)))
+      if (!(await confirmed(`Sign as ${client.identity} ${client.user}? Type yes: `)))
         throw new StepwiseError('not signed', 'paused');
     }
     await client.request({ ...waiting.intent, note: flags.note ?? '' });

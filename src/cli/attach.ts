@@ -1,17 +1,17 @@
 import { Command } from 'commander';
-import { EngineClient } from '../client/engine-client.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { findRun } from '../journal/find-run.js';
 import { resolveStateDir } from '../journal/state-dir.js';
 import { liveEngineRecord } from '../protocol/engine-record.js';
 import { chooseMode } from './choose-mode.js';
+import { connectRun, type RunPlace } from './connect-run.js';
 import { driveTuiClient } from './drive-tui-client.js';
 import { withStateDir } from './shared-options.js';
 
 // The live engine compares its servers with the targets pinned at run.started, as resume and
 // rollback do, before the operator's screen opens: a moved target refuses (exit 2, both named).
-async function requireRunTargets(stateDir: string, runId: string): Promise<void> {
-  const client = await EngineClient.connect({ stateDir, runId, role: 'operator' });
+async function requireRunTargets(place: RunPlace, runId: string): Promise<void> {
+  const client = await connectRun(place, runId, 'operator');
   try {
     await client.request({ intent: 'checkTargets' });
   } finally {
@@ -30,7 +30,7 @@ export const attachCommand = withStateDir(
   // Attach starts no engine: `resume` does, after comparing the targets.
   if (!liveEngineRecord(stateDir, runId))
     throw new StepwiseError(`no engine serves run ${runId} (it is paused or finished): \`stepwise resume ${runId}\` starts one`);
-  await requireRunTargets(stateDir, runId);
+  await requireRunTargets({ stateDir }, runId);
   if (chooseMode({}) !== 'tui')
     throw new StepwiseError('attach opens the TUI: run it in a terminal (`stepwise watch --plain` follows a run without one)');
   process.exitCode = await driveTuiClient({ stateDir, runId, mode: 'attach', operator: flags.operator });

@@ -1,12 +1,11 @@
-import { EngineClient } from '../client/engine-client.js';
 import { RemoteEngine } from '../client/remote-engine.js';
 import type { TuiMode } from '../tui/components/app.js';
 import { frameMs } from '../tui/frame-rate.js';
+import { connectRun, type RunPlace } from './connect-run.js';
 import { describeTuiExit } from './describe-tui-exit.js';
 import { ExitCode, type ExitCodeValue, exitCodeOf } from './exit-codes.js';
 
-export interface TuiClientOptions {
-  stateDir: string;
+export interface TuiClientOptions extends RunPlace {
   runId: string;
   mode: TuiMode;
   // --operator: shown beside the Unix user the engine verifies.
@@ -24,12 +23,12 @@ export async function driveTuiClient(options: TuiClientOptions): Promise<ExitCod
   // Ink and React load while the engine is reached: loading them is most of an attach's time.
   const tui = import('../tui/load-tui.js').then((m) => m.loadTui());
   tui.catch(() => {});
-  const client = await EngineClient.connect({
-    stateDir: options.stateDir,
-    runId: options.runId,
-    role: options.readOnly ? 'watcher' : 'operator',
-    display: options.operator ?? process.env.STEPWISE_OPERATOR,
-  });
+  const client = await connectRun(
+    options,
+    options.runId,
+    options.readOnly ? 'watcher' : 'operator',
+    options.operator ?? process.env.STEPWISE_OPERATOR,
+  );
   const engine = await RemoteEngine.open(client, { readOnly: options.readOnly, paceMs: frameMs });
   const closeTui = new AbortController();
   let hungUp = false;

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
-import { EngineClient } from '../client/engine-client.js';
 import { type FollowedRun, followRun } from '../client/follow-run.js';
 import { findRun } from '../journal/find-run.js';
 import { resolveStateDir } from '../journal/state-dir.js';
 import { chooseMode } from './choose-mode.js';
+import { connectRun } from './connect-run.js';
 import { driveTuiClient } from './drive-tui-client.js';
 import { ExitCode, exitCodeOf } from './exit-codes.js';
 import { createJsonPrinter } from './json-printer.js';
@@ -29,7 +29,7 @@ export const watchCommand = withStateDir(
     process.exitCode = await driveTuiClient({ stateDir, runId, mode: 'attach', readOnly: true });
     return;
   }
-  const client = await EngineClient.connect({ stateDir, runId, role: 'watcher' });
+  const client = await connectRun({ stateDir }, runId, 'watcher');
   let latest: FollowedRun['live'];
   const print = flags.json
     ? createJsonPrinter(process.stdout)

@@ -1,4 +1,4 @@
-import { signerKind, signerOf } from '../journal/reducer.js';
+import { signerOf } from '../journal/reducer.js';
 import type { Intent } from '../protocol/messages.js';
 import type { FollowedRun } from './follow-run.js';
 
@@ -17,7 +17,11 @@ function indent(text: string): string {
 
 // What a live run waits for a signature on (from the engine's next action), described in full:
 // the gate's phase, its steps and checks and who signed already, or the manual step's instruction.
-export function describeSignoff(followed: FollowedRun, user: string): WaitingSignoff {
+export function describeSignoff(
+  followed: FollowedRun,
+  signer: { user: string; identity: 'Unix user' | 'database role' },
+): WaitingSignoff {
+  const { user, identity } = signer;
   const { run, view, live } = followed;
   const next = live?.next;
   if (!run || !view || !next) return { text: 'the engine sent no state' };
@@ -30,11 +34,10 @@ export function describeSignoff(followed: FollowedRun, user: string): WaitingSig
     for (const id of phase.steps) lines.push(`    ${view.numbers[id] ?? ''} ${id}: ${run.steps[id].status}`);
     const checks = view.gatePreview[phase.id];
     if (checks) lines.push('  checks it runs:', indent(checks));
-    const kind = phase.gateSignoffs[0] ? signerKind(phase.gateSignoffs[0]) : 'Unix users';
-    lines.push(`  sign-offs needed: ${needed}, by different ${kind}`);
+    lines.push(`  sign-offs needed: ${needed}, by different ${identity}s`);
     for (const s of phase.gateSignoffs) lines.push(`    signed by ${signerOf(s)} (${s.operator}) at ${s.ts}${s.note ? `: ${s.note}` : ''}`);
     if (phase.gateSignoffs.some((s) => signerOf(s) === user))
-      lines.push(`  you (${user}) have signed already: another user must sign`);
+      lines.push(`  you (${user}) have signed already: another ${identity} must sign`);
     return { text: lines.join('\n'), intent: { intent: 'signGate', phase: phase.id, note: '' } };
   }
   if (next.kind === 'step' && next.needs === 'signoff') {

@@ -2,7 +2,6 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { readEngineRecord } from '../protocol/engine-record.js';
-import type { JournalEvent } from '../journal/events.js';
 import { lineChannel, type LineChannel } from '../protocol/line-channel.js';
 import type { LogPage, LogPosition } from '../engine/read-log-page.js';
 import {
@@ -11,9 +10,9 @@ import {
   type Intent,
   protocolVersion,
   type Role,
-  type StaticView,
 } from '../protocol/messages.js';
 import { writeProof } from './prove-identity.js';
+import type { RunClient, Subscriber } from './run-client.js';
 
 export interface ConnectOptions {
   stateDir: string;
@@ -24,20 +23,11 @@ export interface ConnectOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export interface Subscriber {
-  view(view: StaticView): void;
-  event(event: JournalEvent): void;
-  snapshot?(message: Extract<EngineMessage, { type: 'snapshot' }>): void;
-  caughtUp?(seq: number): void;
-  live?(message: Extract<EngineMessage, { type: 'live' }>): void;
-  say?(text: string): void;
-}
-
 type Waiting = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
 // A front end's connection to a run's engine: hello, identity proof, then a subscription and
 // intents, each answered done or refused with the sentence to show.
-export class EngineClient {
+export class EngineClient implements RunClient {
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
   private subscriber?: Subscriber;
@@ -49,6 +39,7 @@ export class EngineClient {
   private stopped?: StepwiseError;
   // The Unix user the engine verified this process to be.
   user = '';
+  readonly identity = 'Unix user';
 
   private constructor(
     private readonly socket: Socket,

@@ -1,7 +1,7 @@
 import type { JournalEvent } from '../journal/events.js';
 import { type RunState, reduce } from '../journal/reducer.js';
 import type { EngineMessage, StaticView } from '../protocol/messages.js';
-import type { EngineClient } from './engine-client.js';
+import type { RunClient } from './run-client.js';
 
 export interface FollowedRun {
   view?: StaticView;
@@ -13,7 +13,7 @@ export interface FollowedRun {
 // the engine journaled) and its latest live state; `onEvent` sees every event in order.
 // Resolves once the replay is through and the first live state has come.
 export async function followRun(
-  client: EngineClient,
+  client: RunClient,
   onEvent: (event: JournalEvent, run: RunState) => void = () => {},
   onLive: (live: NonNullable<FollowedRun['live']>) => void = () => {},
 ): Promise<FollowedRun> {

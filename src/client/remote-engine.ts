@@ -4,7 +4,7 @@ import type { LogPage, LogPosition } from '../engine/read-log-page.js';
 import type { JournalEvent } from '../journal/events.js';
 import { type RunState, reduce } from '../journal/reducer.js';
 import type { EngineMessage, Intent, StaticView } from '../protocol/messages.js';
-import type { EngineClient } from './engine-client.js';
+import type { RunClient } from './run-client.js';
 import { type PacedUpdates, pacedUpdates } from './paced-updates.js';
 
 type Live = Extract<EngineMessage, { type: 'live' }>;
@@ -15,13 +15,13 @@ type Live = Extract<EngineMessage, { type: 'live' }>;
 export class RemoteEngine implements EngineHandle {
   private constructor(
     readonly store: StoreApi<EngineView>,
-    private readonly client: EngineClient,
+    private readonly client: RunClient,
     private readonly updates: PacedUpdates<EngineView>,
   ) {}
 
   // `paceMs`: the screen's frame interval; what the engine sends reaches the store at most that
   // often (see paced-updates.ts). Without it, every message at once.
-  static async open(client: EngineClient, options: { readOnly?: boolean; paceMs?: number } = {}): Promise<RemoteEngine> {
+  static async open(client: RunClient, options: { readOnly?: boolean; paceMs?: number } = {}): Promise<RemoteEngine> {
     let view: StaticView | undefined;
     let run: RunState | undefined;
     let live: Live | undefined;

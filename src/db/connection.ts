@@ -50,6 +50,10 @@ export interface DbConnection extends Queryable {
   tryAdvisoryLock(key: string): Promise<boolean>;
   // Who holds the advisory lock, as far as pg_stat_activity tells (application_name, client).
   advisoryLockHolder(key: string): Promise<string | undefined>;
+  // LISTEN on `channel` (a session of its own): `heard` gets each notification's payload;
+  // `listening` is called each time the LISTEN is in place, again after a lost connection was
+  // re-established, so the caller reads what it may have missed. Resolves with the UNLISTEN.
+  listen(channel: string, heard: (payload: string) => void, listening: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

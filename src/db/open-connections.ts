@@ -101,6 +101,7 @@ function connectionOf(
     withSession: backend.withSession,
     tryAdvisoryLock: backend.tryAdvisoryLock,
     advisoryLockHolder: backend.advisoryLockHolder,
+    listen: backend.listen,
     async close() {
       if (closed) return;
       closed = true;

@@ -73,6 +73,12 @@ export async function openPglite(dir: string, env: NodeJS.ProcessEnv = process.e
     },
     tryAdvisoryLock: async () => true,
     advisoryLockHolder: async () => undefined,
+    // Notifications reach only this process's listeners: the one session never loses its LISTEN.
+    async listen(channel, heard, listening) {
+      const unlisten = await client.listen(channel, heard);
+      listening();
+      return unlisten;
+    },
     close: () => client.close(),
   };
 }

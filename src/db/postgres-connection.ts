@@ -106,6 +106,11 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
       const { rows } = await query<LockHolderRow>(lockHolderSql, [key]);
       return rows[0] ? describeLockHolder(rows[0]) : undefined;
     },
+    // postgres.js listens on a connection of its own and LISTENs again after a reconnect.
+    async listen(channel, heard, listening) {
+      const { unlisten } = await client.listen(channel, heard, listening);
+      return unlisten;
+    },
     async close(): Promise<void> {
       if (lockSession) {
         // A session the server ended (a restart, pg_terminate_backend) never answers: its lock went

@@ -10,6 +10,7 @@ export const benchServerUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postg
 
 export interface BenchDatabase {
   conn: DbConnection;
+  url: string;
   stateDir: string;
   close(): Promise<void>;
 }
@@ -25,6 +26,7 @@ export async function openBenchDatabase(prefix: string): Promise<BenchDatabase> 
   const conns = await openConnections({ connections: { app: { url: url.toString() } }, stateDir, env: {} });
   return {
     conn: conns.app,
+    url: url.toString(),
     stateDir,
     close: async () => {
       await conns.app.close();

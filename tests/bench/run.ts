@@ -14,6 +14,7 @@ import { engineBenchmark } from './engine.bench.js';
 import { outputBenchmark } from './output.bench.js';
 import { planBenchmark } from './plan.bench.js';
 import { replayBenchmark } from './replay.bench.js';
+import { teamWatchBenchmark } from './team-watch.bench.js';
 
 const benchmarks: Benchmark[] = [
   backfillBenchmark,
@@ -26,6 +27,7 @@ const benchmarks: Benchmark[] = [
   engineBenchmark,
   attachBenchmark,
   lintBenchmark,
+  teamWatchBenchmark,
 ];
 const resultsPath = join(import.meta.dirname, 'results.json');
 

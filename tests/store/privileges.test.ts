@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS } from '../../src/journal/journal.js';
@@ -8,35 +6,16 @@ import { migrate } from '../../src/store/migrate.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { testDatabaseUrl } from '../helpers/scratch-database.js';
-
-// The README's grants, run as written, with role names of this test's own (roles belong to the
-// whole server, which other tests share).
-function readmeGrants(names: Record<string, string>): string[] {
-  const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
-  const block = /```sql\n(CREATE ROLE stepwise_operators[\s\S]*?)```/.exec(readme)![1];
-  return block
-    .replace(/--.*$/gm, '')
-    .replace(/\b(stepwise_operators|stepwise_watchers|alice|carol)\b/g, (name) => names[name])
-    .split(';')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
+import { grantTeamRoles, type TeamRoles } from '../helpers/team-roles.js';
 
 describe.skipIf(!testDatabaseUrl)('the stepwise schema with the README grants', () => {
-  const tag = randomBytes(3).toString('hex');
-  const names: Record<string, string> = {
-    stepwise_operators: `sw_ops_${tag}`,
-    stepwise_watchers: `sw_watch_${tag}`,
-    alice: `sw_alice_${tag}`,
-    carol: `sw_carol_${tag}`,
-  };
-  const nobody = `sw_nobody_${tag}`;
+  const nobody = `sw_nobody_${randomBytes(3).toString('hex')}`;
   let db: TestDatabase;
+  let roles: TeamRoles;
+  let names: TeamRoles['names'];
   const sessions: postgres.Sql[] = [];
   const as = (role: string) => {
-    const url = new URL(db.url!);
-    url.username = role;
-    const sql = postgres(url.toString(), { max: 1, onnotice: () => {}, connection: { statement_timeout: 10_000 } });
+    const sql = postgres(roles.url(role), { max: 1, onnotice: () => {}, connection: { statement_timeout: 10_000 } });
     sessions.push(sql);
     return sql;
   };
@@ -49,16 +28,17 @@ describe.skipIf(!testDatabaseUrl)('the stepwise schema with the README grants', 
     await store.takeLease('r1', { engineId: 'engine-a', host: 'bastion-a', pid: 1 }, 60_000);
     const hash = 'a'.repeat(64);
     await store.append({ runId: 'r1', seq: 1, line: '{"seq":1}', type: 'run.started', ts: '2026-12-06T10:00:00.000Z', prev: GENESIS, hash, engineId: 'engine-a' });
-    for (const statement of readmeGrants(names)) await db.conn.query(statement);
+    roles = await grantTeamRoles(db.url!, (statement) => db.conn.query(statement));
+    names = roles.names;
     await db.conn.query(`CREATE ROLE ${nobody} LOGIN`);
   });
 
   afterAll(async () => {
     for (const sql of sessions) await sql.end({ timeout: 1 });
     await db?.close();
+    await roles?.drop();
     const admin = postgres(testDatabaseUrl!, { max: 1, onnotice: () => {} });
-    for (const role of [names.alice, names.carol, nobody, names.stepwise_watchers, names.stepwise_operators])
-      await admin.unsafe(`DROP ROLE IF EXISTS ${role}`);
+    await admin.unsafe(`DROP ROLE IF EXISTS ${nobody}`);
     await admin.end({ timeout: 1 });
   });
 

@@ -1,0 +1,20 @@
+import { DbRunClient } from '../client/db-run-client.js';
+import { EngineClient } from '../client/engine-client.js';
+import type { RunClient } from '../client/run-client.js';
+import { openPostgres } from '../db/postgres-connection.js';
+import type { Role } from '../protocol/messages.js';
+
+export interface RunPlace {
+  // The local state directory: the engine's socket and engine.json are there.
+  stateDir: string;
+  // Team mode: the state database, through which any host reaches the run's engine.
+  url?: string;
+}
+
+// The run's engine as a front end reaches it: through the team's state database in team mode
+// (from any host; who the client is, is its connection's role), else its Unix socket.
+export async function connectRun(place: RunPlace, runId: string, role: Role, display?: string): Promise<RunClient> {
+  if (!place.url) return EngineClient.connect({ stateDir: place.stateDir, runId, role, display });
+  const conn = await openPostgres(place.url, { applicationName: `stepwise ${role}` });
+  return DbRunClient.connect({ conn, runId, role, display });
+}
