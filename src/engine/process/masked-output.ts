@@ -78,12 +78,13 @@ export function maskedOutput(secrets: readonly string[], emit: (bytes: Buffer) =
   return {
     write(chunk) {
       const cut = lastBreak(chunk) + 1;
+      // What is held is copied: the caller may reuse the chunk's memory.
       if (cut > 0) {
         const lines = chunk.subarray(0, cut);
         emitJoined(held, lines);
-        held = chunk.subarray(cut);
+        held = Buffer.from(chunk.subarray(cut));
       } else {
-        held = held.length ? Buffer.concat([held, chunk]) : chunk;
+        held = Buffer.concat([held, chunk]);
       }
       if (held.length > maxHeld) release(incompleteCharacter(held));
       if (timer) writes++;
