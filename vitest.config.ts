@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { baselineWasmFlags } from './src/db/use-baseline-wasm.js';
+import { baselineWasmFlags } from './src/runbook/use-baseline-wasm.js';
 
 export default defineConfig({
   test: {

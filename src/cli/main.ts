@@ -4,7 +4,6 @@ import { onFatal } from '../errors/fatal.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { stepwiseVersion } from '../format/stepwise-version.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
-import { useBaselineWasm } from '../db/use-baseline-wasm.js';
 
 const program = new Command('stepwise')
   .description('An interactive runbook for the terminal: checklists, checkpoints, resume and rollback')
@@ -33,7 +32,6 @@ const loaders: Record<string, () => Promise<Command>> = {
   rehearse: async () => (await import('./rehearse.js')).rehearseCommand,
 };
 const named = Object.hasOwn(loaders, process.argv[2] ?? '') ? loaders[process.argv[2]] : undefined;
-useBaselineWasm();
 // A rehearsal runs its steps in this process: it starts the process worker now, which loads
 // execa on the other core while this thread loads the command. Every other command that runs
 // steps is a client of the run's engine process, which has a worker of its own.

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { baselineWasmFlags } from '../db/use-baseline-wasm.js';
+import { baselineWasmFlags } from '../runbook/use-baseline-wasm.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import type { HostReply, HostRequest } from '../protocol/host-request.js';
 

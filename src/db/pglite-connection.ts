@@ -5,6 +5,7 @@ import { PGlite, type Results, types } from '@electric-sql/pglite';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/pglite';
+import { useBaselineWasm } from '../runbook/use-baseline-wasm.js';
 import type { DbBackend, Queryable, TransactionOptions } from './connection.js';
 import { loadTemplate, saveTemplate } from './pglite-template.js';
 import { rowCountOf } from './row-count.js';
@@ -43,6 +44,7 @@ export async function openPglite(dir: string, env: NodeJS.ProcessEnv = process.e
   const fresh = !existsSync(join(dir, 'PG_VERSION'));
   mkdirSync(dir, { recursive: true });
   const template = fresh ? loadTemplate(env) : undefined;
+  useBaselineWasm();
   // int8 as text, as postgres.js gives it (PGlite would give a number, or a BigInt JSON cannot hold).
   const client = await PGlite.create(dir, {
     parsers: { [types.INT8]: (value: string) => value },

@@ -1,5 +1,5 @@
-import { hasSqlDetails, type Node, parseSync } from 'libpg-query';
-import './pg-parser.js';
+import type { Node } from 'libpg-query';
+import { hasSqlDetails, parseSync } from './pg-parser.js';
 import { maskForParser } from './sql-placeholders.js';
 import { byteOffsetToIndex, codePointToIndex } from './utf8-offsets.js';
 

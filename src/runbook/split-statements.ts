@@ -1,6 +1,5 @@
-import { parseSync } from 'libpg-query';
 import { StepwiseError } from '../errors/stepwise-error.js';
-import './pg-parser.js';
+import { parseSync } from './pg-parser.js';
 import { maskForParser } from './sql-placeholders.js';
 import { byteOffsetToIndex } from './utf8-offsets.js';
 

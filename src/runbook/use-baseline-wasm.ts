@@ -8,7 +8,8 @@ import { setFlagsFromString } from 'node:v8';
 // inserted and compared in PGlite cost the same CPU either way.
 export const baselineWasmFlags = ['--no-wasm-tier-up', '--no-wasm-dynamic-tiering'] as const;
 
-// Must run before the first WebAssembly module is compiled.
+// Must run before a WebAssembly module is compiled: called where each is loaded (pg-parser.ts,
+// db/pglite-connection.ts), so a command that loads neither does not load node:v8 either.
 export function useBaselineWasm(): void {
   setFlagsFromString(baselineWasmFlags.join(' '));
 }
