@@ -153,8 +153,10 @@ export class DbRunClient implements RunClient {
   private async readLive(): Promise<void> {
     const row = await this.views.readLive(this.options.runId).catch(() => undefined);
     if (!row || row.endedAt || row.engineId !== this.engineId) {
-      // The engine has ended (or another took the run over): what it journaled last is read first.
+      // The engine has ended (or another took the run over): what it journaled and answered last
+      // is read first.
       await this.readEvents();
+      for (const id of [...this.waiting.keys()]) await this.answer(id);
       this.end();
       return;
     }

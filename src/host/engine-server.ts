@@ -42,6 +42,9 @@ export interface ServerOptions {
 // mode) an intent row from another host (host/intent-rows.ts).
 export interface Requester {
   role: Role;
+  // Why this requester may only watch, when it is not its own choice (team mode: a database role
+  // that may not add to the journal).
+  watcherBecause?: string;
   by: Signer;
   // One of the socket's clients (it does not count among the others when its drive ends).
   onSocket: boolean;
@@ -339,7 +342,9 @@ export class EngineServer {
       requester.answer({
         type: 'refused',
         id,
-        message: `${body.intent} refused: watching is read-only; \`stepwise attach ${this.options.runId}\` to act on the run`,
+        message: `${body.intent} refused: ${
+          requester.watcherBecause ?? `watching is read-only; \`stepwise attach ${this.options.runId}\` to act on the run`
+        }`,
       });
       return;
     }

@@ -80,9 +80,14 @@ describe.skipIf(!testDatabaseUrl)('the stepwise schema with the README grants', 
     await expect(db.conn.query("UPDATE stepwise.intents SET os_user = 'mallory'")).rejects.toMatchObject({ code: 'SW003' });
   });
 
-  it("a watcher's role reads the run and nothing more", async () => {
+  it("a watcher's role reads the run and asks, but never journals", async () => {
     const watcher = as(names.carol);
     expect(await watcher`SELECT seq FROM stepwise.events`).toHaveLength(1);
-    await expect(watcher`INSERT INTO stepwise.intents (run_id, body, client_role, os_user, host) VALUES ('r1', '{}', 'watcher', 'w', 'h')`).rejects.toMatchObject({ code: '42501' });
+    await watcher`INSERT INTO stepwise.intents (run_id, body, client_role, os_user, host) VALUES ('r1', '{}', 'watcher', 'carol', 'h')`;
+    await expect(
+      watcher`INSERT INTO stepwise.events (run_id, seq, line, type, ts, prev, hash, engine_id)
+              VALUES ('r1', 2, '{}', 'run.paused', now(), ${'a'.repeat(64)}, ${'b'.repeat(64)}, 'engine-a')`,
+    ).rejects.toMatchObject({ code: '42501' });
+    await expect(watcher`UPDATE stepwise.intents SET answer = 'done'`).rejects.toMatchObject({ code: '42501' });
   });
 });
