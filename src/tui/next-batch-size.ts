@@ -1,3 +1,4 @@
+import { clampBatch } from '../engine/backfill/batch-sizer.js';
 import type { EngineView } from '../engine/engine-api.js';
 import { backfillProgressOf } from '../journal/backfill-progress-data.js';
 import { findStep } from './find-step.js';
@@ -18,8 +19,7 @@ export function currentBatchSize(view: EngineView, step: string): number {
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
-// The backfill's `+` and `-`: double or halve, within the engine's 10 to 100,000 rows.
+// The backfill's `+` and `-`: double or halve, within the engine's bounds.
 export function nextBatchSize(current: number, direction: 'up' | 'down'): number {
-  const next = direction === 'up' ? current * 2 : current / 2;
-  return Math.min(100_000, Math.max(10, Math.round(next)));
+  return clampBatch(direction === 'up' ? current * 2 : current / 2);
 }

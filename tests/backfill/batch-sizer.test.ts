@@ -8,14 +8,23 @@ describe('batch size', () => {
     expect(sizer.next()).toBe(1000);
     sizer.observe(1000, 10); // 100,000 rows/s: 500 ms is 50,000 rows
     expect(sizer.next()).toBe(50_000);
-    sizer.observe(50_000, 1000); // slower now (50,000 rows/s): the average follows, not jumps
-    expect(sizer.next()).toBe(42_500);
+    sizer.observe(50_000, 1000); // slower now, and for a hundred times as long: that counts most
+    expect(sizer.next()).toBe(25_174);
+    sizer.observe(25_000, 500); // steady: the size stays
+    expect(sizer.next()).toBe(25_102);
   });
 
-  it('stays between 10 and 100,000 rows', () => {
+  it('grows from a small first batch to the target in one step', () => {
+    const sizer = new BatchSizer(1000, 500);
+    sizer.observe(1000, 4); // round trips are most of a small batch's time
+    sizer.observe(125_000, 250); // 500,000 rows/s
+    expect(sizer.next()).toBe(248_616);
+  });
+
+  it('stays between 10 and 1,000,000 rows', () => {
     const fast = new BatchSizer(1000, 500);
-    fast.observe(1_000_000, 100);
-    expect(fast.next()).toBe(100_000);
+    fast.observe(10_000_000, 1000);
+    expect(fast.next()).toBe(1_000_000);
     const slow = new BatchSizer(5, 500);
     expect(slow.next()).toBe(10);
     slow.observe(10, 60_000);

@@ -6,6 +6,7 @@ import { recordBatch } from './checkpoint-store.js';
 import type { SourceTable } from './inspect-source.js';
 import type { KeyValue } from './keyset-sql.js';
 import { BatchProbe } from './probe-batch.js';
+import { RangeAhead } from './range-ahead.js';
 
 export interface BatchOutcome {
   first: KeyValue;
@@ -14,10 +15,18 @@ export interface BatchOutcome {
   scanned: number;
   copied: number;
   ms: number;
+  // The rows the range was found for: the size asked, or that of a range found ahead.
+  size: number;
 }
 
-// Runs batch number `batch` after key lo; undefined when no row is left up to the bound.
-export type CopyBatch = (lo: KeyValue, size: number, batch: number) => Promise<BatchOutcome | undefined>;
+// Runs batch number `batch` of about `size` rows after key lo (exactly `size` when `exact`: the
+// operator chose it); undefined when no row is left up to the bound.
+export type CopyBatch = (
+  lo: KeyValue,
+  size: number,
+  batch: number,
+  exact: boolean,
+) => Promise<BatchOutcome | undefined>;
 
 export interface CopySetup {
   runId: string;
@@ -36,17 +45,22 @@ export function skippedOf(scanned: number, copied: number): number {
   return Math.max(0, scanned - copied);
 }
 
-// Source and target on one connection: one transaction finds the batch's upper key, runs the
-// runbook's SQL over (lo, hi] and records the checkpoint.
+// Source and target on one connection: one transaction runs the runbook's SQL over (lo, hi]
+// and records the checkpoint. The batch's upper key was found while the batch before copied
+// (RangeAhead), else by the transaction first.
 export function copyBatchInPlace(db: DbConnection, setup: CopySetup): CopyBatch {
   const probe = new BatchProbe(setup.table, setup.lockRows, setup.signal);
-  return async (lo, size, batch) => {
+  const ahead = new RangeAhead(db, probe, setup.max, setup.timeouts);
+  return async (lo, wanted, batch, exact) => {
     const started = performance.now();
+    const early = await ahead.take(lo, wanted, exact);
     return db.transaction(async (tx) => {
       await setBatchTimeouts(tx, setup.timeouts);
-      const found = await probe.find(tx, lo, setup.max, size);
+      const size = early?.size ?? wanted;
+      const found = early ? early.found : await probe.find(tx, lo, setup.max, size);
       if (!found) return undefined;
       const hi = found.hi ?? setup.max;
+      ahead.start(hi, wanted);
       const scanned = await probe.countRows(tx, lo, hi, found.hi ? size : undefined);
       const { rowCount: copied } = await tx.query(setup.sql.text, setup.sql.params(lo, hi), {
         signal: setup.signal,
@@ -62,7 +76,7 @@ export function copyBatchInPlace(db: DbConnection, setup: CopySetup): CopyBatch 
         size,
         ms,
       });
-      return { first: found.first, hi, scanned, copied, ms };
+      return { first: found.first, hi, scanned, copied, ms, size };
     });
   };
 }

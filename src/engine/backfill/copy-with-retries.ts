@@ -26,18 +26,20 @@ export class CopyWithRetries {
     private readonly timeouts: BatchTimeouts,
   ) {}
 
-  async run(lo: KeyValue, batch: number): Promise<CopyResult & { size: number }> {
+  async run(lo: KeyValue, batch: number): Promise<CopyResult> {
     const { ctx } = this;
     let timeouts = 0;
     for (;;) {
-      const size = this.sizer.next(ctx.controls.batchSize());
-      if (ctx.signal.aborted) return { kind: 'cancelled', size };
+      const chosen = ctx.controls.batchSize();
+      const size = this.sizer.next(chosen);
+      if (ctx.signal.aborted) return { kind: 'cancelled' };
       try {
-        const outcome = await this.copy(lo, size, batch);
+        const exact = chosen !== undefined && chosen > 0;
+        const outcome = await this.copy(lo, size, batch, exact);
         this.backoff.reset();
-        return outcome ? { kind: 'copied', outcome, size } : { kind: 'done', size };
+        return outcome ? { kind: 'copied', outcome } : { kind: 'done' };
       } catch (error) {
-        if (ctx.signal.aborted) return { kind: 'cancelled', size };
+        if (ctx.signal.aborted) return { kind: 'cancelled' };
         const state = sqlState(error);
         if (state === lockNotAvailable) {
           const wait = this.backoff.nextDelayMs();

@@ -72,7 +72,7 @@ export async function backfillExecutor(body: BackfillBody, ctx: ExecContext): Pr
       hi: journalKey(done.hi, table.key),
       rows: done.copied,
       skipped: batchSkipped,
-      size: result.size,
+      size: done.size,
       duration_ms: done.ms,
     });
     rows += done.copied;
