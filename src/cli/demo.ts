@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { resolveStateDir } from '../journal/state-dir.js';
-import { duration } from '../runbook/schema.js';
+import { isDuration } from '../runbook/duration-ms.js';
 import { chooseMode } from './choose-mode.js';
 import { driveHeadlessClient } from './drive-headless-client.js';
 import { driveTuiClient } from './drive-tui-client.js';
@@ -28,7 +28,7 @@ export const demoCommand = withRunOptions(
     .option('--runbook <path>', 'another runbook with a `demo:` generator', demoRunbook)
     .option('--soak <duration>', 'how long each soak lasts in the demo instead of its `for`', '10s'),
 ).action(async (flags: RunFlags & { reset: boolean; runbook: string; soak: string }) => {
-  if (!duration.safeParse(flags.soak).success)
+  if (!isDuration(flags.soak))
     throw new StepwiseError(`--soak ${flags.soak}: must be a duration such as 10s, 5m or 24h`);
   const stateDir = resolveStateDir(flags.stateDir);
   const mode = chooseMode(flags);

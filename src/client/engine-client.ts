@@ -4,13 +4,8 @@ import { StepwiseError } from '../errors/stepwise-error.js';
 import { readEngineRecord } from '../protocol/engine-record.js';
 import { lineChannel, type LineChannel } from '../protocol/line-channel.js';
 import type { LogPage, LogPosition } from '../engine/read-log-page.js';
-import {
-  type ClientMessage,
-  type EngineMessage,
-  type Intent,
-  protocolVersion,
-  type Role,
-} from '../protocol/messages.js';
+import { protocolVersion } from '../protocol/handshake.js';
+import type { ClientMessage, EngineMessage, Intent, Role } from '../protocol/messages.js';
 import { writeProof } from './prove-identity.js';
 import type { RunClient, Subscriber } from './run-client.js';
 

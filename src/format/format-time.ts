@@ -11,6 +11,17 @@ export function formatClock(ms: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${pad(m)}:${pad(s)}`;
 }
 
+// A maintenance window's clock, to the minute: 0 min, 14 min, 1h 05m, 2d 3h 05m. It changes
+// once a minute, so a screen at rest redraws it once a minute.
+export function formatMinutes(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 60_000));
+  const d = Math.floor(total / 1440);
+  const h = Math.floor((total % 1440) / 60);
+  const m = total % 60;
+  if (d > 0) return `${d}d ${h}h ${pad(m)}m`;
+  return h > 0 ? `${h}h ${pad(m)}m` : `${m} min`;
+}
+
 // How long a step took: 96ms, 1.2s, 3m04s, 1h02m, and from a day on 7d 0h (not 168h00m).
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;

@@ -3,7 +3,7 @@ import { hostname, userInfo } from 'node:os';
 import { ExitCode, exitCodeFor } from '../cli/exit-codes.js';
 import { onFatal } from '../errors/fatal.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
-import { protocolVersion } from '../protocol/messages.js';
+import { protocolVersion } from '../protocol/handshake.js';
 import { driveHeadless } from '../cli/drive-headless.js';
 import { type MissingVar, type OpenedRun, type OpenOptions, resumeRun, startRun } from '../engine/open-run.js';
 import { openDemo } from '../cli/open-demo.js';

@@ -9,12 +9,12 @@ import {
   clientMessageSchema,
   type EngineMessage,
   type Intent,
-  protocolVersion,
   readOnlyIntents,
   type Request,
   type Role,
   type StaticView,
 } from '../protocol/messages.js';
+import { protocolVersion } from '../protocol/handshake.js';
 import { driveHeadless } from '../cli/drive-headless.js';
 import { driveRollback } from '../cli/drive-rollback.js';
 import type { Engine } from '../engine/engine.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { lstatSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { proofFileName } from '../protocol/messages.js';
+import { proofFileName } from '../protocol/handshake.js';
 
 export interface VerifiedUser {
   uid: number;

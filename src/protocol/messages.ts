@@ -7,15 +7,9 @@ import type { RunState } from '../journal/reducer.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 
 // The engine's socket protocol: one JSON object per line each way. ARCHITECTURE.md (The engine
-// process and its socket) describes it for people; this file is what both sides check against.
-// Version 2: the drive intent takes phrases and a soak to end, driveRollback, logPage, stopped.
-export const protocolVersion = 2;
-
-// The file a client creates to prove which Unix user it is: named after the nonce the engine
-// sent to it alone.
-export function proofFileName(nonce: string): string {
-  return `proof-${nonce}`;
-}
+// process and its socket) describes it for people; this file is what both sides check against
+// (the engine checks what clients send with these schemas; clients import only its types, so a
+// screen's process never loads zod). Its version and the identity proof's file are in handshake.ts.
 
 export const roles = ['operator', 'watcher'] as const;
 export type Role = (typeof roles)[number];

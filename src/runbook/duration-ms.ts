@@ -4,6 +4,14 @@ import ms from 'ms';
 // chained (engine/time/long-sleep.ts); beyond a year a date would only be a typing mistake.
 export const maxDurationMs = 365 * 24 * 60 * 60 * 1000;
 
+// How a runbook writes a duration (the schema's pattern): a number and one of ms, s, m, h, d.
+export const durationPattern = /^\d+(\.\d+)?\s*(ms|s|m|h|d)$/;
+
+// Whether a text is a duration a runbook may give (the schema's rule, for a flag without it).
+export function isDuration(text: string): boolean {
+  return durationPattern.test(text) && !(durationMs(text) > maxDurationMs);
+}
+
 // `30s`, `10m`, `1.5h`, `500ms`, `7d` to milliseconds; NaN when it is none of those.
 export function durationMs(text: string): number {
   // ms throws on an empty or very long string, and gives undefined for anything else it cannot read.

@@ -4,6 +4,8 @@ export type UsageLevel = 'ok' | 'warn' | 'over';
 
 export interface WindowUsage {
   label: 'window' | 'rollback';
+  // When the clock started; absent once it stopped (the run or the rollback finished).
+  fromMs?: number;
   elapsedMs: number;
   budgetMs?: number;
   level: UsageLevel;
@@ -28,5 +30,19 @@ export function windowUsage(run: RunState, now: number): WindowUsage {
         : elapsedMs > budgetMs * 0.8
           ? 'warn'
           : 'ok';
-  return { label, elapsedMs, budgetMs, level };
+  return { label, fromMs: finished ? undefined : from, elapsedMs, budgetMs, level };
+}
+
+// How long until the window timer shows something else: its next minute, or the moment it turns
+// amber or red; undefined once it stopped.
+export function untilWindowChange(usage: WindowUsage, now: number): number | undefined {
+  if (usage.fromMs === undefined) return undefined;
+  const elapsed = Math.max(0, now - usage.fromMs);
+  const changes = [60_000 - (elapsed % 60_000)];
+  if (usage.budgetMs !== undefined) {
+    for (const threshold of [usage.budgetMs * 0.8, usage.budgetMs]) {
+      if (threshold >= elapsed) changes.push(threshold - elapsed + 1);
+    }
+  }
+  return Math.ceil(Math.min(...changes));
 }

@@ -7,6 +7,7 @@ import { attachBenchmark } from './attach.bench.js';
 import { backfillBenchmark } from './backfill.bench.js';
 import type { Benchmark, BenchResult } from './benchmark.js';
 import { compareBenchmark } from './compare.bench.js';
+import { idleBenchmark } from './idle.bench.js';
 import { lightBenchmark } from './light.bench.js';
 import { lintBenchmark } from './lint.bench.js';
 import { openBenchmark } from './open.bench.js';
@@ -28,6 +29,7 @@ const benchmarks: Benchmark[] = [
   attachBenchmark,
   lintBenchmark,
   teamWatchBenchmark,
+  idleBenchmark,
 ];
 const resultsPath = join(import.meta.dirname, 'results.json');
 

@@ -27,7 +27,7 @@ describe('resuming a run', () => {
     const summary = await app.waitForText('─ Resuming');
     expect(summary).toContain('Run rehearsal-20261123T020000Z of "Rehearse the queue migration"');
     expect(summary).toMatch(/started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d by alice@bastion on bastion; operators since: alice@bastion, bob@bastion/);
-    expect(summary).toContain('window used: 09:29 of 15:00');
+    expect(summary).toContain('window used: 9 min of 15 min');
     expect(summary).toContain('3 of 9 steps done · 1 interrupted');
     expect(summary).toMatch(
       /! interrupted: 2\.2 Copy tasks into the queue \(attempt 1, started \d\d:\d\d:\d\d by alice@bastion\); its probe says it had not taken\s+effect/,

@@ -13,7 +13,7 @@ import { useRunKeys } from '../hooks/use-run-keys.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { useTheme } from '../hooks/use-theme.js';
 import { dialogKeyHints, mainKeyHints, type Screen, screenKeyHints } from '../key-hints.js';
-import { headerLines } from '../lines/header-lines.js';
+import { headerInfoLines } from '../lines/header-lines.js';
 import { keyBarLine } from '../lines/key-bar-line.js';
 import { splitBottomRule, titledRule } from '../lines/rule-lines.js';
 import { type Collected, type OperatorAction, performAction } from '../operator-action.js';
@@ -21,10 +21,12 @@ import { type Request, requestMarkDone, requestRetryInterrupted, rollbackRequest
 import { steerBackfill } from '../steer-backfill.js';
 import { type Line, seg } from '../styled-line.js';
 import type { TuiResult } from '../tui-result.js';
+import { untilWindowChange, windowUsage } from '../window-usage.js';
 import type { InterruptChoice } from './interrupt-dialog.js';
 import type { InterruptedChoice } from './interrupted-dialog.js';
 import { LinesBlock } from './lines-block.js';
 import { type DialogHandlers, RunDialog } from './run-dialog.js';
+import { RunHeader } from './run-header.js';
 import { ScreenBody, spinnerMs } from './screen-body.js';
 
 export type TuiMode = 'run' | 'resume' | 'rollback' | 'attach';
@@ -45,6 +47,15 @@ function isRunning(view: EngineView): boolean {
   return view.live.active !== undefined || Object.values(view.run.steps).some((s) => s.status === 'running');
 }
 
+// How soon the body shows something else by the clock alone: the spinner and a running step's
+// time, a soak's countdown, the window used in the resume summary. Undefined when nothing there
+// moves (a gate, a manual step): then only the header's timer ticks, by itself.
+function bodyClockMs(view: EngineView, screen: Screen, now: number): number | undefined {
+  if (isRunning(view)) return spinnerMs;
+  if (Object.values(view.run.steps).some((s) => s.status === 'soaking')) return 1000;
+  return screen === 'resume' ? untilWindowChange(windowUsage(view.run, now), now) : undefined;
+}
+
 function isFinished(view: EngineView): boolean {
   return view.run.status === 'succeeded' || view.run.status === 'rolled_back' || view.next?.kind === 'done';
 }
@@ -63,8 +74,9 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
   const theme = useTheme();
   const view = useStore(engine.store);
   const size = useTerminalSize();
-  const now = useClock(isRunning(view) ? spinnerMs : 1000);
   const [screen, setScreen] = useState<Screen>(mode === 'resume' || mode === 'attach' ? mode : 'main');
+  const tickMs = bodyClockMs(view, screen, Date.now());
+  const now = useClock(tickMs ?? 0, tickMs !== undefined);
   const [dialog, setDialog] = useState<Dialog | undefined>(() =>
     mode === 'rollback'
       ? { kind: 'rollback-plan', to: rollbackTo }
@@ -152,7 +164,7 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
     active: !quitting,
   });
 
-  const header = headerLines({ view, now, width: size.columns, theme, warnSsh });
+  const headerInfo = headerInfoLines({ view, width: size.columns, theme, warnSsh });
   const shownNotice: Notice | undefined =
     currentNotice(view, notice, view.live.notice) ??
     (isFinished(view) && screen === 'main' && !dialog
@@ -162,7 +174,7 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
         }
       : undefined);
   const frame = frameHeight(size.rows);
-  const screenHeight = frame - header.length - 2 - (shownNotice ? 1 : 0);
+  const screenHeight = frame - 1 - headerInfo.length - 2 - (shownNotice ? 1 : 0);
   const bodyRows = screenHeight - 1;
 
   useRunKeys({
@@ -228,7 +240,7 @@ export function RunScreen({ engine, mode, warnSsh, rollbackTo, onExit }: RunScre
     shownNotice?.level === 'error' ? 'red' : shownNotice?.level === 'warn' ? 'yellow' : 'cyan';
   return (
     <Box flexDirection="column" width={width} height={frame}>
-      <LinesBlock lines={header} width={width} />
+      <RunHeader view={view} info={headerInfo} width={width} now={tickMs === undefined ? undefined : now} />
       {dialog ? (
         <RunDialog
           dialog={dialog}

@@ -1,5 +1,5 @@
 import type { ConnectionView, EngineView } from '../../engine/engine-api.js';
-import { formatClock } from '../../format/format-time.js';
+import { formatClock, formatMinutes } from '../../format/format-time.js';
 import { fitLine, type Line, lineWidth, seg, spreadLine } from '../styled-line.js';
 import type { Theme } from '../theme.js';
 import { windowUsage } from '../window-usage.js';
@@ -15,8 +15,8 @@ function timer(view: EngineView, now: number): Line {
   const color = usage.level === 'over' ? 'red' : usage.level === 'warn' ? 'yellow' : undefined;
   const text =
     usage.budgetMs === undefined
-      ? `${usage.label} ${formatClock(usage.elapsedMs)}`
-      : `${usage.label} ${formatClock(usage.elapsedMs)} / ${formatClock(usage.budgetMs)}`;
+      ? `${usage.label} ${formatMinutes(usage.elapsedMs)}`
+      : `${usage.label} ${formatMinutes(usage.elapsedMs)} / ${formatMinutes(usage.budgetMs)}`;
   const soaking = Object.values(view.run.steps).find((s) => s.status === 'soaking' && s.soak);
   const soak = soaking?.soak
     ? [seg(`soak ${formatClock(Math.max(0, Date.parse(soaking.soak.endsAt) - now))} left  `, { color: 'cyan' as const })]
@@ -24,7 +24,8 @@ function timer(view: EngineView, now: number): Line {
   return [...forecastSegments(view, now), ...soak, seg(text, { color, bold: usage.level !== 'ok' })];
 }
 
-function titleLine(view: EngineView, now: number, width: number, theme: Theme): Line {
+// Runbook, run id, operator and the window timer: the one header line that moves with the clock.
+export function titleLine(view: EngineView, now: number, width: number, theme: Theme): Line {
   const { separator } = theme.glyphs;
   const name = view.run.started.runbook.name;
   const operator = view.operator ?? view.run.started.operator;
@@ -81,17 +82,11 @@ function attachedLine(view: EngineView, width: number, theme: Theme): Line {
   );
 }
 
-// Runbook, run id, operator and the window timer; every connection's target with its
-// PRODUCTION badge; the SSH warning when a dropped connection would end the session.
-export function headerLines(args: {
-  view: EngineView;
-  now: number;
-  width: number;
-  theme: Theme;
-  warnSsh: boolean;
-}): Line[] {
-  const { view, now, width, theme } = args;
-  const lines: Line[] = [titleLine(view, now, width, theme)];
+// The header under its title line: every connection's target with its PRODUCTION badge, who is
+// attached, the SSH warning when a dropped connection would end the session.
+export function headerInfoLines(args: { view: EngineView; width: number; theme: Theme; warnSsh: boolean }): Line[] {
+  const { view, width, theme } = args;
+  const lines: Line[] = [];
   const connections = view.connections;
   const shown = connections.length > maxConnectionLines ? maxConnectionLines - 1 : connections.length;
   for (const c of connections.slice(0, shown)) lines.push(connectionLine(c, width, theme));

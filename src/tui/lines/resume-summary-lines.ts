@@ -1,5 +1,5 @@
 import type { EngineView } from '../../engine/engine-api.js';
-import { formatClock, formatDateTime, formatDuration, formatTimeOfDay } from '../../format/format-time.js';
+import { formatDateTime, formatDuration, formatMinutes, formatTimeOfDay } from '../../format/format-time.js';
 import { stepDone, stoppedByPause } from '../../journal/run-questions.js';
 import { stepMark, stepWord } from '../step-symbol.js';
 import { type Line, seg, spreadLine } from '../styled-line.js';
@@ -36,7 +36,7 @@ export function resumeSummaryLines(args: {
         (run.operators.length > 1 ? `; operators since: ${run.operators.join(', ')}` : ''),
     ),
     ...wrap(
-      `${usage.label} used: ${formatClock(usage.elapsedMs)}${usage.budgetMs !== undefined ? ` of ${formatClock(usage.budgetMs)}` : ''} (wall clock since it started)`,
+      `${usage.label} used: ${formatMinutes(usage.elapsedMs)}${usage.budgetMs !== undefined ? ` of ${formatMinutes(usage.budgetMs)}` : ''} (wall clock since it started)`,
       {
         color: usage.level === 'over' ? 'red' : usage.level === 'warn' ? 'yellow' : undefined,
         bold: usage.level !== 'ok',
