@@ -6,7 +6,8 @@ import type { JournalEvent } from '../journal/events.js';
 import { readJournal } from '../journal/file-journal.js';
 import { findRun } from '../journal/find-run.js';
 import { replay } from '../journal/reducer.js';
-import { resolveStateDir, runDir } from '../journal/state-dir.js';
+import { runDir } from '../journal/state-dir.js';
+import { describeState, resolveState, type StateLocation } from '../store/state-location.js';
 import { formatUtc } from '../report/format-utc.js';
 import { formatDuration } from '../format/format-time.js';
 import { localeIsUtf8 } from '../format/terminal-caps.js';
@@ -115,15 +116,38 @@ function resolveStep(events: JournalEvent[], ref: string, runId: string): string
   throw new StepwiseError(`run ${runId} has no step "${ref}"; its steps: ${state.order.join(', ')}`);
 }
 
+// The run's events, and in a state database the logs copied there (for a host without the files).
+async function readForLog(
+  location: StateLocation,
+  ref: string,
+): Promise<{ runId: string; events: JournalEvent[]; stored?: (log: string) => Promise<Buffer | undefined> }> {
+  if (!location.url) {
+    const { runId, journalPath } = findRun(location.dir, ref);
+    return { runId, events: readJournal(journalPath).events };
+  }
+  const { openStateDatabase, readTeamJournal } = await import('../store/team-run.js');
+  const { findStoredRun } = await import('../store/find-stored-run.js');
+  const db = await openStateDatabase(location.url, 'log');
+  try {
+    const { runId } = await findStoredRun(db.store, ref, describeState(location));
+    const { events } = await readTeamJournal(db.store, runId);
+    const logs = new Map<string, Buffer>();
+    for (const { log } of await db.store.listLogs(runId)) logs.set(log, await db.store.readLog(runId, log));
+    return { runId, events, stored: async (log) => (log ? logs.get(basename(log)) : undefined) };
+  } finally {
+    await db.close();
+  }
+}
+
 export const logCommand = withStateDir(
   new Command('log')
     .description('step output of a run: every attempt and rollback, from the log files')
     .argument('<run>', 'run id, or runbook path or name (its latest run)')
     .argument('[step]', 'a step id or number (default: every step, in the order they ran)'),
-).action(async (ref: string, stepRef: string | undefined, flags: { stateDir?: string }) => {
-  const stateDir = resolveStateDir(flags.stateDir);
-  const { runId, journalPath } = findRun(stateDir, ref);
-  const { events } = readJournal(journalPath);
+).action(async (ref: string, stepRef: string | undefined, flags: { state?: string; stateDir?: string }) => {
+  const location = resolveState(flags);
+  const stateDir = location.dir;
+  const { runId, events, stored } = await readForLog(location, ref);
   const step = stepRef === undefined ? undefined : resolveStep(events, stepRef, runId);
   const attempts = attemptsIn(events, step);
   const out = safeOutput(process.stdout);
@@ -139,6 +163,12 @@ export const logCommand = withStateDir(
     const header = `── ${a.step} · ${what} · ${a.operator} · ${formatUtc(a.ts)} · ${how} ──`;
     out.write(`${unicode ? header : toAscii(header)}\n`);
     const file = logFile(stateDir, runId, a.log);
+    const copy = file ? undefined : await stored?.(a.log);
+    if (copy !== undefined) {
+      out.write(copy.length ? copy.toString('utf8') : '(no output)');
+      if (copy.length === 0 || copy[copy.length - 1] !== 0x0a) out.write('\n');
+      continue;
+    }
     if (!file) {
       out.write(a.log ? `(no log file: ${a.log})\n` : '(no output: nothing was run)\n');
       continue;

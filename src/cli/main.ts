@@ -25,6 +25,8 @@ const loaders: Record<string, () => Promise<Command>> = {
   log: async () => (await import('./log.js')).logCommand,
   report: async () => (await import('./report.js')).reportCommand,
   verify: async () => (await import('./verify.js')).verifyCommand,
+  export: async () => (await import('./export.js')).exportCommand,
+  import: async () => (await import('./import.js')).importCommand,
   watch: async () => (await import('./watch.js')).watchCommand,
   attach: async () => (await import('./attach.js')).attachCommand,
   approve: async () => (await import('./approve.js')).approveCommand,

@@ -1,5 +1,5 @@
 import { findRun } from '../journal/find-run.js';
-import { resolveStateDir } from '../journal/state-dir.js';
+import { resolveState } from '../store/state-location.js';
 import { liveEngineRecord } from '../protocol/engine-record.js';
 import { openEngine } from './open-engine.js';
 import type { FrontEndMode } from './choose-mode.js';
@@ -21,14 +21,17 @@ export async function reopenInEngine(
   purpose: 'resume' | 'rollback',
 ): Promise<{ stateDir: string; runId: string }> {
   refuseRetargetWithoutReason(flags);
-  const stateDir = resolveStateDir(flags.stateDir);
-  const { runId } = findRun(stateDir, ref);
+  const { dir: stateDir, url: stateUrl } = resolveState(flags);
+  const { runId } = stateUrl
+    ? await (await import('../store/team-run.js')).locateTeamRun(stateUrl, ref)
+    : findRun(stateDir, ref);
   if (liveEngineRecord(stateDir, runId)) return { stateDir, runId };
   const { runId: opened } = await openEngine(
     {
       kind: 'resume',
       ref: runId,
       stateDir,
+      stateUrl,
       vars: flags.var,
       operator: flags.operator,
       acceptDrift: flags.acceptDrift,

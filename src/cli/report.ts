@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { isRunLive } from '../journal/run-lock.js';
 import { findRun } from '../journal/find-run.js';
-import { readRun } from '../journal/run-snapshot.js';
-import { resolveStateDir } from '../journal/state-dir.js';
+import { type ReadRun, readRun } from '../journal/run-snapshot.js';
+import { describeState, resolveState, type StateLocation } from '../store/state-location.js';
 import { reportOf } from '../report/build-report.js';
 import { renderReportMarkdown } from '../report/render-report-markdown.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
@@ -16,6 +16,7 @@ import { withStateDir } from './shared-options.js';
 import { sheetWithHead, signedReportPath, signFile } from './signed-report.js';
 
 interface ReportFlags {
+  state?: string;
   stateDir?: string;
   format: 'md' | 'json';
   output?: string;
@@ -30,6 +31,24 @@ function defaultKey(): string {
   return found;
 }
 
+// The run's record; in a state database, also whether an engine holds its lease now (it is live).
+async function readForReport(location: StateLocation, ref: string): Promise<ReadRun & { runId: string; leased?: boolean }> {
+  if (!location.url) {
+    const { runId, journalPath } = findRun(location.dir, ref);
+    return { runId, ...readRun(journalPath) };
+  }
+  const { openStateDatabase, readTeamRun } = await import('../store/team-run.js');
+  const { findStoredRun } = await import('../store/find-stored-run.js');
+  const db = await openStateDatabase(location.url, 'report');
+  try {
+    const { runId } = await findStoredRun(db.store, ref, describeState(location));
+    const lease = await db.store.lease(runId);
+    return { runId, ...(await readTeamRun(db.store, runId)), leased: lease !== undefined && !lease.expired };
+  } finally {
+    await db.close();
+  }
+}
+
 export const reportCommand = withStateDir(
   new Command('report')
     .description('the sign-off sheet of a run (Markdown or JSON)')
@@ -39,9 +58,9 @@ export const reportCommand = withStateDir(
     .option('--sign', 'sign the sheet and the journal head with your SSH key (ssh-keygen -Y sign), into the run directory', false)
     .option('--key <path>', 'the SSH private key to sign with (default ~/.ssh/id_ed25519, id_ecdsa or id_rsa)'),
 ).action(async (ref: string, flags: ReportFlags) => {
-  const stateDir = resolveStateDir(flags.stateDir);
-  const { runId, journalPath } = findRun(stateDir, ref);
-  const { record, tail } = readRun(journalPath);
+  const location = resolveState(flags);
+  const stateDir = location.dir;
+  const { runId, record, tail, leased } = await readForReport(location, ref);
   if (record.state === undefined || (tail.from.seq === 0 && tail.events[0]?.type !== 'run.started')) {
     throw new StepwiseError(
       `the journal of ${runId} does not start with run.started; run \`stepwise verify ${runId}\``,
@@ -51,7 +70,7 @@ export const reportCommand = withStateDir(
   const report = reportOf(record, {
     problems: tail.problems,
     tornTail: tail.tornTail,
-    live: isRunLive(stateDir, record.state.started.runbook.name, runId),
+    live: leased ?? isRunLive(stateDir, record.state.started.runbook.name, runId),
     checkedFromSeq: tail.from.seq > 0 ? tail.from.seq : undefined,
   });
   const text =

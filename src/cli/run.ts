@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { resolveStateDir } from '../journal/state-dir.js';
+import { resolveState } from '../store/state-location.js';
 import { liveEngineRecord } from '../protocol/engine-record.js';
 import { chooseMode } from './choose-mode.js';
 import { driveTuiClient } from './drive-tui-client.js';
@@ -18,12 +18,13 @@ export const runCommand = withRunOptions(
 )
   .option('--detach', 'start the run in a background engine and return (with --yes it drives itself)', false)
   .action(async (runbook: string, flags: RunCommandFlags) => {
-    const stateDir = resolveStateDir(flags.stateDir);
+    const { dir: stateDir, url: stateUrl } = resolveState(flags);
     const request = {
       kind: 'start' as const,
       // As typed: the engine starts in this directory, and messages name the runbook as given.
       runbook,
       stateDir,
+      stateUrl,
       vars: flags.var,
       operator: flags.operator,
     };

@@ -3,10 +3,9 @@ import { StepwiseError } from '../errors/stepwise-error.js';
 
 // Options several commands take, declared once.
 export function withStateDir(command: Command): Command {
-  return command.option(
-    '--state-dir <dir>',
-    'where runs are journaled (default $STEPWISE_STATE_DIR or ./.stepwise)',
-  );
+  return command
+    .option('--state <path|url>', 'where runs are journaled: a directory, or a postgres:// URL for team mode (default $STEPWISE_STATE)')
+    .option('--state-dir <dir>', "this host's state directory (default $STEPWISE_STATE_DIR or ./.stepwise)");
 }
 
 export function withRunOptions(command: Command): Command {
@@ -59,8 +58,12 @@ export function collectList(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-export interface RunFlags {
+export interface StateFlags {
+  state?: string;
   stateDir?: string;
+}
+
+export interface RunFlags extends StateFlags {
   var: Record<string, string>;
   yes: boolean;
   confirm: Record<string, string>;

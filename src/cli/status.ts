@@ -2,7 +2,9 @@ import { Command } from 'commander';
 import { inspectRunLock, type LockHolder } from '../journal/run-lock.js';
 import { runIdsByTime } from '../journal/find-run.js';
 import { readRun } from '../journal/run-snapshot.js';
-import { journalPath, resolveStateDir } from '../journal/state-dir.js';
+import { journalPath } from '../journal/state-dir.js';
+import { describeState, resolveState } from '../store/state-location.js';
+import type { ReadRun } from '../journal/run-snapshot.js';
 import { formatAge } from '../report/format-age.js';
 import { type RunSummary, summariseRun } from '../report/summarise-run.js';
 import { textColumns } from '../report/text-columns.js';
@@ -22,12 +24,12 @@ function liveHolders(stateDir: string): (runbook: string) => LockHolder | undefi
 }
 
 function summarise(
-  stateDir: string,
   runId: string,
+  read: () => ReadRun,
   holderOf: (runbook: string) => LockHolder | undefined,
 ): RunSummary {
   try {
-    const { record, tail } = readRun(journalPath(stateDir, runId));
+    const { record, tail } = read();
     const holder = record.state ? holderOf(record.state.started.runbook.name) : undefined;
     const summary = summariseRun(runId, record, holder);
     if (tail.problems.length && summary.state !== 'damaged') {
@@ -45,6 +47,41 @@ function summarise(
   }
 }
 
+function fileRuns(stateDir: string): RunSummary[] {
+  const holderOf = liveHolders(stateDir);
+  return runIdsByTime(stateDir)
+    .reverse()
+    .map((id) => summarise(id, () => readRun(journalPath(stateDir, id)), holderOf));
+}
+
+// In a state database a run's live holder is the engine whose lease has not run out.
+async function teamRuns(url: string): Promise<RunSummary[]> {
+  const { openStateDatabase, readTeamRun } = await import('../store/team-run.js');
+  const db = await openStateDatabase(url, 'status');
+  try {
+    const runs = (await db.store.listRuns()).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const summaries: RunSummary[] = [];
+    for (const run of runs) {
+      const read = await readTeamRun(db.store, run.runId).catch((error: unknown) => error as Error);
+      const lease = await db.store.lease(run.runId);
+      const holder = lease && !lease.expired ? { runId: run.runId, operator: '', pid: lease.pid, host: lease.host, startedAt: '' } : undefined;
+      summaries.push(
+        summarise(
+          run.runId,
+          () => {
+            if (read instanceof Error) throw read;
+            return read;
+          },
+          () => holder,
+        ),
+      );
+    }
+    return summaries;
+  } finally {
+    await db.close();
+  }
+}
+
 function stateCell(s: RunSummary): string {
   const by = s.holder ? ` (pid ${s.holder.pid} on ${s.holder.host})` : '';
   return `${s.state}${by}`;
@@ -54,12 +91,10 @@ export const statusCommand = withStateDir(
   new Command('status')
     .description('runs in the state dir: state, progress, current step, operators, age')
     .option('--json', 'the runs as a JSON array'),
-).action(async (flags: { stateDir?: string; json?: boolean }) => {
-  const stateDir = resolveStateDir(flags.stateDir);
-  const holderOf = liveHolders(stateDir);
-  const runs = runIdsByTime(stateDir)
-    .reverse()
-    .map((id) => summarise(stateDir, id, holderOf));
+).action(async (flags: { state?: string; stateDir?: string; json?: boolean }) => {
+  const state = resolveState(flags);
+  const stateDir = describeState(state);
+  const runs = state.url ? await teamRuns(state.url) : fileRuns(state.dir);
   const out = safeOutput(process.stdout);
   if (flags.json) {
     out.write(`${JSON.stringify(runs, null, 2)}\n`);

@@ -4,7 +4,9 @@ import type { JournalProblem } from '../journal/file-journal.js';
 import { readJournal } from '../journal/file-journal.js';
 import { findRun } from '../journal/find-run.js';
 import { ReduceError, type RunState, reduce } from '../journal/reducer.js';
-import { resolveStateDir } from '../journal/state-dir.js';
+import { type ReadResult } from '../journal/file-journal.js';
+import { describeState, resolveState, type StateLocation } from '../store/state-location.js';
+
 import { describeAnchors } from './describe-anchors.js';
 import { ExitCode } from './exit-codes.js';
 import { safeOutput } from './safe-output.js';
@@ -26,6 +28,23 @@ function replayChecked(read: ReturnType<typeof readJournal>): { state?: RunState
   return { state, rejected };
 }
 
+// The whole journal of the run, and how its lines are named: the file, or the run in the database.
+async function readWhole(location: StateLocation, ref: string): Promise<{ runId: string; journalPath: string; read: ReadResult }> {
+  if (!location.url) {
+    const { runId, journalPath } = findRun(location.dir, ref);
+    return { runId, journalPath, read: readJournal(journalPath) };
+  }
+  const { openStateDatabase, readTeamJournal } = await import('../store/team-run.js');
+  const { findStoredRun } = await import('../store/find-stored-run.js');
+  const db = await openStateDatabase(location.url, 'verify');
+  try {
+    const { runId } = await findStoredRun(db.store, ref, describeState(location));
+    return { runId, journalPath: `${describeState(location)} ${runId}`, read: await readTeamJournal(db.store, runId) };
+  } finally {
+    await db.close();
+  }
+}
+
 export const verifyCommand = withStateDir(
   new Command('verify')
     .description(
@@ -33,10 +52,10 @@ export const verifyCommand = withStateDir(
     )
     .argument('<run>', 'run id, or runbook path or name (its latest run)')
     .option('--allowed-signers <file>', 'check a signed report\'s key against this allowed-signers file (ssh-keygen -Y verify)'),
-).action(async (ref: string, flags: { stateDir?: string; allowedSigners?: string }) => {
-  const stateDir = resolveStateDir(flags.stateDir);
-  const { runId, journalPath } = findRun(stateDir, ref);
-  const read = readJournal(journalPath);
+).action(async (ref: string, flags: { state?: string; stateDir?: string; allowedSigners?: string }) => {
+  const location = resolveState(flags);
+  const stateDir = location.dir;
+  const { runId, journalPath, read } = await readWhole(location, ref);
   const { state, rejected } = replayChecked(read);
   const problems = [...read.problems, ...rejected].sort((a, b) => a.line - b.line);
   const out = safeOutput(process.stdout);

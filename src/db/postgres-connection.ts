@@ -45,6 +45,8 @@ function transactionClient(tx: PgDatabase<PgQueryResultHKT>): Sql {
 
 export interface PostgresOptions {
   applicationName: string;
+  // Instead of the default hour: stepwise's own statements in a state database.
+  statementTimeoutMs?: number;
 }
 
 export async function openPostgres(url: string, options: PostgresOptions): Promise<DbBackend> {
@@ -59,7 +61,7 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
     // client died (kill -9, a lost network) is ended by the server within seconds (PostgreSQL 14+).
     connection: {
       application_name: options.applicationName,
-      statement_timeout: defaultStatementTimeoutMs,
+      statement_timeout: options.statementTimeoutMs ?? defaultStatementTimeoutMs,
       client_connection_check_interval: '5000',
     },
   });

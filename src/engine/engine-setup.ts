@@ -22,6 +22,9 @@ export interface EngineSetup {
   // Team mode: the database role of the engine's journal connection (session_user); the
   // engine's own sign-offs and those of its socket's clients count as this role.
   role?: string;
+  // Team mode: the host of the engine this one took the run from (a process group it left is
+  // there, not here).
+  priorHost?: string;
   drift?: DriftItem[];
   // Time for soaks (and what else waits on the calendar); the system clock unless a test moves it.
   clock?: Clock;

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import type { StoreApi } from 'zustand/vanilla';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import type { EventPayload, JournalEvent, LeftoverSession, StopCause } from '../journal/events.js';
@@ -8,6 +7,7 @@ import { type RunState, reduce, signerKind, signerOf, soakSignoffs } from '../jo
 import { rollbackWindow } from '../journal/rollback-window.js';
 import { formatDuration, formatUtc } from '../format/format-time.js';
 import { processGroupPath } from '../journal/state-dir.js';
+import { hostId } from '../journal/process-identity.js';
 import { removeRunCheckpoints } from './backfill/remove-run-checkpoints.js';
 import { buildRollbackPlan } from './build-rollback-plan.js';
 import type {
@@ -308,7 +308,7 @@ export class Engine implements EngineHandle {
   // from this host.
   private get self(): Signer {
     const { operator, user, role } = this.setup;
-    return role === undefined ? { operator, user } : { operator, user, role, host: hostname() };
+    return role === undefined ? { operator, user } : { operator, user, role, host: hostId(this.setup.env) };
   }
 
   async signStep(step: string, note: string, by = this.self): Promise<void> {
@@ -395,7 +395,7 @@ export class Engine implements EngineHandle {
   async settleInterrupted(say: (text: string) => void = () => {}): Promise<void> {
     for (const id of this.state.order) {
       const s = this.state.steps[id];
-      if (s.status !== 'interrupted' || this.state.started.host !== hostname()) continue;
+      if (s.status !== 'interrupted' || (this.setup.priorHost ?? this.state.started.host) !== hostId(this.setup.env)) continue;
       const pgid = s.processGroup ?? recordedProcessGroup(s.log);
       if (pgid === undefined) continue;
       if (await killProcessGroup(pgid)) say(`step ${id}: ended process group ${pgid} left running by the interrupted attempt`);

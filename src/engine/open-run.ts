@@ -13,7 +13,11 @@ import { FileJournal, readFirstEvent, readJournal, type ReadResult } from '../jo
 import { findRun } from '../journal/find-run.js';
 import { type RunState, reduce, replay } from '../journal/reducer.js';
 import { emptyRecord } from '../journal/run-record.js';
-import { keepSnapshots, loadSnapshot, openRunJournal } from '../journal/run-snapshot.js';
+import { keepSnapshots, loadSnapshot, openRunJournal, type ReadRun } from '../journal/run-snapshot.js';
+import type { Journal } from '../journal/journal.js';
+import { hostId } from '../journal/process-identity.js';
+import type { Lease } from '../store/run-store.js';
+import type { LocatedRun } from '../store/team-run.js';
 import { journalPath, newRunId, runDir, stepDefinitionsPath } from '../journal/state-dir.js';
 import { createRenderer } from '../runbook/create-renderer.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
@@ -58,6 +62,8 @@ export interface OpenOptions {
   embeddedStateDir?: string;
   // A run by `stepwise rehearse`: journaled as such, and it notifies nobody.
   rehearsal?: boolean;
+  // Team mode: the state database the run is journaled in (store/state-location.ts).
+  stateUrl?: string;
 }
 
 export interface OpenedRun {
@@ -178,10 +184,9 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
       throw error;
     });
     mkdirSync(runDir(options.stateDir, runId), { recursive: true });
-    writeFileSync(stepDefinitionsPath(options.stateDir, runId), JSON.stringify(stepDefinitions(loaded.runbook, loaded.files)));
+    const definitions = JSON.stringify(stepDefinitions(loaded.runbook, loaded.files));
     const identities = await liveIdentities(connections);
-    const journal = FileJournal.create(journalPath(options.stateDir, runId), clockNow(options.clock));
-    keepSnapshots(journal, emptyRecord());
+    const { journal, role } = await createJournal(options, runId, loaded.runbook.name, definitions);
     const { window } = loaded.runbook;
     const started = journal.append({
       type: 'run.started',
@@ -195,7 +200,7 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
       step_hashes: loaded.stepHashes,
       plan: buildPlan(loaded.runbook),
       operator,
-      host: hostname(),
+      host: hostId(options.env),
       ssh: sshOrigin(options.env),
       pid: process.pid,
       vars: renderer.maskedVars(),
@@ -237,9 +242,38 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
       soakFor: options.soakFor,
       rehearsal: options.rehearsal,
       anchor,
+      role,
     });
     return { engine, close: closer(engine, lock) };
   });
+}
+
+// A new run's journal: a file in the run's directory, or rows of the team's state database
+// (whose code, and postgres.js, load only in team mode).
+async function createJournal(
+  options: OpenOptions,
+  runId: string,
+  runbook: string,
+  definitions: string,
+): Promise<{ journal: Journal; role?: string }> {
+  const now = clockNow(options.clock);
+  if (options.stateUrl) {
+    const { createTeamJournal } = await import('../store/team-run.js');
+    const { journal, role } = createTeamJournal({
+      url: options.stateUrl,
+      runId,
+      runbook,
+      host: hostId(options.env),
+      stepDefinitions: definitions,
+      runDir: runDir(options.stateDir, runId),
+      now,
+    });
+    return { journal, role };
+  }
+  writeFileSync(stepDefinitionsPath(options.stateDir, runId), definitions);
+  const journal = FileJournal.create(journalPath(options.stateDir, runId), now);
+  keepSnapshots(journal, emptyRecord());
+  return { journal };
 }
 
 function closer(engine: Engine, lock: RunLock): () => Promise<void> {
@@ -261,15 +295,56 @@ export interface ResumeOptions extends OpenOptions {
   retarget?: { conns: string[]; reason: string };
 }
 
-export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
-  const { runId, journalPath: path } = findRun(options.stateDir, options.ref);
-  const operator = resolveOperator(options.operator, options.env);
+// The run a resume means, in the state directory: its snapshot and runbook's name.
+function locateFileRun(stateDir: string, ref: string | undefined): LocatedRun & { path: string } {
+  const { runId, journalPath: path } = findRun(stateDir, ref);
   const snapshot = loadSnapshot(path);
   const first = snapshot ? undefined : readFirstEvent(path);
   const runbookName =
     snapshot?.record.state?.started.runbook.name ?? (first?.type === 'run.started' ? first.runbook.name : undefined);
+  const damaged = runbookName === undefined ? (readJournal(path).problems[0]?.message ?? 'no run.started event') : undefined;
+  return { runId, path, snapshot, runbookName, damaged };
+}
+
+// What a team's state database adds to reopening a run: the step definitions kept there, the
+// engine whose lease was taken, and the journal connection's role.
+interface TeamOpening {
+  stepDefinitions?: string;
+  previous?: Lease;
+  role: string;
+}
+
+interface ReopenedJournal extends ReadRun {
+  journal: Journal;
+  team?: TeamOpening;
+}
+
+async function reopenJournal(options: ResumeOptions, located: LocatedRun & { path?: string }): Promise<ReopenedJournal> {
+  const now = clockNow(options.clock);
+  if (!options.stateUrl) return openRunJournal(located.path!, located.snapshot, now);
+  const { openTeamJournal } = await import('../store/team-run.js');
+  const runDirectory = runDir(options.stateDir, located.runId);
+  mkdirSync(runDirectory, { recursive: true });
+  const opened = openTeamJournal({
+    url: options.stateUrl,
+    runId: located.runId,
+    snapshot: located.snapshot,
+    host: hostId(options.env),
+    runDir: runDirectory,
+    now,
+  });
+  const { journal, tail, record, stepDefinitions, previous, role } = opened;
+  return { journal, tail, record, team: { stepDefinitions, previous, role } };
+}
+
+export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
+  const located = options.stateUrl
+    ? await (await import('../store/team-run.js')).locateTeamRun(options.stateUrl, options.ref)
+    : locateFileRun(options.stateDir, options.ref);
+  const { runId, runbookName } = located;
+  const operator = resolveOperator(options.operator, options.env);
   if (runbookName === undefined) {
-    const why = readJournal(path).problems[0]?.message ?? 'no run.started event';
+    const why = located.damaged ?? 'no run.started event';
     throw new StepwiseError(`journal of ${runId} is damaged (line 1: ${why}); run \`stepwise verify ${runId}\``, 'stepFailed');
   }
   const lock = await acquireRunLock(options.stateDir, runbookName, {
@@ -280,7 +355,7 @@ export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
     startedAt: new Date().toISOString(),
   });
   return withLock(lock, async () => {
-    const { journal, tail: read, record } = openRunJournal(path, snapshot, clockNow(options.clock));
+    const { journal, tail: read, record, team } = await reopenJournal(options, located);
     if (read.tornTail) options.warn(`journal.jsonl:${read.tornTail.line}: ${read.tornTail.message}`);
     const problems = [...read.problems, ...record.history.rejected];
     if (problems.length) {
@@ -300,7 +375,7 @@ export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
     }
     try {
       const openings = read.events.filter((e) => e.type === 'run.started' || e.type === 'run.resumed').length;
-      return await reopen(state, journal, read, sessionTag(runId, openings + 1, operator), options, lock);
+      return await reopen(state, journal, read, sessionTag(runId, openings + 1, operator), options, lock, team);
     } catch (error) {
       journal.close();
       throw error;
@@ -311,18 +386,23 @@ export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
 // The step definitions kept when the run started; none for runs from before they were kept.
 function readStepDefinitions(stateDir: string, runId: string): Record<string, string> | undefined {
   try {
-    const kept: unknown = JSON.parse(readFileSync(stepDefinitionsPath(stateDir, runId), 'utf8'));
-    return kept && typeof kept === 'object' ? (kept as Record<string, string>) : undefined;
+    return parseDefinitions(readFileSync(stepDefinitionsPath(stateDir, runId), 'utf8'));
   } catch {
     return undefined;
   }
+}
+
+function parseDefinitions(text: string | undefined): Record<string, string> | undefined {
+  if (text === undefined) return undefined;
+  const kept: unknown = JSON.parse(text);
+  return kept && typeof kept === 'object' ? (kept as Record<string, string>) : undefined;
 }
 
 // A journal behind its anchor (its last events removed) or differing from it (rewritten, chain
 // recomputed) is not the run the databases saw: nothing may run on it.
 async function refuseUnanchored(
   connections: Record<string, DbConnection>,
-  journal: FileJournal,
+  journal: Journal,
   read: ReadResult,
   runId: string,
 ): Promise<void> {
@@ -338,17 +418,18 @@ async function refuseUnanchored(
 
 async function reopen(
   state: RunState,
-  journal: FileJournal,
+  journal: Journal,
   read: ReadResult,
   sessions: SessionTag,
   options: ResumeOptions,
   lock: RunLock,
+  team?: TeamOpening,
 ): Promise<OpenedRun> {
   const { runId } = state;
   const operator = resolveOperator(options.operator, options.env);
   const loaded = await loadRunbook(state.started.runbook.path);
   const drift = await detectDrift(state, loaded.stepHashes, {
-    before: readStepDefinitions(options.stateDir, runId),
+    before: team ? parseDefinitions(team.stepDefinitions) : readStepDefinitions(options.stateDir, runId),
     now: stepDefinitions(loaded.runbook, loaded.files),
   });
   if (drift.length && !(await options.acceptDrift(drift))) {
@@ -376,11 +457,14 @@ async function reopen(
     throw error;
   }
   for (const name of pins.unchanged) options.warn(`--retarget ${name}: it still points at its target; nothing to move`);
+  const took = team?.previous;
   const resumedEvent = journal.append({
     type: 'run.resumed',
     operator,
-    host: hostname(),
+    host: hostId(options.env),
     pid: process.pid,
+    // A takeover: the engine whose lease ran out while the run was its.
+    ...(took && took.host !== hostId(options.env) ? { took_over: { host: took.host, pid: took.pid } } : {}),
     ssh: sshOrigin(options.env),
     accepted_drift: drift.map((d) => d.step),
     purpose: options.purpose,
@@ -407,6 +491,8 @@ async function reopen(
     env: options.env,
     soakFor: options.soakFor,
     anchor: keepAnchor(journal, connections, runId),
+    role: team?.role,
+    priorHost: took?.host,
   });
   engine.recordLeftoverSessions(leftovers, options.warn);
   await engine.settleInterrupted(options.warn);

@@ -37,7 +37,7 @@ type Opened = OpenedRun | { served: string };
 
 function open(request: HostRequest, say: (text: string) => void, ask: OpenOptions['promptVars']): Promise<Opened> {
   const common = { stateDir: request.stateDir, operator: request.operator, vars: request.vars, env: process.env, promptVars: ask };
-  if (request.kind === 'start') return startRun(request.runbook, common);
+  if (request.kind === 'start') return startRun(request.runbook, { ...common, stateUrl: request.stateUrl });
   if (request.kind === 'demo') {
     return openDemo({
       ...common,
@@ -55,6 +55,7 @@ function open(request: HostRequest, say: (text: string) => void, ask: OpenOption
     purpose: request.purpose,
     warn: (text) => say(`warning: ${text}`),
     retarget: request.retarget,
+    stateUrl: request.stateUrl,
   });
 }
 

@@ -113,6 +113,8 @@ export type EventPayload =
       step_hashes?: Record<string, string>;
       /** Connections pinned on this resume: their journal had no identity for them yet. */
       pinned?: Record<string, ConnectionIdentity>;
+      /** Team mode: the run was taken over from the engine on another host whose lease ran out. */
+      took_over?: { host: string; pid: number };
     }
   | {
       type: 'connection.retargeted';

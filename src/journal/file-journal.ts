@@ -159,7 +159,7 @@ export function parseJournal(bytes: Buffer, from: JournalPoint): ReadResult {
   }
   // A journal is a run only from its run.started on: an empty or headless one is damaged for
   // every command alike (verify, status, resume, report).
-  if (from.offset === 0 && events.length === 0 && problems.length === 0 && !tornTail)
+  if (from.seq === 0 && events.length === 0 && problems.length === 0 && !tornTail)
     problems.push({ line: 1, message: 'empty journal: the run.started event was never written' });
   else if (events.length > 0 && events[0].type !== 'run.started' && lineNumbers[0] === 1)
     problems.push({ line: 1, message: `the journal does not begin with run.started (it begins with ${String(events[0].type)})` });

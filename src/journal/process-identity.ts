@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 
 // Whether a process with this pid is alive on this host (EPERM: it exists but is not ours). A
 // zombie is dead: a killed engine stays one until its new parent (init) reaps it, which can take
@@ -29,4 +30,10 @@ function procStatFields(pid: number): string[] | undefined {
 // undefined elsewhere. Two values differ when the pid was reused by another process.
 export function processStartTicks(pid: number): string | undefined {
   return procStatFields(pid)?.[22 - 3];
+}
+
+// This host's name in journals and leases: STEPWISE_HOST_ID when set (tests run two "hosts" on
+// one machine), else the hostname.
+export function hostId(env: NodeJS.ProcessEnv = process.env): string {
+  return env.STEPWISE_HOST_ID || hostname();
 }

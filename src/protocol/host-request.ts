@@ -8,6 +8,8 @@ export type HostRequest =
       kind: 'start';
       runbook: string;
       stateDir: string;
+      // Team mode: the state database the run is journaled in (its password travels only here).
+      stateUrl?: string;
       vars: Record<string, string>;
       operator?: string;
       // `run --detach --yes`: the engine drives the run by itself from the start, typing the
@@ -18,6 +20,7 @@ export type HostRequest =
       kind: 'resume';
       ref?: string;
       stateDir: string;
+      stateUrl?: string;
       vars: Record<string, string>;
       operator?: string;
       acceptDrift: boolean;

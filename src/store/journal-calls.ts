@@ -30,6 +30,10 @@ export interface Opened {
   // The engine whose expired lease this one took (a takeover), if any.
   previous?: Lease;
   lines: string[];
+  // The run's step definitions as it started (drift diffs on resume).
+  stepDefinitions?: string;
+  // The database role of the journal's connection (session_user): who the engine signs as.
+  role: string;
 }
 
 // Why the worker could not do what was asked. `lost`: another engine holds the run's lease now

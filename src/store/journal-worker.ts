@@ -33,17 +33,22 @@ const errorMessage = (error: unknown) => (error instanceof Error ? error.message
 const sqlState = (error: unknown) => (error as { code?: string }).code;
 
 async function open(call: OpenCall): Promise<Opened> {
-  const conn = await openPostgres(call.url, { applicationName: `stepwise journal ${call.runId} (${call.me.host})` });
+  const conn = await openPostgres(call.url, {
+    applicationName: `stepwise journal ${call.runId} (${call.me.host})`,
+    statementTimeoutMs: journalStatementTimeoutMs,
+  });
   try {
     await migrate(conn);
     const store = new RunStore(conn);
     if (call.create) await store.createRun({ runId: call.runId, runbook: call.create.runbook, host: call.me.host, stepDefinitions: call.create.stepDefinitions });
     const taken = await takeRun(conn, store, call);
     const lines = (await store.readEvents(call.runId, call.afterSeq)).map((e) => e.line);
+    const stepDefinitions = await store.stepDefinitions(call.runId);
+    const { rows } = await conn.query<{ role: string }>('SELECT session_user AS role');
     // A third of the lease's time between renewals: two can fail before it runs out.
     const renewal = setInterval(() => void renew(), Math.max(1, Math.floor(call.leaseMs / 3)));
     run = { conn, store, runId: call.runId, me: call.me, renewal };
-    return { previous: taken, lines };
+    return { previous: taken, lines, stepDefinitions, role: rows[0].role };
   } catch (error) {
     await conn.close();
     throw error;
@@ -66,6 +71,9 @@ async function renew(): Promise<void> {
 
 let leaseMs = 30_000;
 
+// The journal's own statements end well before the engine stops waiting for them (pg-journal.ts).
+const journalStatementTimeoutMs = 30_000;
+
 // An append whose answer was lost (the connection broke after the commit) went in when the run's
 // head is that very event.
 async function append(row: AppendRow): Promise<void> {
@@ -86,6 +94,7 @@ async function append(row: AppendRow): Promise<void> {
 }
 
 async function close(): Promise<void> {
+  await posted;
   const at = run;
   run = undefined;
   if (!at) return;
@@ -108,7 +117,9 @@ async function answer(call: JournalCall): Promise<unknown> {
   }
 }
 
-port.on('message', (call: JournalCall) => {
+port.on('message', (message: JournalCall | JournalPost) => {
+  if (message.method === 'snapshot' || message.method === 'logChunk') return keep(message);
+  const call = message;
   void answer(call).then(
     (value): CallAnswer => ({ ok: true, value }),
     (error: unknown): CallAnswer => ({ ok: false, failure: isFailure(error) ? error : failure(errorMessage(error)) }),
@@ -123,10 +134,11 @@ function isFailure(error: unknown): error is CallFailure {
   return typeof error === 'object' && error !== null && 'reason' in error && 'message' in error;
 }
 
-// Kept in order, off the engine's path. A snapshot that fails is no loss (it is a cache); a log
-// chunk that fails is missing from the copy other hosts read, the log file keeps every line.
+// Kept in order, off the engine's path (an append does not wait for them; closing does). A
+// snapshot that fails is no loss (it is a cache); a log chunk that fails is missing from the copy
+// other hosts read, the log file keeps every line.
 let posted = Promise.resolve();
-main.on('message', (post: JournalPost) => {
+function keep(post: JournalPost): void {
   posted = posted.then(async () => {
     const at = run;
     if (!at) return;
@@ -137,4 +149,4 @@ main.on('message', (post: JournalPost) => {
       // See above.
     }
   });
-});
+}

@@ -49,8 +49,11 @@ export interface PgJournalOptions {
 export interface OpenedPgJournal {
   journal: PgJournal;
   read: ReadResult;
-  // The engine whose expired lease this one took, on a takeover.
+  // The engine whose lease this one took (expired, or released when it closed), if any.
   previous?: Lease;
+  stepDefinitions?: string;
+  // session_user of the journal's connection.
+  role: string;
 }
 
 export class PgJournal implements Journal {
@@ -66,7 +69,7 @@ export class PgJournal implements Journal {
     private readonly port: MessagePort,
     private readonly flag: Int32Array,
     readonly runId: string,
-    private readonly engineId: string,
+    readonly engineId: string,
     readonly location: string,
     at: { seq: number; hash: string },
     private readonly now: () => number,
@@ -105,7 +108,7 @@ export class PgJournal implements Journal {
     const at = last ? { seq: last.seq, hash: last.hash } : { seq: from.seq, hash: from.hash };
     const journal = new PgJournal(worker, port1, flag, options.runId, options.me.engineId, location, at, options.now ?? (() => Date.now()));
     worker.on('message', (message: LeaseLost) => journal.lose(message.holder));
-    return { journal, read, previous: opened.previous };
+    return { journal, read, previous: opened.previous, stepDefinitions: opened.stepDefinitions, role: opened.role };
   }
 
   get point(): JournalPoint {
@@ -122,6 +125,7 @@ export class PgJournal implements Journal {
     return () => this.listeners.delete(listener);
   }
 
+  // Called as it closes, with nothing more to come, while it still takes posts.
   onClose(listener: () => void): void {
     this.closeListeners.push(listener);
   }
@@ -158,13 +162,16 @@ export class PgJournal implements Journal {
     return lines.map((l) => JSON.parse(l) as JournalEvent);
   }
 
-  // Off the engine's path: kept by the worker when it gets to it.
+  // Off the engine's path: kept by the worker when it gets to it, and before it closes.
   post(message: JournalPost): void {
-    if (!this.closed) this.worker.postMessage(message);
+    if (!this.closed) this.port.postMessage(message);
   }
 
   close(): void {
     if (this.closed) return;
+    // Nothing more is appended: what keeps the run (its snapshot, its logs' last bytes) posts now,
+    // and the worker writes it before it closes.
+    if (!this.failed) for (const l of this.closeListeners) l();
     this.closed = true;
     // A lost run's lease is another's: closing only ends the connection.
     try {
@@ -173,7 +180,6 @@ export class PgJournal implements Journal {
       // The connection is gone with its session: the lease expires by itself.
     }
     void this.worker.terminate();
-    if (!this.failed) for (const l of this.closeListeners) l();
   }
 
   // Another engine holds the run now: nothing more is journaled here, and the process stops.
