@@ -38,7 +38,7 @@ export const planCommand = withStateDir(
   const stateDir = resolveStateDir(flags.stateDir);
   // A runbook planned before is not validated again, and SQL that parsed before is checked
   // without loading PostgreSQL's parser.
-  const parsedSql = await ParsedSqlCache.open(parsedSqlPath(stateDir));
+  const parsedSql = new ParsedSqlCache(parsedSqlPath(stateDir));
   const validated = new ValidatedRunbookCache(validatedRunbooksDir(stateDir));
   const loaded = await loadRunbook(path, { parsedSql, validated });
   await parsedSql.save();

@@ -1,36 +1,43 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 
 export type SqlForm = 'statements' | 'where';
 
-// SQL the parser accepted is known good only to that parser's version.
-const parserVersion = (createRequire(import.meta.url)('libpg-query/package.json') as { version: string }).version;
+// The parser's version: SQL it accepted is known good only to that version.
+function parserVersion(): string {
+  return (createRequire(import.meta.url)('libpg-query/package.json') as { version: string }).version;
+}
 // The newest keys are kept: a few runbooks' SQL, never a growing file.
 const maxKeys = 20_000;
 
 // SQL texts PostgreSQL's parser accepted before, by hash, so a command that only reads a runbook
 // (`plan`) checks its SQL without loading the parser (WebAssembly: most of such a command's time)
-// when every text parsed before. A missing, damaged or other-version file is an empty cache.
+// when every text parsed before. A missing, damaged or other-version file is an empty cache. The
+// file is read when first asked: a runbook taken from ValidatedRunbookCache never asks.
 export class ParsedSqlCache {
   private changed = false;
+  private known?: Set<string>;
 
-  private constructor(
-    private readonly file: string,
-    private readonly keys: Set<string>,
-  ) {}
+  constructor(private readonly file: string) {}
 
-  static async open(file: string): Promise<ParsedSqlCache> {
+  private get keys(): Set<string> {
+    this.known ??= this.read();
+    return this.known;
+  }
+
+  private read(): Set<string> {
     try {
-      const data = JSON.parse(await readFile(file, 'utf8')) as { parser?: unknown; keys?: unknown };
-      if (data.parser === parserVersion && Array.isArray(data.keys)) {
-        return new ParsedSqlCache(file, new Set(data.keys.filter((k): k is string => typeof k === 'string')));
+      const data = JSON.parse(readFileSync(this.file, 'utf8')) as { parser?: unknown; keys?: unknown };
+      if (data.parser === parserVersion() && Array.isArray(data.keys)) {
+        return new Set(data.keys.filter((k): k is string => typeof k === 'string'));
       }
     } catch {
       // Start empty; save() writes a good file.
     }
-    return new ParsedSqlCache(file, new Set());
+    return new Set();
   }
 
   private key(text: string, form: SqlForm): string {
@@ -54,7 +61,7 @@ export class ParsedSqlCache {
     const keys = [...this.keys].slice(-maxKeys);
     await mkdir(dirname(this.file), { recursive: true });
     const temporary = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify({ parser: parserVersion, keys })}\n`);
+    await writeFile(temporary, `${JSON.stringify({ parser: parserVersion(), keys })}\n`);
     await rename(temporary, this.file);
     this.changed = false;
   }

@@ -24,11 +24,11 @@ describe('SQL that parsed before is not parsed again (plan skips the parser)', (
   it('remembers every SQL text that parsed, in the state dir, and knows it next time', async () => {
     const file = join(tempStateDir('stepwise-parsed-'), 'parsed-sql.json');
     const path = writeRunbook(runbookWith(steps("UPDATE tasks SET kind = 'x' WHERE id = 1")));
-    const first = await ParsedSqlCache.open(file);
+    const first = new ParsedSqlCache(file);
     expect(first.has('SELECT count(*) AS n FROM tasks', 'statements')).toBe(false);
     await loadRunbook(path, { parsedSql: first });
     await first.save();
-    const again = await ParsedSqlCache.open(file);
+    const again = new ParsedSqlCache(file);
     expect(again.has('SELECT count(*) AS n FROM tasks', 'statements')).toBe(true);
     expect(again.has("UPDATE tasks SET kind = 'x' WHERE id = 1", 'statements')).toBe(true);
     // Only texts: the file holds hashes, never SQL.
@@ -37,10 +37,10 @@ describe('SQL that parsed before is not parsed again (plan skips the parser)', (
 
   it('still refuses SQL that changed and no longer parses, at file:line:col', async () => {
     const file = join(tempStateDir('stepwise-parsed-'), 'parsed-sql.json');
-    const good = await ParsedSqlCache.open(file);
+    const good = new ParsedSqlCache(file);
     await loadRunbook(writeRunbook(runbookWith(steps('DELETE FROM tasks WHERE id = 1'))), { parsedSql: good });
     await good.save();
-    const cache = await ParsedSqlCache.open(file);
+    const cache = new ParsedSqlCache(file);
     expect(await refusal(writeRunbook(runbookWith(steps('DELET FROM tasks WHERE id = 1'))), cache)).toEqual([
       '11:14 sql-syntax',
     ]);
@@ -48,13 +48,13 @@ describe('SQL that parsed before is not parsed again (plan skips the parser)', (
 
   it('ignores a damaged file or one written for another parser version', async () => {
     const file = join(tempStateDir('stepwise-parsed-'), 'parsed-sql.json');
-    const cache = await ParsedSqlCache.open(file);
+    const cache = new ParsedSqlCache(file);
     cache.add('SELECT 1', 'statements');
     await cache.save();
     const written = JSON.parse(readFileSync(file, 'utf8')) as { parser: string; keys: string[] };
     writeFileSync(file, JSON.stringify({ ...written, parser: '0.0.1' }));
-    expect((await ParsedSqlCache.open(file)).has('SELECT 1', 'statements')).toBe(false);
+    expect(new ParsedSqlCache(file).has('SELECT 1', 'statements')).toBe(false);
     writeFileSync(file, '{"parser":');
-    expect((await ParsedSqlCache.open(file)).has('SELECT 1', 'statements')).toBe(false);
+    expect(new ParsedSqlCache(file).has('SELECT 1', 'statements')).toBe(false);
   });
 });
