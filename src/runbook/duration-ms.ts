@@ -7,9 +7,14 @@ export const maxDurationMs = 365 * 24 * 60 * 60 * 1000;
 // How a runbook writes a duration (the schema's pattern): a number and one of ms, s, m, h, d.
 export const durationPattern = /^\d+(\.\d+)?\s*(ms|s|m|h|d)$/;
 
+// At most a year; text that is no duration passes (the pattern refuses it, with its own message).
+export function withinMaxDuration(text: string): boolean {
+  return !(durationMs(text) > maxDurationMs);
+}
+
 // Whether a text is a duration a runbook may give (the schema's rule, for a flag without it).
 export function isDuration(text: string): boolean {
-  return durationPattern.test(text) && !(durationMs(text) > maxDurationMs);
+  return durationPattern.test(text) && withinMaxDuration(text);
 }
 
 // `30s`, `10m`, `1.5h`, `500ms`, `7d` to milliseconds; NaN when it is none of those.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationPattern, isDuration } from './duration-ms.js';
+import { durationPattern, withinMaxDuration } from './duration-ms.js';
 import { postgresUrlPattern } from './postgres-url.js';
 import { sqlRuleNames } from './sql-rule-names.js';
 
@@ -16,7 +16,7 @@ const identifier = z
 export const duration = z
   .string()
   .regex(durationPattern, 'must be a duration such as 500ms, 30s, 10m or 1h')
-  .refine(isDuration, 'must be at most 365d');
+  .refine(withinMaxDuration, 'must be at most 365d');
 
 const connName = z.string().min(1);
 const scalarTypes = [z.string(), z.number(), z.boolean(), z.null()] as const;
