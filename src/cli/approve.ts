@@ -2,14 +2,12 @@ import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
 import { followRun } from '../client/follow-run.js';
 import { describeSignoff } from '../client/describe-signoff.js';
-import { findRun } from '../journal/find-run.js';
-import { resolveStateDir } from '../journal/state-dir.js';
+import { resolveState } from '../store/state-location.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
-import { connectRun } from './connect-run.js';
-import { withStateDir } from './shared-options.js';
+import { connectRun, locateRun, type RunPlace } from './connect-run.js';
+import { type StateFlags, withStateDir } from './shared-options.js';
 
-interface ApproveFlags {
-  stateDir?: string;
+interface ApproveFlags extends StateFlags {
   yes: boolean;
   note?: string;
   operator?: string;
@@ -32,9 +30,10 @@ export const approveCommand = withStateDir(
     .option('--note <text>', 'a note recorded with the sign-off')
     .option('--operator <name>', 'a display name recorded beside your verified Unix user'),
 ).action(async (ref: string | undefined, flags: ApproveFlags) => {
-  const stateDir = resolveStateDir(flags.stateDir);
-  const { runId } = findRun(stateDir, ref);
-  const client = await connectRun({ stateDir }, runId, 'operator', flags.operator ?? process.env.STEPWISE_OPERATOR);
+  const state = resolveState(flags);
+  const place: RunPlace = { stateDir: state.dir, url: state.url };
+  const runId = await locateRun(place, ref);
+  const client = await connectRun(place, runId, 'operator', flags.operator ?? process.env.STEPWISE_OPERATOR);
   try {
     const followed = await followRun(client);
     const waiting = describeSignoff(followed, client);

@@ -1,12 +1,11 @@
 import { Command } from 'commander';
 import { StepwiseError } from '../errors/stepwise-error.js';
-import { findRun } from '../journal/find-run.js';
-import { resolveStateDir } from '../journal/state-dir.js';
+import { resolveState } from '../store/state-location.js';
 import { liveEngineRecord } from '../protocol/engine-record.js';
 import { chooseMode } from './choose-mode.js';
-import { connectRun, type RunPlace } from './connect-run.js';
+import { connectRun, locateRun, type RunPlace } from './connect-run.js';
 import { driveTuiClient } from './drive-tui-client.js';
-import { withStateDir } from './shared-options.js';
+import { type StateFlags, withStateDir } from './shared-options.js';
 
 // The live engine compares its servers with the targets pinned at run.started, as resume and
 // rollback do, before the operator's screen opens: a moved target refuses (exit 2, both named).
@@ -23,15 +22,17 @@ export const attachCommand = withStateDir(
   new Command('attach')
     .description('open the TUI on a live run (its engine goes on without you when you detach)')
     .argument('[run]', 'run id, or runbook path or name (latest run); default: the latest run')
-    .option('--operator <name>', 'a display name shown beside your verified Unix user'),
-).action(async (ref: string | undefined, flags: { stateDir?: string; operator?: string }) => {
-  const stateDir = resolveStateDir(flags.stateDir);
-  const { runId } = findRun(stateDir, ref);
-  // Attach starts no engine: `resume` does, after comparing the targets.
-  if (!liveEngineRecord(stateDir, runId))
+    .option('--operator <name>', 'a display name shown beside your verified Unix user (team mode: your database role)'),
+).action(async (ref: string | undefined, flags: StateFlags & { operator?: string }) => {
+  const state = resolveState(flags);
+  const place: RunPlace = { stateDir: state.dir, url: state.url };
+  const runId = await locateRun(place, ref);
+  // Attach starts no engine: `resume` does, after comparing the targets. In team mode the state
+  // database says whether an engine serves the run (connecting does).
+  if (!place.url && !liveEngineRecord(place.stateDir, runId))
     throw new StepwiseError(`no engine serves run ${runId} (it is paused or finished): \`stepwise resume ${runId}\` starts one`);
-  await requireRunTargets({ stateDir }, runId);
+  await requireRunTargets(place, runId);
   if (chooseMode({}) !== 'tui')
     throw new StepwiseError('attach opens the TUI: run it in a terminal (`stepwise watch --plain` follows a run without one)');
-  process.exitCode = await driveTuiClient({ stateDir, runId, mode: 'attach', operator: flags.operator });
+  process.exitCode = await driveTuiClient({ ...place, runId, mode: 'attach', operator: flags.operator });
 });

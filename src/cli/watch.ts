@@ -1,17 +1,15 @@
 import { Command } from 'commander';
 import { type FollowedRun, followRun } from '../client/follow-run.js';
-import { findRun } from '../journal/find-run.js';
-import { resolveStateDir } from '../journal/state-dir.js';
+import { resolveState } from '../store/state-location.js';
 import { chooseMode } from './choose-mode.js';
-import { connectRun } from './connect-run.js';
+import { connectRun, locateRun, type RunPlace } from './connect-run.js';
 import { driveTuiClient } from './drive-tui-client.js';
 import { ExitCode, exitCodeOf } from './exit-codes.js';
 import { createJsonPrinter } from './json-printer.js';
 import { createPlainPrinter } from './plain-printer.js';
-import { withStateDir } from './shared-options.js';
+import { type StateFlags, withStateDir } from './shared-options.js';
 
-interface WatchFlags {
-  stateDir?: string;
+interface WatchFlags extends StateFlags {
   json?: boolean;
   plain?: boolean;
 }
@@ -23,13 +21,14 @@ export const watchCommand = withStateDir(
     .option('--plain', 'one line per event (the default without a terminal)')
     .option('--json', 'events as NDJSON'),
 ).action(async (ref: string | undefined, flags: WatchFlags) => {
-  const stateDir = resolveStateDir(flags.stateDir);
-  const { runId } = findRun(stateDir, ref);
+  const state = resolveState(flags);
+  const place: RunPlace = { stateDir: state.dir, url: state.url };
+  const runId = await locateRun(place, ref);
   if (chooseMode(flags) === 'tui') {
-    process.exitCode = await driveTuiClient({ stateDir, runId, mode: 'attach', readOnly: true });
+    process.exitCode = await driveTuiClient({ ...place, runId, mode: 'attach', readOnly: true });
     return;
   }
-  const client = await connectRun({ stateDir }, runId, 'watcher');
+  const client = await connectRun(place, runId, 'watcher');
   let latest: FollowedRun['live'];
   const print = flags.json
     ? createJsonPrinter(process.stdout)

@@ -1,9 +1,10 @@
-import { hostname, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { coalescedReads } from '../db/coalesced-reads.js';
 import type { DbBackend } from '../db/connection.js';
 import type { LogPage, LogPosition } from '../engine/read-log-page.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import type { JournalEvent } from '../journal/events.js';
+import { hostId } from '../journal/process-identity.js';
 import { type RunState, reduce } from '../journal/reducer.js';
 import type { EngineMessage, Intent, Request, Role, StaticView } from '../protocol/messages.js';
 import { EngineViews } from '../store/engine-views.js';
@@ -189,7 +190,7 @@ export class DbRunClient implements RunClient {
       body: request,
       clientRole: this.options.role,
       osUser: userInfo().username,
-      host: env.STEPWISE_HOST_ID ?? hostname(),
+      host: hostId(env),
       display: this.options.display,
     });
     const answered = new Promise<unknown>((resolve, reject) => this.waiting.set(id, { resolve, reject }));

@@ -109,6 +109,12 @@ export class Engine implements EngineHandle {
     });
   }
 
+  // Team mode: the database role this engine journals as; its own sign-offs and those of its
+  // socket's clients count as this role.
+  get teamRole(): string | undefined {
+    return this.setup.role;
+  }
+
   get clock(): Clock {
     return this.setup.clock ?? systemClock;
   }

@@ -7,7 +7,9 @@ import { protocolVersion } from '../protocol/handshake.js';
 import { driveHeadless } from '../cli/drive-headless.js';
 import { type MissingVar, type OpenedRun, type OpenOptions, resumeRun, startRun } from '../engine/open-run.js';
 import { openDemo } from '../cli/open-demo.js';
+import { hostId } from '../journal/process-identity.js';
 import { EngineServer } from './engine-server.js';
+import { serveThroughDatabase } from './serve-through-database.js';
 import type { HostReply, HostRequest } from '../protocol/host-request.js';
 import {
   chooseSocketPath,
@@ -106,6 +108,8 @@ async function main(): Promise<void> {
   if (socket.dir) mkdirSync(socket.dir, { recursive: true, mode: 0o770 });
   const record = engineRecordPath(request.stateDir, runId);
   let closing: Promise<void> | undefined;
+  // Team mode: what stops serving other hosts through the state database.
+  let unserve: (() => Promise<void>) | undefined;
   // The run closed (journal, locks, connections) and engine.json gone: a new engine may open it.
   const closeRun = () =>
     (closing ??= (async () => {
@@ -115,6 +119,8 @@ async function main(): Promise<void> {
         // The disk that refused the journal may refuse the log too: closing is what matters.
       }
       await opened.close();
+      // After the journal: a front end on another host reads every event before it hears the end.
+      await unserve?.().catch((error: unknown) => log(`serving other hosts ended badly: ${String(error)}`));
       rmSync(record, { force: true });
     })());
   onFatal((error) => {
@@ -172,6 +178,7 @@ async function main(): Promise<void> {
     socketPath: socket.path,
     proofDir: proofDir(request.stateDir, runId),
     log,
+    role: engine.teamRole,
     onChange: (acted) => {
       const { status } = engine.run;
       if (driving && acted) actedMeanwhile = true;
@@ -188,6 +195,17 @@ async function main(): Promise<void> {
     },
   });
   await server.listen();
+  const stateUrl = request.kind === 'demo' ? undefined : request.stateUrl;
+  if (stateUrl) {
+    // Team mode: front ends of other hosts reach the run through the state database. Without it
+    // the run goes on, served on this host only.
+    unserve = await serveThroughDatabase({ url: stateUrl, runId, host: hostId(process.env), server, log }).catch(
+      (error: unknown) => {
+        log(`other hosts cannot reach this run: ${String(error)}`);
+        return undefined;
+      },
+    );
+  }
   writeFileSync(
     record,
     JSON.stringify({
