@@ -53,6 +53,8 @@ export interface ReportSession {
   ssh?: string;
   pid: number;
   at: string;
+  // Team mode: the engine on another host whose run this session took over.
+  tookOver?: { host: string; pid: number };
 }
 
 export interface StepRecords {
@@ -132,6 +134,7 @@ export function addToHistory(history: RunHistory, before: BeforeEvent, state: Ru
         ssh: e.ssh,
         pid: e.pid,
         at: e.ts,
+        ...(e.type === 'run.resumed' && e.took_over ? { tookOver: e.took_over } : {}),
       });
       for (const id of before.running) recordsOf(history, id).interruptedAt.push(e.ts);
       if (e.type === 'run.resumed' && e.accepted_drift.length) {

@@ -17,7 +17,7 @@ import { addEvent, emptyRecord, type RunRecord } from './run-record.js';
 // then the record as JSON.
 
 // Bump when RunState or RunHistory change shape within a version.
-const snapshotFormat = 6;
+const snapshotFormat = 7;
 
 // How many events the engine appends between two snapshots. The benchmark `open` measures both
 // sides: writing a snapshot of a 50-step run costs about what reading 100 journal lines does, and

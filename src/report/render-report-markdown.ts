@@ -209,8 +209,9 @@ function summary(report: Report): string[] {
   ];
   for (const s of report.sessions) {
     const from = s.ssh ? `, SSH from ${s.ssh}` : '';
+    const took = s.tookOver ? `, taking the run over from ${s.tookOver.host} (pid ${s.tookOver.pid}) whose lease ran out` : '';
     lines.push(
-      `- **${sessionLabel[s.kind]} by** ${s.operator} on ${s.host} (pid ${s.pid}${from}) at ${formatUtc(s.at)}`,
+      `- **${sessionLabel[s.kind]} by** ${s.operator} on ${s.host} (pid ${s.pid}${from}) at ${formatUtc(s.at)}${took}`,
     );
   }
   lines.push(`- **Window:** ${usage(window.usedMs, window.budgetMs)}`);
