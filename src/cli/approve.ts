@@ -33,7 +33,8 @@ export const approveCommand = withStateDir(
   const state = resolveState(flags);
   const place: RunPlace = { stateDir: state.dir, url: state.url };
   const runId = await locateRun(place, ref);
-  const client = await connectRun(place, runId, 'operator', flags.operator ?? process.env.STEPWISE_OPERATOR);
+  const display = flags.operator ?? process.env.STEPWISE_OPERATOR;
+  const client = await connectRun(place, runId, 'operator', display);
   try {
     const followed = await followRun(client);
     const waiting = describeSignoff(followed, client);
@@ -42,7 +43,8 @@ export const approveCommand = withStateDir(
     if (!flags.yes) {
       if (!process.stdin.isTTY)
         throw new StepwiseError('approve asks before signing: run it in a terminal, or add --yes', 'paused');
-      if (!(await confirmed(`Sign as ${client.identity} ${client.user}? Type yes: `)))
+      const shown = display && display !== client.user ? ` ("${display}")` : '';
+      if (!(await confirmed(`Sign as ${client.identity} ${client.user}${shown}? Type yes: `)))
         throw new StepwiseError('not signed', 'paused');
     }
     await client.request({ ...waiting.intent, note: flags.note ?? '' });

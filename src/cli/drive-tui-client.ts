@@ -23,13 +23,9 @@ export async function driveTuiClient(options: TuiClientOptions): Promise<ExitCod
   // Ink and React load while the engine is reached: loading them is most of an attach's time.
   const tui = import('../tui/load-tui.js').then((m) => m.loadTui());
   tui.catch(() => {});
-  const client = await connectRun(
-    options,
-    options.runId,
-    options.readOnly ? 'watcher' : 'operator',
-    options.operator ?? process.env.STEPWISE_OPERATOR,
-  );
-  const engine = await RemoteEngine.open(client, { readOnly: options.readOnly, paceMs: frameMs });
+  const display = options.operator ?? process.env.STEPWISE_OPERATOR;
+  const client = await connectRun(options, options.runId, options.readOnly ? 'watcher' : 'operator', display);
+  const engine = await RemoteEngine.open(client, { readOnly: options.readOnly, paceMs: frameMs, display });
   const closeTui = new AbortController();
   let hungUp = false;
   const onHangUp = () => {

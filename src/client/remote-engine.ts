@@ -21,7 +21,10 @@ export class RemoteEngine implements EngineHandle {
 
   // `paceMs`: the screen's frame interval; what the engine sends reaches the store at most that
   // often (see paced-updates.ts). Without it, every message at once.
-  static async open(client: RunClient, options: { readOnly?: boolean; paceMs?: number } = {}): Promise<RemoteEngine> {
+  static async open(
+    client: RunClient,
+    options: { readOnly?: boolean; paceMs?: number; display?: string } = {},
+  ): Promise<RemoteEngine> {
     let view: StaticView | undefined;
     let run: RunState | undefined;
     let live: Live | undefined;
@@ -65,6 +68,8 @@ export class RemoteEngine implements EngineHandle {
       phaseRun: live!.phaseRun,
       clients: live!.clients,
       user: client.user,
+      identity: client.identity,
+      display: options.display,
       readOnly: options.readOnly,
       unattended,
     }));

@@ -71,6 +71,10 @@ export interface EngineView {
   operator?: string;
   /** The Unix user behind this view: the engine's own, or the attached client's as verified. */
   user?: string;
+  /** What `user` is to the engine: a verified Unix user, or in team mode a database role. */
+  identity?: 'Unix user' | 'database role';
+  /** The display name (--operator) this view's person signs with, beside `user`; absent when none was given. */
+  display?: string;
   /** What the forecast goes by (earlier runs' durations, the sources' rows): the screen forecasts. */
   forecast?: ForecastBasis;
   /** Who is attached to a detached engine (verified Unix users); absent in one process. */

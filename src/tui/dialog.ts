@@ -18,7 +18,8 @@ export interface DialogText {
 export type Dialog =
   | ({ kind: 'confirm'; action: OperatorAction } & DialogText)
   | ({ kind: 'phrase'; action: OperatorAction; phrase: string } & DialogText)
-  | ({ kind: 'note'; action: OperatorAction; label: string; required: boolean } & DialogText)
+  // A sign-off's note names its `signer`: who the engine journals it as.
+  | ({ kind: 'note'; action: OperatorAction; label: string; required: boolean; signer?: string } & DialogText)
   // Rolling back past a step that needed a typed phrase: that phrase again, one step at a time,
   // with the phrases typed so far.
   | ({

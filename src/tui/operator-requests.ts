@@ -106,6 +106,14 @@ function confirmationNeeded(view: EngineView, step: string): 'confirm' | 'phrase
   return next.needs === 'confirm' || next.needs === 'phrase' ? next.needs : undefined;
 }
 
+// Who a sign-off is journaled as: the identity the engine verified (the Unix user, or in team
+// mode the database role), with the display name (--operator) recorded beside it.
+function signer(view: EngineView): string | undefined {
+  if (!view.user) return undefined;
+  const display = view.display && view.display !== view.user ? ` ("${view.display}")` : '';
+  return `${view.identity ?? 'Unix user'} ${view.user}${display}`;
+}
+
 function signStepRequest(view: EngineView, step: string): Request {
   return {
     kind: 'dialog',
@@ -120,6 +128,7 @@ function signStepRequest(view: EngineView, step: string): Request {
       },
       label: 'note (optional)',
       required: false,
+      signer: signer(view),
     },
   };
 }
@@ -155,6 +164,7 @@ function gateRequest(view: EngineView, phase: string): Request {
       preview: checks ? view.gatePreview[phase] : undefined,
       label: 'note (optional)',
       required: false,
+      signer: signer(view),
     },
   };
 }

@@ -392,6 +392,7 @@ describe('signing off', () => {
     expect(dialog).toContain('- keep the legacy workers running so in-flight tasks can finish,');
     expect(dialog).toContain('- confirm on the dashboard that the task intake rate is 0.');
     expect(dialog).not.toContain('will run:');
+    expect(dialog).toContain('you sign as Unix user alice ("alice@bastion"): enter signs · escape cancels');
     await app.type('scaled to 0');
     await app.press(keys.enter);
     expect(engine.callsOf('signStep')).toEqual([['stop-intake', 'scaled to 0']]);
@@ -423,6 +424,8 @@ describe('signing off', () => {
     expect(dialog).toContain('2 checks: failed last time: missing: expected 0, got 12');
     expect(dialog).toContain('needs 2 sign-offs by different Unix users: 1 signed, 1 to go');
     expect(dialog).toMatch(/- signed by bob \(bob@bastion\) at \d\d:\d\d:\d\d: intake is flat/);
+    // Who signs now: the Unix user the engine verified, with the display name beside it.
+    expect(dialog).toContain('you sign as Unix user alice ("alice@bastion"): enter signs · escape cancels');
     expect(dialog).toMatch(
       /will run:\n\s+SELECT count\(\*\) AS missing FROM background_tasks\n\s+-- expect missing = 0/,
     );

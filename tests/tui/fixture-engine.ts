@@ -226,6 +226,7 @@ export class FixtureEngine implements EngineHandle {
       phaseRun: this.phaseRun(),
       operator,
       user,
+      display: operator,
     }));
   }
 

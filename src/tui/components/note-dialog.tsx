@@ -7,11 +7,13 @@ import { inputLine } from '../lines/input-line.js';
 import { type Line, seg } from '../styled-line.js';
 import { DialogFrame } from './dialog-frame.js';
 
-// Sign-offs (optional note), skip reasons and mark-done notes (required).
+// Sign-offs (optional note), skip reasons and mark-done notes (required). A sign-off says who
+// signs beside the keys that sign.
 export function NoteDialog(props: {
   text: DialogText;
   label: string;
   required: boolean;
+  signer?: string;
   width: number;
   height: number;
   onSubmit: (note: string) => void;
@@ -39,7 +41,9 @@ export function NoteDialog(props: {
             bold: true,
           }),
         ]
-      : [seg(' enter confirms · escape cancels', { dim: true })],
+      : props.signer
+        ? [seg(' you sign as '), seg(props.signer, { color: 'cyan', bold: true }), seg(': enter signs · escape cancels', { dim: true })]
+        : [seg(' enter confirms · escape cancels', { dim: true })],
   ];
   const room = props.height - 1 - controls.length;
   return (

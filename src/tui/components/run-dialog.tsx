@@ -87,6 +87,7 @@ export function RunDialog({
           text={dialog}
           label={dialog.label}
           required={dialog.required}
+          signer={dialog.signer}
           onSubmit={(note) => on.launch(dialog.action, { note })}
           onCancel={on.close}
           width={width}
