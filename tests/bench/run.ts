@@ -15,6 +15,7 @@ import { engineBenchmark } from './engine.bench.js';
 import { outputBenchmark } from './output.bench.js';
 import { planBenchmark } from './plan.bench.js';
 import { replayBenchmark } from './replay.bench.js';
+import { teamJournalBenchmark } from './team-journal.bench.js';
 import { teamWatchBenchmark } from './team-watch.bench.js';
 
 const benchmarks: Benchmark[] = [
@@ -29,6 +30,7 @@ const benchmarks: Benchmark[] = [
   attachBenchmark,
   lintBenchmark,
   teamWatchBenchmark,
+  teamJournalBenchmark,
   idleBenchmark,
 ];
 const resultsPath = join(import.meta.dirname, 'results.json');
