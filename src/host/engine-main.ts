@@ -9,7 +9,6 @@ import { type MissingVar, type OpenedRun, type OpenOptions, resumeRun, startRun 
 import { openDemo } from '../cli/open-demo.js';
 import { hostId } from '../journal/process-identity.js';
 import { EngineServer } from './engine-server.js';
-import { serveThroughDatabase } from './serve-through-database.js';
 import type { HostReply, HostRequest } from '../protocol/host-request.js';
 import {
   chooseSocketPath,
@@ -198,7 +197,8 @@ async function main(): Promise<void> {
   const stateUrl = request.kind === 'demo' ? undefined : request.stateUrl;
   if (stateUrl) {
     // Team mode: front ends of other hosts reach the run through the state database. Without it
-    // the run goes on, served on this host only.
+    // the run goes on, served on this host only. Loaded here: postgres.js only in team mode.
+    const { serveThroughDatabase } = await import('./serve-through-database.js');
     unserve = await serveThroughDatabase({ url: stateUrl, runId, host: hostId(process.env), server, log }).catch(
       (error: unknown) => {
         log(`other hosts cannot reach this run: ${String(error)}`);

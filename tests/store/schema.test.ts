@@ -1,6 +1,8 @@
 import { is } from 'drizzle-orm';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureCheckpointTable } from '../../src/engine/backfill/checkpoint-store.js';
+import { removeRunCheckpoints } from '../../src/engine/backfill/remove-run-checkpoints.js';
 import { migrate, schemaVersion } from '../../src/store/migrate.js';
 import { migrations } from '../../src/store/migrations.js';
 import * as schema from '../../src/store/schema.js';
@@ -40,5 +42,16 @@ describe.each(databaseKinds)('the stepwise schema on %s', (kind) => {
     await db.conn.query("INSERT INTO stepwise.schema_migrations (version, name) VALUES (999, 'from the future')");
     await expect(migrate(db.conn)).rejects.toThrow(/at version 999, newer than this stepwise knows/);
     await db.conn.query('DELETE FROM stepwise.schema_migrations WHERE version = 999');
+  });
+
+  it.skipIf(noServer(kind))('survives a full rollback of a run whose target is the state database itself', async () => {
+    await migrate(db.conn);
+    await ensureCheckpointTable(db.conn);
+    await db.conn.query("INSERT INTO stepwise.backfill_checkpoint (run_id, step, max_key) VALUES ('r1', 'copy', '{1}')");
+    const said = await removeRunCheckpoints(db.conn, 'r1');
+    expect(said).toMatch(/kept the stepwise schema: it holds other tables/);
+    expect(said).not.toMatch(/CASCADE/);
+    const { rows } = await db.conn.query<{ version: number }>('SELECT max(version)::int AS version FROM stepwise.schema_migrations');
+    expect(rows[0].version).toBe(schemaVersion);
   });
 });

@@ -32,13 +32,21 @@ export async function removeRunCheckpoints(conn: DbConnection, runId: string): P
         return `kept the stepwise schema on ${conn.name}: ${others} other run(s) have backfill checkpoints or journal anchors in it`;
       }
       for (const table of tables) await tx.query(`DROP TABLE ${table}`);
+      // A state database of team mode keeps its journals in this schema: it stays.
+      const kept = await tx.query<{ relations: number }>(
+        "SELECT count(*)::int AS relations FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'stepwise'",
+      );
+      if (kept.rows[0].relations > 0) {
+        return `removed the backfill checkpoints and journal anchors from ${conn.name}; kept the stepwise schema: it holds other tables (the journals of team mode)`;
+      }
       await tx.query('DROP SCHEMA stepwise');
       return `removed the stepwise schema (backfill checkpoints, journal anchors) from ${conn.name}`;
     });
   } catch (error) {
     return (
       `could not remove the stepwise schema from ${conn.name} (${describeDbError(error)}); ` +
-      'once no run needs it, remove it with: DROP SCHEMA stepwise CASCADE'
+      'once no run needs them, remove its run tables with: DROP TABLE stepwise.backfill_checkpoint, stepwise.journal_anchor ' +
+      '(never DROP SCHEMA stepwise CASCADE where team mode keeps journals in it)'
     );
   }
 }
