@@ -23,15 +23,12 @@ export class OutputTail {
 
   constructor(private readonly capacity = 200) {}
 
-  // Keeps a copy: the caller may reuse a chunk's memory (the process worker does).
   push(output: string | Buffer): void {
     const chunk = typeof output === 'string' ? Buffer.from(output) : output;
     if (chunk.length === 0) return;
     for (let at = chunk.indexOf(newline); at !== -1; at = chunk.indexOf(newline, at + 1)) this.newlines++;
-    const kept = chunk.subarray(Math.max(0, chunk.length - keepBytes));
-    if (kept.length < chunk.length) this.dropped = true;
-    this.chunks.push(typeof output === 'string' ? kept : Buffer.from(kept));
-    this.kept += kept.length;
+    this.chunks.push(chunk);
+    this.kept += chunk.length;
     while (this.chunks.length > 1 && this.kept - this.chunks[0].length >= keepBytes) {
       this.kept -= this.chunks.shift()!.length;
       this.dropped = true;

@@ -18,15 +18,6 @@ describe('the output tail a step shows', () => {
     expect(tail.snapshot()).toEqual({ lines: ['copying', '100%', '  done'], total: 3 });
   });
 
-  it('keeps its own copy, so a buffer the process worker reuses does not change the screen', () => {
-    const tail = new OutputTail();
-    const piece = Buffer.from('first\n');
-    tail.push(piece);
-    piece.write('later\n');
-    tail.push(piece);
-    expect(tail.snapshot()).toEqual({ lines: ['first', 'later'], total: 2 });
-  });
-
   it('keeps a multibyte character cut between two chunks', () => {
     const tail = new OutputTail();
     const bytes = Buffer.from('résumé ✔\n');

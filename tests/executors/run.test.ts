@@ -113,19 +113,6 @@ describe('run steps', () => {
     expect(last.lines[0]).toBe('499801');
   });
 
-  it('gives each of two commands printing at once its own complete log, in order', async () => {
-    const first = makeExecContext({ vars: { token: 'tok-77777' }, secretVars: ['token'] });
-    const second = makeExecContext();
-    const [a, b] = await Promise.all([
-      runExecutor({ shell: 'seq 1 200000; echo tok-77777' }, first.ctx),
-      runExecutor(['seq', '-f', 'b%g', '1', '150000'], second.ctx),
-    ]);
-    expect(a.ok && b.ok).toBe(true);
-    const numbers = (n: number, prefix = '') => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}\n`).join('');
-    expect(first.output()).toBe(`${numbers(200_000)}***\n`);
-    expect(second.output()).toBe(numbers(150_000, 'b'));
-  });
-
   it('writes its process group beside the log the moment it starts, and removes it once the group is gone', async () => {
     const { ctx } = makeExecContext();
     const file = join(scratch(), 'step.1.pgid');

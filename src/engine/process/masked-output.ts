@@ -78,13 +78,12 @@ export function maskedOutput(secrets: readonly string[], emit: (bytes: Buffer) =
   return {
     write(chunk) {
       const cut = lastBreak(chunk) + 1;
-      // What is held is copied: the caller may reuse the chunk's memory.
       if (cut > 0) {
         const lines = chunk.subarray(0, cut);
         emitJoined(held, lines);
-        held = Buffer.from(chunk.subarray(cut));
+        held = chunk.subarray(cut);
       } else {
-        held = Buffer.concat([held, chunk]);
+        held = held.length ? Buffer.concat([held, chunk]) : chunk;
       }
       if (held.length > maxHeld) release(incompleteCharacter(held));
       if (timer) writes++;

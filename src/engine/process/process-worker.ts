@@ -1,4 +1,5 @@
-import { closeSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { parentPort } from 'node:worker_threads';
 import { execa } from 'execa';
@@ -7,9 +8,7 @@ import { OutputTail } from '../output-tail.js';
 import { LogFile } from './log-file.js';
 import { maskedOutput } from './masked-output.js';
 import { OutputMatcher } from './output-matcher.js';
-import { makeSparePipe, takePipe } from './output-pipe.js';
 import type { FromWorker, ProcessJob, ProcessOutcome, ToWorker } from './process-job.js';
-import { readPipe, warmUpPipeReader } from './read-pipe.js';
 
 // The worker thread that runs `run` steps' commands (see process-job.ts).
 
@@ -21,10 +20,9 @@ const port = parentPort;
 const post = (message: FromWorker) => port.postMessage(message);
 const aborts = new Map<number, () => void>();
 
-// Made now, out of the first step's time: the pipe for its output (mkfifo also loads Node's
-// child-process internals and runs execa cold, about 15 ms) and the thread that reads it.
-makeSparePipe();
-warmUpPipeReader();
+// The first command a thread starts loads Node's child-process internals and runs execa cold
+// (about 15 ms); a no-op command now keeps that out of the first step's time.
+void execa('true', { stdio: 'ignore', reject: false });
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'abort') return aborts.get(message.id)?.();
@@ -36,29 +34,29 @@ port.on('message', (message: ToWorker) => {
   }
 });
 
-interface Output {
-  write(chunk: Buffer): void;
-  end(): void;
-}
-
-// A stream of the command's output, masked, into `sink` as it comes; `text` sees it decoded and
-// unmasked (for expect.stdout).
-function output(job: ProcessJob, sink: (bytes: Buffer) => void, text?: (text: string) => void): Output {
+// Streams a pipe, masked, into `sink` as it comes; `text` sees it decoded and unmasked (for
+// expect.stdout). Returns what ends it.
+function follow(
+  stream: Readable | null,
+  job: ProcessJob,
+  sink: (bytes: Buffer) => void,
+  text?: (text: string) => void,
+) {
   const decoder = text && new StringDecoder('utf8');
   const out = maskedOutput(job.secrets, sink);
   let ended = false;
-  return {
-    write(chunk) {
-      if (decoder) text?.(decoder.write(chunk));
-      out.write(chunk);
-    },
-    end() {
-      if (ended) return;
-      ended = true;
-      if (decoder) text?.(decoder.end());
-      out.end();
-    },
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    if (decoder) text?.(decoder.end());
+    out.end();
   };
+  stream?.on('data', (chunk: Buffer) => {
+    if (decoder) text?.(decoder.write(chunk));
+    out.write(chunk);
+  });
+  stream?.once('end', end);
+  return end;
 }
 
 // Synchronously, before anything else: stepwise may be killed a moment after the command starts.
@@ -82,28 +80,14 @@ function start(id: number, job: ProcessJob): void {
     tail.push(bytes);
     changed = true;
   };
-  // stdout is a pipe read by a thread of its own (read-pipe.ts): the fast path for a command
-  // that prints a lot. stderr, usually quiet, is read here.
-  const pipe = takePipe();
-  let child: ReturnType<typeof execa>;
-  try {
-    child = execa(job.file, job.args, {
-      cwd: job.cwd,
-      env: job.env,
-      detached: true,
-      buffer: false,
-      stdin: 'ignore',
-      // execa hands any file descriptor to the command; its types name only 3 to 9.
-      stdout: pipe.write as 3,
-      reject: false,
-    });
-  } catch (error) {
-    closeSync(pipe.read);
-    throw error;
-  } finally {
-    // The command holds its end now: the pipe ends when the command and what it started close it.
-    closeSync(pipe.write);
-  }
+  const child = execa(job.file, job.args, {
+    cwd: job.cwd,
+    env: job.env,
+    detached: true,
+    buffer: false,
+    stdin: 'ignore',
+    reject: false,
+  });
   // Opened once execa took the command: a refused one leaves no file open.
   const log = new LogFile(job.log);
   const pid = child.pid;
@@ -111,10 +95,8 @@ function start(id: number, job: ProcessJob): void {
     noteProcessGroup(job.processGroupFile, pid);
     post({ type: 'spawned', id, pid });
   }
-  const stdout = output(job, sink, matcher && ((text) => matcher.push(text)));
-  const stdoutRead = readPipe(pipe.read, (chunk) => stdout.write(chunk));
-  const stderr = output(job, sink);
-  child.stderr?.on('data', (chunk: Buffer) => stderr.write(chunk));
+  const endStdout = follow(child.stdout, job, sink, matcher && ((text) => matcher.push(text)));
+  const endStderr = follow(child.stderr, job, sink);
   const timer = setInterval(() => {
     log.flush();
     if (!changed) return;
@@ -132,9 +114,8 @@ function start(id: number, job: ProcessJob): void {
     .then(async (result) => {
       await ending;
       noteProcessGroup(job.processGroupFile, undefined);
-      const read = await stdoutRead;
-      stdout.end();
-      stderr.end();
+      endStdout();
+      endStderr();
       log.close();
       const started = result.exitCode !== undefined || result.signal !== undefined;
       const outcome: ProcessOutcome = {
@@ -144,7 +125,7 @@ function start(id: number, job: ProcessJob): void {
           ? undefined
           : { code: result.code, message: result.originalMessage ?? result.message ?? 'it did not start' },
         matched: matcher?.matched ?? false,
-        logError: log.error ?? (read.failed ? 'the output could not be read to its end' : undefined),
+        logError: log.error,
       };
       post({ type: 'exited', id, outcome, tail: tail.snapshot() });
     })

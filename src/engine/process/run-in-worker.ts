@@ -1,7 +1,8 @@
-import { SHARE_ENV, type Worker } from 'node:worker_threads';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SHARE_ENV, Worker, type WorkerOptions } from 'node:worker_threads';
 import type { TailSnapshot } from '../output-tail.js';
 import type { FromWorker, ProcessJob, ProcessOutcome, ToWorker } from './process-job.js';
-import { startWorker } from './start-worker.js';
 
 export interface ProcessHooks {
   spawned(pid: number): void;
@@ -24,10 +25,19 @@ let worker: Worker | undefined;
 let nextId = 0;
 const pending = new Map<number, Pending>();
 
+// The worker runs the same build as this module: compiled JavaScript, or TypeScript sources
+// under vitest and tsx, which it loads through tsx's loader.
 function createWorker(): Worker {
+  const here = import.meta.url;
+  const entry = new URL(`./process-worker${extname(fileURLToPath(here))}`, here);
   // Its garbage is pipe chunks that die at once: a small young generation keeps the peak
   // memory of a step printing a lot down (about 20 MB less), at no cost in speed.
-  return startWorker('process-worker', { env: SHARE_ENV, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+  const options: WorkerOptions = { env: SHARE_ENV, resourceLimits: { maxYoungGenerationSizeMb: 4 } };
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)})
+    .then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); })`;
+  return new Worker(boot, { ...options, eval: true });
 }
 
 function failAll(error: Error): void {
