@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { DbConnection } from '../../src/db/connection.js';
 import type { ExecContext } from '../../src/engine/executor.js';
 import { FileJournal, readJournal } from '../../src/journal/file-journal.js';
+import type { Journal } from '../../src/journal/journal.js';
 import type { VarValue } from '../../src/runbook/create-renderer.js';
 import type { Step } from '../../src/runbook/schema.js';
 import { makeExecContext } from '../helpers/exec-context.js';
@@ -25,7 +26,7 @@ export interface StepRun {
   progress: Array<{ message: string; data?: Record<string, unknown> }>;
   controls: { paused: boolean; batchSize?: number };
   abort(reason?: unknown): void;
-  journal: FileJournal;
+  journal: Journal;
 }
 
 export interface StepRunOptions {
@@ -33,6 +34,8 @@ export interface StepRunOptions {
   connections: Record<string, DbConnection>;
   // The run's journal: batch.committed events are appended to it, and read back for `committed`.
   journalPath: string;
+  // Another journal to append to instead (a team's state database); `journalPath` is then unused.
+  journal?: Journal;
   runId?: string;
   attempt?: number;
   vars?: Record<string, VarValue>;
@@ -57,9 +60,10 @@ function committedIn(path: string, step: string): ExecContext['committed'] {
 // `committed` read back from it, as the engine derives it on resume.
 export function stepRun(options: StepRunOptions): StepRun {
   const { step, journalPath } = options;
-  const journal = existsSync(journalPath)
+  const journal =
+    options.journal ?? (existsSync(journalPath)
     ? FileJournal.open(journalPath).journal
-    : FileJournal.create(journalPath);
+    : FileJournal.create(journalPath));
   const base = makeExecContext({ connections: options.connections, vars: options.vars, step: step.id });
   const output: string[] = [];
   const progress: StepRun['progress'] = [];

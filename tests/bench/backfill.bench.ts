@@ -1,4 +1,7 @@
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { Journal } from '../../src/journal/journal.js';
+import { PgJournal } from '../../src/store/pg-journal.js';
 import { backfillExecutor } from '../../src/engine/executors/backfill.js';
 import type { Step } from '../../src/runbook/schema.js';
 import { stepRun } from '../backfill/step-context.js';
@@ -16,8 +19,9 @@ async function baseline(db: BenchDatabase): Promise<number> {
   return timed(() => db.conn.query(`INSERT INTO bench_copy SELECT * FROM bench_accounts ${onConflict}`));
 }
 
-// Every batch committed with its checkpoint row and journaled (fsync) in a real file journal.
-async function backfill(db: BenchDatabase, round: number): Promise<{ ms: number; batches: number }> {
+// Every batch committed with its checkpoint row and journaled: in a real file journal (fsync), or
+// with `journal` in a team's state database (PgJournal, each append a committed INSERT).
+async function backfill(db: BenchDatabase, round: number, journal?: Journal): Promise<{ ms: number; batches: number }> {
   await db.conn.query('TRUNCATE bench_copy');
   const step: Step = {
     id: `copy-${round}`,
@@ -31,6 +35,7 @@ async function backfill(db: BenchDatabase, round: number): Promise<{ ms: number;
     step,
     connections: { app: db.conn },
     journalPath: join(db.stateDir, `journal-${round}.jsonl`),
+    journal,
   });
   let batches = 0;
   const ms = await timed(async () => {
@@ -53,10 +58,19 @@ export const backfillBenchmark: Benchmark = {
       await baseline(db);
       const base: number[] = [];
       const copied: Array<{ ms: number; batches: number }> = [];
+      const inTeam: Array<{ ms: number; batches: number }> = [];
       for (let round = 1; round <= rounds; round++) {
         base.push(await baseline(db));
         copied.push(await backfill(db, round));
+        const { journal } = PgJournal.open({
+          url: db.url,
+          runId: `bench-bf-${round}-${Date.now()}`,
+          me: { engineId: `bench-bf-${round}`, host: hostname(), pid: process.pid },
+          create: { runbook: 'bench', stepDefinitions: '{}' },
+        });
+        inTeam.push(await backfill(db, round + rounds, journal));
       }
+      const teamRatio = median(inTeam.map((c, i) => c.ms / copied[i].ms));
       const ratio = median(copied.map((c, i) => base[i] / c.ms));
       const rate = (rows * 1000) / median(copied.map((c) => c.ms));
       const baseRate = (rows * 1000) / median(base);
@@ -74,6 +88,20 @@ export const backfillBenchmark: Benchmark = {
             batches: copied.map((c) => c.batches),
             backfill_ms: copied.map((c) => Math.round(c.ms)),
             insert_select_ms: base.map(Math.round),
+          },
+        },
+        {
+          name: 'backfill 1M rows journaled in PostgreSQL (team mode) vs in a file',
+          value: Math.round(median(inTeam.map((c) => c.ms))),
+          unit: 'ms',
+          baseline: Math.round(median(copied.map((c) => c.ms))),
+          ratio: Number(teamRatio.toFixed(3)),
+          target: 'ratio ≤ 1.1',
+          pass: teamRatio <= 1.1,
+          details: {
+            batches: inTeam.map((c) => c.batches),
+            postgres_journal_ms: inTeam.map((c) => Math.round(c.ms)),
+            file_journal_ms: copied.map((c) => Math.round(c.ms)),
           },
         },
       ];
