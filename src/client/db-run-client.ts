@@ -5,11 +5,11 @@ import type { LogPage, LogPosition } from '../engine/read-log-page.js';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import type { JournalEvent } from '../journal/events.js';
 import { hostId } from '../journal/process-identity.js';
-import { type RunState, reduce } from '../journal/reducer.js';
 import type { EngineMessage, Intent, Request, Role, StaticView } from '../protocol/messages.js';
 import { EngineViews } from '../store/engine-views.js';
 import { type IntentAnswer, IntentRows } from '../store/intent-rows.js';
 import { RunStore } from '../store/run-store.js';
+import { readTeamRun } from '../store/team-run.js';
 import type { RunClient, Subscriber } from './run-client.js';
 
 export interface DbConnectOptions {
@@ -127,13 +127,10 @@ export class DbRunClient implements RunClient {
     const row = await this.views.read(runId);
     subscriber.view(row!.view as StaticView);
     if (snapshot) {
-      let run: RunState | undefined;
-      let seq = 0;
-      for (const event of await this.store.readEvents(runId, 0)) {
-        run = reduce(run, JSON.parse(event.line) as JournalEvent);
-        seq = event.seq;
-      }
-      subscriber.snapshot?.({ type: 'snapshot', run: run!, seq, unattended: [] });
+      // From the run's stored snapshot on, as status reads it, not every event from the top.
+      const { record, tail } = await readTeamRun(this.store, runId);
+      const seq = tail.events.at(-1)?.seq ?? tail.from.seq;
+      subscriber.snapshot?.({ type: 'snapshot', run: record.state!, seq, unattended: [] });
       this.last = seq;
     } else this.last = Math.max(0, from - 1);
     this.subscriber = subscriber;

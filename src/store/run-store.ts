@@ -90,6 +90,15 @@ export class RunStore {
     }
   }
 
+  // The event `seq` of a run, reading that one row (a snapshot's check, a run's first event).
+  async readEvent(runId: string, seq: number): Promise<EventRow | undefined> {
+    const { rows } = await this.db.query<{ seq: string; line: string; hash: string }>(
+      'SELECT seq, line, hash FROM stepwise.events WHERE run_id = $1 AND seq = $2',
+      [runId, seq],
+    );
+    return rows[0] && { seq: Number(rows[0].seq), line: rows[0].line, hash: rows[0].hash };
+  }
+
   // One event, refused by the database unless `engineId` holds the run's lease and the event
   // continues the run's chain (migrations.ts, fence_event).
   async append(row: AppendRow): Promise<void> {

@@ -80,8 +80,8 @@ async function storedSnapshot(store: RunStore, runId: string): Promise<Snapshot 
     // A damaged snapshot is ignored: the run is read from the top.
   }
   if (!snapshot) return undefined;
-  const [event] = await store.readEvents(runId, snapshot.point.seq - 1).then((rows) => rows.slice(0, 1));
-  return event?.seq === snapshot.point.seq && event.hash === snapshot.point.hash ? snapshot : undefined;
+  const event = await store.readEvent(runId, snapshot.point.seq);
+  return event?.hash === snapshot.point.hash ? snapshot : undefined;
 }
 
 // The run `ref` names in the state database, with its snapshot and runbook's name.
@@ -91,7 +91,7 @@ export async function locateTeamRun(url: string, ref: string | undefined): Promi
     const { runId, runbook } = await findStoredRun(db.store, ref, describeState({ dir: '', url }));
     const snapshot = await storedSnapshot(db.store, runId);
     if (snapshot) return { runId, runbookName: snapshot.record.state?.started.runbook.name ?? runbook, snapshot };
-    const [first] = await db.store.readEvents(runId, 0).then((rows) => rows.slice(0, 1));
+    const first = await db.store.readEvent(runId, 1);
     const event = first ? (JSON.parse(first.line) as JournalEvent) : undefined;
     if (event?.type !== 'run.started') return { runId, damaged: 'no run.started event' };
     return { runId, runbookName: event.runbook.name };
