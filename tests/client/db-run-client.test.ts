@@ -81,8 +81,10 @@ describe.skipIf(!testDatabaseUrl)('a front end that reaches the run through the 
     const rows = new IntentRows(db.conn);
     const waiting = await rows.waiting(runId, 0);
     expect(waiting[0]).toMatchObject({ clientRole: 'watcher', requestedBy: 'postgres', body: { type: 'intent', body: { intent: 'pause' } } });
+    // Held before answering: the refusal may reach the client while the answer's UPDATE returns.
+    const refused = expect(asked).rejects.toThrow('pause refused: watching is read-only');
     await rows.answer(waiting[0].id, { answer: 'refused', message: 'pause refused: watching is read-only' });
-    await expect(asked).rejects.toThrow('pause refused: watching is read-only');
+    await refused;
 
     await new EngineViews(db.conn).ended(runId, engine.engineId);
     await client.ended;
