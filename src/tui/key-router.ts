@@ -1,5 +1,6 @@
 import type { Key } from 'ink';
 import { createContext } from 'react';
+import { unstable_IdlePriority, unstable_scheduleCallback } from 'scheduler';
 import { splitTypedKeys } from './split-typed-keys.js';
 
 export type KeyHandler = (input: string, key: Key) => void;
@@ -44,9 +45,10 @@ export class KeyRouter {
     for (const target of [...this.targets]) {
       if (target.current.active) target.current.handler(next[0], next[1]);
     }
-    // React renders the update of this key in a task it schedules now: the next key waits for
-    // the timers phase of the next turn, after that render and its commit.
-    setTimeout(() => this.drain(), 0);
+    // React renders the update of this key as a task of its scheduler, which yields every few
+    // milliseconds when the machine is busy: the next key is a task of the same scheduler at
+    // idle priority, so it runs only once that render has been committed.
+    unstable_scheduleCallback(unstable_IdlePriority, () => this.drain());
   }
 }
 
