@@ -18,7 +18,7 @@ import type { Journal } from '../journal/journal.js';
 import { hostId } from '../journal/process-identity.js';
 import type { Lease } from '../store/run-store.js';
 import type { LocatedRun } from '../store/team-run.js';
-import { journalPath, newRunId, runDir, stepDefinitionsPath } from '../journal/state-dir.js';
+import { journalPath, newRunId, runDir, runIdBase, stepDefinitionsPath } from '../journal/state-dir.js';
 import { createRenderer } from '../runbook/create-renderer.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
@@ -167,111 +167,134 @@ export async function startRun(runbookPath: string, options: OpenOptions): Promi
   const loaded = await loadRunbook(runbookPath);
   const operator = resolveOperator(options.operator, options.env);
   const vars = await resolveAllVars(loaded.runbook, options.vars, options);
-  const runId = newRunId(options.stateDir, loaded.runbook.name);
+  const definitions = JSON.stringify(stepDefinitions(loaded.runbook, loaded.files));
+  // Team mode: the run's id is claimed in the state database as its journal opens, before
+  // anything uses the id; refused there while another host drives the runbook.
+  const team = options.stateUrl ? await openTeamStart(options, options.stateUrl, loaded.runbook.name, definitions) : undefined;
+  const runId = team?.journal.runId ?? newRunId(options.stateDir, loaded.runbook.name);
   const lock = await acquireRunLock(options.stateDir, loaded.runbook.name, {
     runId,
     operator,
     pid: process.pid,
     host: hostname(),
     startedAt: new Date().toISOString(),
+  }).catch((error: unknown) => {
+    team?.journal.close();
+    throw error;
   });
   return withLock(lock, async () => {
-    const renderer = rendererFor(loaded, vars, options.env, { id: runId, operator });
-    const sessions = sessionTag(runId, 1, operator);
-    const connections = await connect(loaded, options, sessions, renderer);
-    await refuseUnseededDemo(loaded.runbook, runbookPath, connections).catch(async (error: unknown) => {
-      await Promise.allSettled(Object.values(connections).map((c) => c.close()));
+    try {
+      return await openNewRun(loaded, runbookPath, options, { runId, operator, vars, definitions, lock, team });
+    } catch (error) {
+      team?.journal.close();
       throw error;
-    });
-    mkdirSync(runDir(options.stateDir, runId), { recursive: true });
-    const definitions = JSON.stringify(stepDefinitions(loaded.runbook, loaded.files));
-    const identities = await liveIdentities(connections);
-    const { journal, role } = await createJournal(options, runId, loaded.runbook.name, definitions);
-    const { window } = loaded.runbook;
-    const started = journal.append({
-      type: 'run.started',
-      run_id: runId,
-      runbook: {
-        path: loaded.path,
-        name: loaded.runbook.name,
-        title: loaded.runbook.title ?? loaded.runbook.name,
-        sha256: loaded.sha256,
-      },
-      step_hashes: loaded.stepHashes,
-      plan: buildPlan(loaded.runbook),
-      operator,
-      host: hostId(options.env),
-      ssh: sshOrigin(options.env),
-      pid: process.pid,
-      vars: renderer.maskedVars(),
-      connections: Object.fromEntries(
-        Object.entries(connections).map(([name, c]) => [
-          name,
-          {
-            target: c.target,
-            production: c.production && c.driver === 'postgres',
-            embedded: c.driver === 'pglite',
-            identity: identities[name],
-          },
-        ]),
-      ),
-      window: window
-        ? {
-            budget_ms: window.budget ? parseDuration(window.budget) : undefined,
-            rollback_budget_ms: window.rollback_budget ? parseDuration(window.rollback_budget) : undefined,
-            rollback_within_ms: window.rollback_within ? parseDuration(window.rollback_within) : undefined,
-          }
-        : undefined,
-      version: stepwiseVersion,
-      ...(options.rehearsal ? { rehearsal: true } : {}),
-    });
-    const state = replay([started])!;
-    const anchor = keepAnchor(journal, connections, runId);
-    const engine = new Engine({
-      loaded,
-      stateDir: options.stateDir,
-      journal,
-      state,
-      connections,
-      renderer,
-      operator,
-      user: userInfo().username,
-      clock: options.clock,
-      forecast: await forecastBasis(loaded, options.stateDir, runId, connections),
-      env: options.env,
-      soakFor: options.soakFor,
-      rehearsal: options.rehearsal,
-      anchor,
-      role,
-    });
-    return { engine, close: closer(engine, lock) };
+    }
   });
 }
 
-// A new run's journal: a file in the run's directory, or rows of the team's state database
-// (whose code, and postgres.js, load only in team mode).
-async function createJournal(
+async function openNewRun(
+  loaded: LoadedRunbook,
+  runbookPath: string,
   options: OpenOptions,
-  runId: string,
-  runbook: string,
-  definitions: string,
-): Promise<{ journal: Journal; role?: string }> {
-  const now = clockNow(options.clock);
-  if (options.stateUrl) {
-    const { createTeamJournal } = await import('../store/team-run.js');
-    const { journal, role } = createTeamJournal({
-      url: options.stateUrl,
-      runId,
-      runbook,
-      host: hostId(options.env),
-      stepDefinitions: definitions,
-      runDir: runDir(options.stateDir, runId),
-      now,
-    });
-    return { journal, role };
-  }
+  run: {
+    runId: string;
+    operator: string;
+    vars: ReturnType<typeof resolveVars>;
+    definitions: string;
+    lock: RunLock;
+    team?: { journal: Journal; role: string };
+  },
+): Promise<OpenedRun> {
+  const { runId, operator, vars, definitions, lock } = run;
+  const renderer = rendererFor(loaded, vars, options.env, { id: runId, operator });
+  const sessions = sessionTag(runId, 1, operator);
+  const connections = await connect(loaded, options, sessions, renderer);
+  await refuseUnseededDemo(loaded.runbook, runbookPath, connections).catch(async (error: unknown) => {
+    await Promise.allSettled(Object.values(connections).map((c) => c.close()));
+    throw error;
+  });
+  mkdirSync(runDir(options.stateDir, runId), { recursive: true });
+  const identities = await liveIdentities(connections);
+  const { journal, role } = run.team ?? createFileJournal(options, runId, definitions);
+  const { window } = loaded.runbook;
+  const started = journal.append({
+    type: 'run.started',
+    run_id: runId,
+    runbook: {
+      path: loaded.path,
+      name: loaded.runbook.name,
+      title: loaded.runbook.title ?? loaded.runbook.name,
+      sha256: loaded.sha256,
+    },
+    step_hashes: loaded.stepHashes,
+    plan: buildPlan(loaded.runbook),
+    operator,
+    host: hostId(options.env),
+    ssh: sshOrigin(options.env),
+    pid: process.pid,
+    vars: renderer.maskedVars(),
+    connections: Object.fromEntries(
+      Object.entries(connections).map(([name, c]) => [
+        name,
+        {
+          target: c.target,
+          production: c.production && c.driver === 'postgres',
+          embedded: c.driver === 'pglite',
+          identity: identities[name],
+        },
+      ]),
+    ),
+    window: window
+      ? {
+          budget_ms: window.budget ? parseDuration(window.budget) : undefined,
+          rollback_budget_ms: window.rollback_budget ? parseDuration(window.rollback_budget) : undefined,
+          rollback_within_ms: window.rollback_within ? parseDuration(window.rollback_within) : undefined,
+        }
+      : undefined,
+    version: stepwiseVersion,
+    ...(options.rehearsal ? { rehearsal: true } : {}),
+  });
+  const state = replay([started])!;
+  const anchor = keepAnchor(journal, connections, runId);
+  const engine = new Engine({
+    loaded,
+    stateDir: options.stateDir,
+    journal,
+    state,
+    connections,
+    renderer,
+    operator,
+    user: userInfo().username,
+    clock: options.clock,
+    forecast: await forecastBasis(loaded, options.stateDir, runId, connections),
+    env: options.env,
+    soakFor: options.soakFor,
+    rehearsal: options.rehearsal,
+    anchor,
+    role,
+  });
+  return { engine, close: closer(engine, lock) };
+}
+
+// A new run's journal in the state database: its id claimed there from today's readable one.
+async function openTeamStart(options: OpenOptions, url: string, runbook: string, definitions: string) {
+  const { createTeamJournal } = await import('../store/team-run.js');
+  const { journal, role } = createTeamJournal({
+    url,
+    base: runIdBase(runbook),
+    runbook,
+    host: hostId(options.env),
+    stepDefinitions: definitions,
+    stateDir: options.stateDir,
+    now: clockNow(options.clock),
+  });
+  return { journal, role };
+}
+
+// A new run's journal file, in the run's directory.
+function createFileJournal(options: OpenOptions, runId: string, definitions: string): { journal: Journal; role?: string } {
   writeFileSync(stepDefinitionsPath(options.stateDir, runId), definitions);
-  const journal = FileJournal.create(journalPath(options.stateDir, runId), now);
+  const journal = FileJournal.create(journalPath(options.stateDir, runId), clockNow(options.clock));
   keepSnapshots(journal, emptyRecord());
   return { journal };
 }

@@ -54,13 +54,18 @@ export function locksDir(stateDir: string): string {
   return join(stateDir, 'locks');
 }
 
-// Run ids sort by time: <runbook>-<YYYYMMDDTHHMMSSZ>[-n].
-export function newRunId(stateDir: string, runbookName: string, now = new Date()): string {
+// Run ids sort by time: <runbook>-<YYYYMMDDTHHMMSSZ>[-n]. This is the id without its suffix.
+export function runIdBase(runbookName: string, now = new Date()): string {
   const stamp = now
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-  const base = `${runbookName}-${stamp}`;
+  return `${runbookName}-${stamp}`;
+}
+
+// A new run's id, free in the state directory (team mode claims it in the state database instead).
+export function newRunId(stateDir: string, runbookName: string, now = new Date()): string {
+  const base = runIdBase(runbookName, now);
   let id = base;
   for (let n = 2; existsSync(runDir(stateDir, id)); n++) id = `${base}-${n}`;
   return id;

@@ -9,7 +9,7 @@ export interface OpenCall {
   runId: string;
   me: Holder;
   leaseMs: number;
-  // A new run: its row, made before the lease is taken.
+  // A new run: its row is made with the lease, its id `runId` or the next free suffix of it.
   create?: { runbook: string; stepDefinitions: string };
   // Events after this seq are read back (a snapshot's point).
   afterSeq: number;
@@ -27,6 +27,8 @@ export type JournalPost =
   | { method: 'logChunk'; log: string; start: number; data: Uint8Array };
 
 export interface Opened {
+  // The run's id (a new run's as claimed).
+  runId: string;
   // The engine whose expired lease this one took (a takeover), if any.
   previous?: Lease;
   lines: string[];

@@ -40,19 +40,33 @@ async function open(call: OpenCall): Promise<Opened> {
   try {
     await migrate(conn);
     const store = new RunStore(conn);
-    if (call.create) await store.createRun({ runId: call.runId, runbook: call.create.runbook, host: call.me.host, stepDefinitions: call.create.stepDefinitions });
-    const taken = await takeRun(conn, store, call);
-    const lines = (await store.readEvents(call.runId, call.afterSeq)).map((e) => e.line);
-    const stepDefinitions = await store.stepDefinitions(call.runId);
+    const runId = call.create ? await claim(store, call) : call.runId;
+    const taken = await takeRun(conn, store, { ...call, runId });
+    const lines = (await store.readEvents(runId, call.afterSeq)).map((e) => e.line);
+    const stepDefinitions = await store.stepDefinitions(runId);
     const { rows } = await conn.query<{ role: string }>('SELECT session_user AS role');
     // A third of the lease's time between renewals: two can fail before it runs out.
     const renewal = setInterval(() => void renew(), Math.max(1, Math.floor(call.leaseMs / 3)));
-    run = { conn, store, runId: call.runId, me: call.me, renewal };
-    return { previous: taken, lines, stepDefinitions, role: rows[0].role };
+    run = { conn, store, runId, me: call.me, renewal };
+    return { runId, previous: taken, lines, stepDefinitions, role: rows[0].role };
   } catch (error) {
     await conn.close();
     throw error;
   }
+}
+
+// A new run's id, claimed with its row: `call.runId` or the next free suffix of it.
+async function claim(store: RunStore, call: OpenCall): Promise<string> {
+  const { runbook, stepDefinitions } = call.create!;
+  const claimed = await store.claimRun({ base: call.runId, runbook, stepDefinitions }, call.me, call.leaseMs);
+  if ('runId' in claimed) return claimed.runId;
+  const { live } = claimed;
+  throw failure(
+    `${runbook} is being driven as run ${live.runId} by the engine on ${live.host} (pid ${live.pid}); ` +
+      `attach to it with \`stepwise attach ${live.runId}\`, or wait for it to finish`,
+    'held',
+    { holder: live },
+  );
 }
 
 async function renew(): Promise<void> {

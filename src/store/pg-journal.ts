@@ -37,6 +37,7 @@ function startWorker(port: MessagePort, flag: Int32Array): Worker {
 
 export interface PgJournalOptions {
   url: string;
+  // A new run's (`create`): the id it is claimed as, or the next free suffix of it.
   runId: string;
   me: Holder;
   leaseMs?: number;
@@ -78,14 +79,13 @@ export class PgJournal implements Journal {
     this.prev = at.hash;
   }
 
-  // Takes the run (its lease and advisory lock; a new run's row first) and reads its events
+  // Takes the run (its lease and advisory lock; a new run's row and id first) and reads its events
   // after `from`. Refused with a `locked` error while another live engine holds the run.
   static open(options: PgJournalOptions): OpenedPgJournal {
     const { port1, port2 } = new MessageChannel();
     const flag = new Int32Array(new SharedArrayBuffer(4));
     const worker = startWorker(port2, flag);
     worker.unref();
-    const location = `run ${options.runId} in ${redactUrl(options.url)}`;
     const from = options.from ?? journalTop;
     let opened: Opened;
     try {
@@ -106,7 +106,8 @@ export class PgJournal implements Journal {
     const read = parseJournal(Buffer.from(lines ? `${lines}\n` : ''), from);
     const last = read.events.at(-1);
     const at = last ? { seq: last.seq, hash: last.hash } : { seq: from.seq, hash: from.hash };
-    const journal = new PgJournal(worker, port1, flag, options.runId, options.me.engineId, location, at, options.now ?? (() => Date.now()));
+    const location = `run ${opened.runId} in ${redactUrl(options.url)}`;
+    const journal = new PgJournal(worker, port1, flag, opened.runId, options.me.engineId, location, at, options.now ?? (() => Date.now()));
     worker.on('message', (message: LeaseLost) => journal.lose(message.holder));
     return { journal, read, previous: opened.previous, stepDefinitions: opened.stepDefinitions, role: opened.role };
   }

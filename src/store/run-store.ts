@@ -36,11 +36,15 @@ const leaseColumns = `engine_id AS "engineId", host, pid, expires_at::text AS "e
 export class RunStore {
   constructor(private readonly db: Queryable & Pick<DbConnection, 'transaction'>) {}
 
+  // Runs that journaled at least run.started: a start refused or failed after its id was claimed
+  // leaves a row without events, which is no run.
   async listRuns(): Promise<RunRow[]> {
     const { rows } = await this.db.query<RunRow>(
       `SELECT r.run_id AS "runId", r.runbook, r.host, r.created_at::text AS "createdAt", NULL AS "stepDefinitions",
-              coalesce((SELECT max(seq) FROM stepwise.events e WHERE e.run_id = r.run_id), 0)::int AS head
-         FROM stepwise.runs r ORDER BY r.run_id`,
+              (SELECT max(seq) FROM stepwise.events e WHERE e.run_id = r.run_id)::int AS head
+         FROM stepwise.runs r
+        WHERE EXISTS (SELECT 1 FROM stepwise.events e WHERE e.run_id = r.run_id)
+        ORDER BY r.run_id`,
     );
     return rows;
   }
@@ -50,6 +54,44 @@ export class RunStore {
     return rows.length > 0;
   }
 
+  // A new run's row, its id chosen here: `base`, else `base-2`, `base-3`… (the row is the claim,
+  // so two hosts starting the same runbook in the same second get different ids), with its lease
+  // taken for `me`. Refused (`live` names the engine) while another run of the runbook has a live
+  // lease: one engine per runbook across the team's hosts, as the file lock is on one host.
+  async claimRun(
+    row: { base: string; runbook: string; stepDefinitions?: string },
+    me: Holder,
+    ttlMs: number,
+  ): Promise<{ runId: string } | { live: Lease & { runId: string } }> {
+    return this.db.transaction(async (tx) => {
+      // Held to the commit: the check and the claim of two starts of one runbook are one after the other.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stepwise.runbook:${row.runbook}`]);
+      const { rows: live } = await tx.query<Lease & { runId: string }>(
+        `SELECT run_id AS "runId", ${leaseColumns} FROM stepwise.leases
+          WHERE run_id IN (SELECT run_id FROM stepwise.runs WHERE runbook = $1) AND expires_at > now()
+          ORDER BY expires_at DESC LIMIT 1`,
+        [row.runbook],
+      );
+      if (live[0]) return { live: live[0] };
+      for (let n = 1; ; n++) {
+        const runId = n === 1 ? row.base : `${row.base}-${n}`;
+        const { rows } = await tx.query(
+          `INSERT INTO stepwise.runs (run_id, runbook, host, step_definitions) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (run_id) DO NOTHING RETURNING run_id`,
+          [runId, row.runbook, me.host, row.stepDefinitions ?? null],
+        );
+        if (rows.length === 0) continue;
+        await tx.query(
+          `INSERT INTO stepwise.leases (run_id, engine_id, host, pid, expires_at)
+           VALUES ($1, $2, $3, $4, now() + $5 * interval '1 millisecond')`,
+          [runId, me.engineId, me.host, me.pid, ttlMs],
+        );
+        return { runId };
+      }
+    });
+  }
+
+  // A run's row as `import` puts it back.
   async createRun(row: { runId: string; runbook: string; host: string; stepDefinitions?: string }): Promise<void> {
     await this.db.query('INSERT INTO stepwise.runs (run_id, runbook, host, step_definitions) VALUES ($1, $2, $3, $4)', [
       row.runId,

@@ -29,7 +29,9 @@ export async function takeRun(conn: DbBackend, store: RunStore, call: OpenCall):
   const outcome = await store.takeLease(call.runId, call.me, call.leaseMs, deadHere);
   if (!outcome.taken) {
     const failure: CallFailure = {
-      message: `run ${call.runId} is driven by the engine on ${outcome.holder.host} (pid ${outcome.holder.pid}) until ${outcome.holder.expiresAt} unless it renews its lease`,
+      message:
+        `run ${call.runId} is driven by the engine on ${outcome.holder.host} (pid ${outcome.holder.pid}, lease until ${outcome.holder.expiresAt}); ` +
+        `attach to it with \`stepwise attach ${call.runId}\`, or resume once that engine has ended or its lease has run out`,
       reason: 'held',
       holder: outcome.holder,
     };

@@ -4,6 +4,7 @@ import { StepwiseError } from '../errors/stepwise-error.js';
 import { parseJournal, type ReadResult } from '../journal/file-journal.js';
 import type { JournalEvent } from '../journal/events.js';
 import { journalTop } from '../journal/journal.js';
+import { runDir } from '../journal/state-dir.js';
 import { emptyRecord, type RunRecord } from '../journal/run-record.js';
 import { keepSnapshots, parseSnapshot, recordAfter, type ReadRun, type Snapshot, snapshotText } from '../journal/run-snapshot.js';
 import { findStoredRun } from './find-stored-run.js';
@@ -42,23 +43,25 @@ function keepInDatabase(journal: PgJournal, record: RunRecord, logsDir: string):
   shipLogs(journal, logsDir);
 }
 
+// A new run: its id is claimed in the state database (`base`, or its next free suffix), with its
+// lease; the journal's `runId` is the id claimed.
 export function createTeamJournal(options: {
   url: string;
-  runId: string;
+  base: string;
   runbook: string;
   host: string;
   stepDefinitions: string;
-  runDir: string;
+  stateDir: string;
   now: () => number;
 }): OpenedPgJournal {
   const opened = PgJournal.open({
     url: options.url,
-    runId: options.runId,
+    runId: options.base,
     me: engineHolder(options.host),
     create: { runbook: options.runbook, stepDefinitions: options.stepDefinitions },
     now: options.now,
   });
-  keepInDatabase(opened.journal, emptyRecord(), join(options.runDir, 'logs'));
+  keepInDatabase(opened.journal, emptyRecord(), join(runDir(options.stateDir, opened.journal.runId), 'logs'));
   return opened;
 }
 
