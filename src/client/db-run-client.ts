@@ -7,7 +7,8 @@ import type { JournalEvent } from '../journal/events.js';
 import { hostId } from '../journal/process-identity.js';
 import type { EngineMessage, Intent, Request, Role, StaticView } from '../protocol/messages.js';
 import { EngineViews } from '../store/engine-views.js';
-import { type IntentAnswer, IntentRows } from '../store/intent-rows.js';
+import { ClientPresence, presenceRenewMs } from '../store/client-presence.js';
+import { type IntentAnswer, IntentRows, parseSay } from '../store/intent-rows.js';
 import { RunStore } from '../store/run-store.js';
 import { readTeamRun } from '../store/team-run.js';
 import type { RunClient, Subscriber } from './run-client.js';
@@ -37,12 +38,17 @@ function payloadRun(payload: string): string {
 // read from stepwise.events, woken by LISTEN stepwise_events (the payload names only the run and
 // seq, so a missed notification costs nothing: the next read goes on from the last seq); the view
 // and live state from the row the engine publishes (stepwise.engine_views); every intent is a row
-// of stepwise.intents the engine answers, done or refused with its sentence.
+// of stepwise.intents the engine answers, done or refused with its sentence (and what it says on
+// the way, heard on stepwise_says). While connected it is one of the engine's clients: its row of
+// stepwise.clients, renewed every presenceRenewMs, keeps a paused engine serving it.
 export class DbRunClient implements RunClient {
   readonly identity = 'database role';
   private readonly store: RunStore;
   private readonly views: EngineViews;
   private readonly intents: IntentRows;
+  private readonly presence: ClientPresence;
+  private presenceId?: number;
+  private renewal?: NodeJS.Timeout;
   private readonly waiting = new Map<number, Waiting>();
   private readonly unlisten: Array<() => Promise<void>> = [];
   private subscriber?: Subscriber;
@@ -66,6 +72,7 @@ export class DbRunClient implements RunClient {
     this.store = new RunStore(options.conn);
     this.views = new EngineViews(options.conn);
     this.intents = new IntentRows(options.conn);
+    this.presence = new ClientPresence(options.conn);
   }
 
   // Resolves once the run's engine is known to serve it: its lease held and its view published.
@@ -83,6 +90,7 @@ export class DbRunClient implements RunClient {
       }
       const client = new DbRunClient(options, row.engineId, rows[0].role);
       await client.listen();
+      await client.attach();
       return client;
     } catch (error) {
       await conn.close();
@@ -111,9 +119,34 @@ export class DbRunClient implements RunClient {
           for (const id of this.waiting.keys()) void this.answer(id);
         },
       ),
+      // Heard before the answer that follows it (the engine writes them in order), and only by
+      // the client that asked.
+      await conn.listen(
+        'stepwise_says',
+        (payload) => {
+          const said = parseSay(runId, payload);
+          if (said && this.waiting.has(said.id)) this.subscriber?.say?.(said.text);
+        },
+        () => {},
+      ),
     );
     this.timer = setInterval(() => void this.checkLease(), leaseCheckMs);
     this.timer.unref();
+  }
+
+  // One of the engine's clients from now on, until this one ends (or stops renewing).
+  private async attach(): Promise<void> {
+    const env = this.options.env ?? process.env;
+    this.presenceId = await this.presence.attach({
+      runId: this.options.runId,
+      clientRole: this.options.role,
+      osUser: userInfo().username,
+      host: hostId(env),
+      display: this.options.display,
+    });
+    const id = this.presenceId;
+    this.renewal = setInterval(() => void this.presence.renew(id).catch(() => {}), presenceRenewMs);
+    this.renewal.unref();
   }
 
   subscribe(subscriber: Subscriber, from = 0, snapshot = false): Promise<void> {
@@ -127,10 +160,12 @@ export class DbRunClient implements RunClient {
     const row = await this.views.read(runId);
     subscriber.view(row!.view as StaticView);
     if (snapshot) {
+      // What happened while nobody was attached, as the engine kept it for the next one's summary.
+      const unattended = (await this.ask({ type: 'unattended' })) as JournalEvent[];
       // From the run's stored snapshot on, as status reads it, not every event from the top.
       const { record, tail } = await readTeamRun(this.store, runId);
       const seq = tail.events.at(-1)?.seq ?? tail.from.seq;
-      subscriber.snapshot?.({ type: 'snapshot', run: record.state!, seq, unattended: [] });
+      subscriber.snapshot?.({ type: 'snapshot', run: record.state!, seq, unattended });
       this.last = seq;
     } else this.last = Math.max(0, from - 1);
     this.subscriber = subscriber;
@@ -221,7 +256,9 @@ export class DbRunClient implements RunClient {
     for (const w of this.waiting.values()) w.reject(error);
     this.waiting.clear();
     clearInterval(this.timer);
+    clearInterval(this.renewal);
     void (async () => {
+      if (this.presenceId !== undefined) await this.presence.leave(this.presenceId).catch(() => {});
       for (const unlisten of this.unlisten) await unlisten().catch(() => {});
       await this.options.conn.close().catch(() => {});
     })().finally(() => this.endedNow());

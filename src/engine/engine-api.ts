@@ -41,13 +41,16 @@ export interface ConnectionView {
   embedded: boolean;
 }
 
-/** A front end attached to the engine's socket, as the engine verified it. */
+/** A front end attached to the engine, as the engine verified it. */
 export interface AttachedClient {
+  /** The verified Unix user on the socket; through the database (team mode), the database role. */
   user: string;
   display?: string;
   role: 'operator' | 'watcher';
   host: string;
   ssh?: string;
+  /** Attached through the team's state database from `host`, not to the socket. */
+  throughDatabase?: boolean;
 }
 
 export interface EngineView {

@@ -46,8 +46,6 @@ export interface Requester {
   // that may not add to the journal).
   watcherBecause?: string;
   by: Signer;
-  // One of the socket's clients (it does not count among the others when its drive ends).
-  onSocket: boolean;
   say(text: string): void;
   answer(message: Extract<EngineMessage, { type: 'done' | 'refused' }>): void;
 }
@@ -88,6 +86,9 @@ export class EngineServer {
   // What happened while no operator or watcher was attached, for the next one's summary (the
   // newest, without the volatile ones); emptied when someone attaches.
   private unattended: JournalEvent[] = [];
+  // Team mode: the front ends attached through the state database (host/follow-remote-clients.ts).
+  private remote: AttachedClient[] = [];
+  private readonly liveListeners = new Set<() => void>();
 
   constructor(readonly options: ServerOptions) {
     this.server = createServer((socket) => this.accept(socket));
@@ -105,12 +106,30 @@ export class EngineServer {
   }
 
   private anyoneFollowing(): boolean {
+    if (this.remote.length > 0) return true;
     for (const s of this.sessions) if (s.following) return true;
     return false;
   }
 
+  // The socket's clients and those attached through the state database.
   get clients(): number {
-    return this.sessions.size;
+    return this.sessions.size + this.remote.length;
+  }
+
+  // Team mode: who is attached through the state database now. A change is heard as a socket
+  // client coming or leaving is: in the live state, and by the rule that may end the engine.
+  setRemoteClients(clients: AttachedClient[]): void {
+    if (JSON.stringify(clients) === JSON.stringify(this.remote)) return;
+    this.remote = clients;
+    this.queueLive();
+    this.options.onChange();
+  }
+
+  // `listener` is called whenever the live state may have changed, as the socket's clients are
+  // sent it; returns what unsubscribes.
+  onLive(listener: () => void): () => void {
+    this.liveListeners.add(listener);
+    return () => this.liveListeners.delete(listener);
   }
 
   // Intents still being carried out (a step running for a client that left counts).
@@ -125,7 +144,7 @@ export class EngineServer {
   }
 
   attached(): AttachedClient[] {
-    return [...this.sessions]
+    const onSocket = [...this.sessions]
       .filter((s) => s.user && s.hello)
       .map((s) => ({
         user: s.user!.user,
@@ -134,6 +153,7 @@ export class EngineServer {
         host: s.hello!.host,
         ssh: s.hello!.ssh,
       }));
+    return [...onSocket, ...this.remote];
   }
 
   async listen(): Promise<void> {
@@ -189,6 +209,7 @@ export class EngineServer {
     queueMicrotask(() => {
       this.liveQueued = false;
       this.broadcast(`${JSON.stringify(this.liveMessage())}\n`);
+      for (const listener of this.liveListeners) listener();
     });
   }
 
@@ -253,7 +274,6 @@ export class EngineServer {
     return {
       role: hello!.role,
       by,
-      onSocket: true,
       say: (text) => this.send(session, { type: 'say', text }),
       answer: (message) => this.send(session, message),
     };
@@ -264,6 +284,13 @@ export class EngineServer {
     if (request.type === 'logPage') {
       const page = await this.options.engine.logPage(request.step, request.position, request.count);
       requester.answer({ type: 'done', id, result: page });
+      return;
+    }
+    if (request.type === 'unattended') {
+      // A front end attaching through the state database: what its summary shows, as a socket
+      // client's snapshot carries it; from now on it follows.
+      requester.answer({ type: 'done', id, result: this.unattended });
+      this.unattended = [];
       return;
     }
     return this.intent(requester, id, request.body);
@@ -351,7 +378,9 @@ export class EngineServer {
     this.pending++;
     let acted = false;
     const drive = body.intent === 'drive' || body.intent === 'driveRollback';
-    const others = () => this.sessions.size - (requester.onSocket ? 1 : 0);
+    // Whoever asks for a drive is attached (on the socket, or through the database with its
+    // presence row), so it is one of the clients.
+    const others = () => Math.max(0, this.clients - 1);
     try {
       const result = await this.carryOut(requester, body);
       acted = true;

@@ -36,7 +36,9 @@ export async function publishEngineView(options: PublishOptions): Promise<() => 
   };
   const paced = pacedUpdates<Record<string, never>>(write, livePublishMs);
   write();
-  const unsubscribe = server.options.engine.store.subscribe(() => paced.push({}));
+  // When the socket's clients are sent the live state (the engine's store changed, a client came
+  // or left).
+  const unsubscribe = server.onLive(() => paced.push({}));
   return async () => {
     unsubscribe();
     paced.flush();

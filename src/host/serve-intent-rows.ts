@@ -41,6 +41,17 @@ export async function serveIntentRows(options: IntentRowsOptions): Promise<() =>
     return granted[0].ok;
   };
   const take = async (row: IntentRow) => {
+    // What the engine says to the client, then its answer, one after another: the client hears
+    // them in that order, as on the socket (a pool's statements could land in any order).
+    let written: Promise<unknown> = Promise.resolve();
+    const inOrder = (write: () => Promise<unknown>, failed: string) => {
+      const next = written
+        .then(write)
+        .catch((error: unknown) => log(`intent ${row.id}: ${failed}: ${String(error)}`))
+        .finally(() => answering.delete(next));
+      written = next;
+      answering.add(next);
+    };
     const acts = row.clientRole === 'operator' && (await mayJournal(row.requestedBy));
     const requester: Requester = {
       role: acts ? 'operator' : 'watcher',
@@ -49,19 +60,20 @@ export async function serveIntentRows(options: IntentRowsOptions): Promise<() =>
           ? `database role ${row.requestedBy} may not add to the run's journal, so it may only watch`
           : undefined,
       by: { operator: row.display ?? row.osUser, user: row.osUser, role: row.requestedBy, host: row.host },
-      onSocket: false,
-      say: (text) => log(`to ${row.requestedBy} on ${row.host}: ${text}`),
+      say: (text) => {
+        inOrder(() => rows.say(runId, row.id, text), 'a line for its client could not be sent');
+      },
       answer: (message) => {
-        const written = rows
-          .answer(
-            row.id,
-            message.type === 'done'
-              ? { answer: 'done', result: message.result }
-              : { answer: 'refused', message: message.message, kind: message.kind },
-          )
-          .catch((error: unknown) => log(`intent ${row.id}: the answer could not be written: ${String(error)}`))
-          .finally(() => answering.delete(written));
-        answering.add(written);
+        inOrder(
+          () =>
+            rows.answer(
+              row.id,
+              message.type === 'done'
+                ? { answer: 'done', result: message.result }
+                : { answer: 'refused', message: message.message, kind: message.kind },
+            ),
+          'the answer could not be written',
+        );
       },
     };
     const request = requestSchema.safeParse(row.body);

@@ -108,9 +108,13 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
+// Team mode: a front end attaching through the state database asks for what happened while nobody
+// was attached (a socket client's snapshot carries it); answered `done` with the events.
+const unattendedRequest = z.object({ type: z.literal('unattended') }).strict();
+
 // What a client asks besides its subscription, without the id its answer is matched by: on the
 // socket a message, in team mode also the body of an intent row (the row's id is the id).
-export const requestSchema = z.discriminatedUnion('type', [intentRequest, logPageRequest]);
+export const requestSchema = z.discriminatedUnion('type', [intentRequest, logPageRequest, unattendedRequest]);
 export type Request = z.infer<typeof requestSchema>;
 
 // What does not change while the engine lives: sent once, on subscribe.

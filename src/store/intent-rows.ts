@@ -3,7 +3,23 @@ import type { Queryable } from '../db/connection.js';
 // Intents from other hosts (team mode): a client inserts a row, the run's engine answers in it.
 // The schema's triggers (migrations.ts, version 2) record who asked as the inserting connection's
 // role, let an answer be written once and nothing else change, and NOTIFY `stepwise_intents`
-// (a new row) and `stepwise_answers` (an answer) with `<run_id>:<id>`.
+// (a new row) and `stepwise_answers` (an answer) with `<run_id>:<id>`. What the engine says to
+// the client while it carries an intent out (a headless drive's sentences) is a notification of
+// `stepwise_says`, `<run_id>:<id>:<text>`: heard by the client that waits for the answer, kept
+// nowhere, as a socket's `say` line.
+
+// A notification's payload is at most 8000 bytes: a longer sentence is cut (4 bytes a character
+// at most in UTF-8).
+const sayChars = 1_900;
+
+// The intent id and sentence of a `stepwise_says` payload of run `runId`; undefined for another run's.
+export function parseSay(runId: string, payload: string): { id: number; text: string } | undefined {
+  if (!payload.startsWith(`${runId}:`)) return undefined;
+  const rest = payload.slice(runId.length + 1);
+  const colon = rest.indexOf(':');
+  if (colon < 0) return undefined;
+  return { id: Number(rest.slice(0, colon)), text: rest.slice(colon + 1) };
+}
 
 export type ClientRole = 'operator' | 'watcher';
 
@@ -49,6 +65,12 @@ export class IntentRows {
       [runId, afterId],
     );
     return rows.map((r) => ({ ...r, id: Number(r.id), display: r.display ?? undefined }));
+  }
+
+  // A sentence for the client waiting for intent `id` (see above).
+  async say(runId: string, id: number, text: string): Promise<void> {
+    const line = text.length > sayChars ? `${text.slice(0, sayChars)}…` : text;
+    await this.db.query('SELECT pg_notify($1, $2)', ['stepwise_says', `${runId}:${id}:${line}`]);
   }
 
   // False when the intent had an answer already.

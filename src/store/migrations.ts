@@ -200,4 +200,55 @@ export const migrations: Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION stepwise.notify_engine_view()`,
     ],
   },
+  {
+    version: 3,
+    name: 'front ends attached through the database',
+    statements: [
+      // A front end on another host attached to a run (store/client-presence.ts): it inserts its
+      // row as it attaches, renews seen_at while it stays and deletes the row as it leaves; the
+      // run's engine counts the rows seen lately among its clients. Who it is is the inserting
+      // connection's role (clients_seen); os_user, host and display are the client's word.
+      `CREATE TABLE stepwise.clients (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        run_id text NOT NULL REFERENCES stepwise.runs (run_id),
+        client_role text NOT NULL CHECK (client_role IN ('operator', 'watcher')),
+        db_role text NOT NULL DEFAULT session_user,
+        os_user text NOT NULL,
+        host text NOT NULL,
+        display text,
+        attached_at timestamptz NOT NULL DEFAULT now(),
+        seen_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      `CREATE INDEX clients_of_run ON stepwise.clients (run_id)`,
+      // A renewal may say the client was seen earlier (a test expiring it), never later than now.
+      `CREATE FUNCTION stepwise.client_seen() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          NEW.db_role := session_user;
+          NEW.attached_at := now();
+          NEW.seen_at := now();
+        ELSE
+          NEW.seen_at := least(NEW.seen_at, now());
+        END IF;
+        RETURN NEW;
+      END $$`,
+      `CREATE TRIGGER clients_seen BEFORE INSERT OR UPDATE ON stepwise.clients
+        FOR EACH ROW EXECUTE FUNCTION stepwise.client_seen()`,
+      // Everyone sees who is attached; a role renews and removes only its own rows (the schema's
+      // owner, which bypasses the policies, any).
+      `ALTER TABLE stepwise.clients ENABLE ROW LEVEL SECURITY`,
+      `CREATE POLICY clients_read ON stepwise.clients FOR SELECT USING (true)`,
+      `CREATE POLICY clients_attach ON stepwise.clients FOR INSERT WITH CHECK (true)`,
+      `CREATE POLICY clients_renew ON stepwise.clients FOR UPDATE USING (db_role = session_user)`,
+      `CREATE POLICY clients_leave ON stepwise.clients FOR DELETE USING (db_role = session_user)`,
+      // The engine hears of a client coming, renewing or leaving with only the run's id.
+      `CREATE FUNCTION stepwise.notify_client() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('stepwise_clients', coalesce(NEW.run_id, OLD.run_id));
+        RETURN NULL;
+      END $$`,
+      `CREATE TRIGGER clients_notify AFTER INSERT OR UPDATE OR DELETE ON stepwise.clients
+        FOR EACH ROW EXECUTE FUNCTION stepwise.notify_client()`,
+    ],
+  },
 ];

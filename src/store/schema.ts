@@ -119,3 +119,20 @@ export const engineViews = stepwiseSchema.table('engine_views', {
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   endedAt: timestamp('ended_at', { withTimezone: true, mode: 'string' }),
 });
+
+// Front ends attached to a run through the database (store/client-presence.ts): who (the inserting
+// connection's role, forced by a trigger, with the OS user and host the client gives) and when it
+// was last heard from; its run's engine counts the rows renewed lately among its clients.
+export const clients = stepwiseSchema.table('clients', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  runId: text('run_id')
+    .notNull()
+    .references(() => runs.runId),
+  clientRole: text('client_role').notNull(),
+  dbRole: text('db_role').notNull(),
+  osUser: text('os_user').notNull(),
+  host: text('host').notNull(),
+  display: text('display'),
+  attachedAt: timestamp('attached_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  seenAt: timestamp('seen_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+});

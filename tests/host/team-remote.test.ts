@@ -1,10 +1,13 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DbRunClient } from '../../src/client/db-run-client.js';
 import { RemoteEngine } from '../../src/client/remote-engine.js';
 import { openPostgres } from '../../src/db/postgres-connection.js';
+import type { AttachedClient, EngineView } from '../../src/engine/engine-api.js';
+import { engineLogPath } from '../../src/protocol/engine-record.js';
+import { EngineViews } from '../../src/store/engine-views.js';
 import { migrate } from '../../src/store/migrate.js';
 import { runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
 import { createScratchDatabase, type ScratchDatabase, testDatabaseUrl } from '../helpers/scratch-database.js';
@@ -40,6 +43,20 @@ function followOutput(child: ReturnType<typeof startCli>) {
 }
 
 const host = (id: string) => ({ STEPWISE_HOST_ID: id });
+
+// Resolves once the screen's state matches: checked as each update lands.
+function screenUntil(remote: RemoteEngine, matches: (view: EngineView) => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    if (matches(remote.store.getState())) return resolve();
+    const unsubscribe = remote.store.subscribe((view) => {
+      if (!matches(view)) return;
+      unsubscribe();
+      resolve();
+    });
+  });
+}
+
+const hosts = (clients: AttachedClient[] | undefined) => (clients ?? []).map((c) => `${c.user}@${c.host} ${c.role}`).sort();
 
 // Three hosts share one state database: the engine runs on host A, a watcher follows from host C,
 // operators act from host B with their own database roles.
@@ -123,7 +140,7 @@ phases:
     expect(report.stdout).toContain(`database role ${alice}`);
   });
 
-  it("a remote attach's intents are answered by the run's engine, a remote watcher's mutating ones refused", async () => {
+  it("a remote attach's intents are answered by the run's engine, a remote watcher's mutating ones refused; a paused engine serves the front ends of other hosts until the last one leaves", async () => {
     const stateDir = tempStateDir();
     const runbook = join(stateDir, 'rb.yaml');
     writeFileSync(
@@ -166,9 +183,46 @@ phases:
     );
     claiming.close();
 
+    // The engine counts the front ends of other hosts among its clients, with their roles and hosts.
+    const carol = roles.names.carol;
+    await screenUntil(operator, (v) => hosts(v.clients).length === 2);
+    expect(hosts(operator.store.getState().clients)).toEqual([`${alice}@host-b operator`, `${carol}@host-c watcher`]);
+    // Nobody is on the engine's socket, but two front ends are attached through the database: the
+    // paused run's engine goes on serving them (it decides before its answer is written).
     await operator.pause('done for today');
-    await operator.ended;
-    await watcher.ended;
     expect(operator.store.getState().run.status).toBe('paused');
+    const engineLog = engineLogPath(stateDir, runId);
+    expect(readFileSync(engineLog, 'utf8')).not.toContain('engine ending');
+
+    // A third, in a process of its own, is killed: it counts until its row is old (here made old).
+    const killed = startCli(['watch', runId, '--json', '--state', roles.url(carol)], { stateDir: tempStateDir(), env: host('host-d') });
+    await followOutput(killed).until((e) => e.type === 'run.paused');
+    await screenUntil(operator, (v) => hosts(v.clients).includes(`${carol}@host-d watcher`));
+    killed.kill('SIGKILL');
+    await killed;
+    await db.query("UPDATE stepwise.clients SET seen_at = now() - interval '1 minute' WHERE run_id = $1 AND host = 'host-d'", [runId]);
+    await screenUntil(operator, (v) => hosts(v.clients).length === 2);
+
+    watcher.close();
+    await watcher.ended;
+    await screenUntil(operator, (v) => hosts(v.clients).length === 1);
+    expect(await operator.rollbackPlan()).toMatchObject({ items: expect.any(Array) });
+    expect(readFileSync(engineLog, 'utf8')).not.toContain('engine ending');
+
+    // The last one leaves: the paused run's engine ends.
+    const conn = await openPostgres(db.url, { applicationName: 'stepwise test' });
+    let heard!: () => void;
+    const unlisten = await conn.listen('stepwise_views', () => heard(), () => {});
+    const ended = async (): Promise<void> => {
+      const heardAgain = new Promise<void>((resolve) => (heard = resolve));
+      if ((await new EngineViews(conn).readLive(runId))?.endedAt) return;
+      await heardAgain;
+      return ended();
+    };
+    operator.close();
+    await ended();
+    await unlisten();
+    await conn.close();
+    expect(readFileSync(engineLog, 'utf8')).toContain('engine ending (paused)');
   });
 });

@@ -90,4 +90,27 @@ describe.skipIf(!testDatabaseUrl)('the stepwise schema with the README grants', 
     ).rejects.toMatchObject({ code: '42501' });
     await expect(watcher`UPDATE stepwise.intents SET answer = 'done'`).rejects.toMatchObject({ code: '42501' });
   });
+
+  it('a front end says it is attached as its own role, and renews and removes only its own row', async () => {
+    const watcher = as(names.carol);
+    const alice = as(names.alice);
+    await expect(as(nobody)`INSERT INTO stepwise.clients (run_id, client_role, os_user, host) VALUES ('r1', 'watcher', 'x', 'h')`).rejects.toMatchObject({ code: '42501' });
+    const [carols] = await watcher`
+      INSERT INTO stepwise.clients (run_id, client_role, os_user, host, db_role) VALUES ('r1', 'watcher', 'carol', 'bastion-c', ${names.alice})
+      RETURNING id, db_role`;
+    expect(carols.db_role).toBe(names.carol);
+    const [alices] = await alice`INSERT INTO stepwise.clients (run_id, client_role, os_user, host) VALUES ('r1', 'operator', 'alice', 'bastion-b') RETURNING id`;
+
+    // Another role's row is neither renewed nor removed; nothing but seen_at changes, never ahead of now.
+    expect((await alice`UPDATE stepwise.clients SET seen_at = now() WHERE id = ${carols.id}`).count).toBe(0);
+    expect((await alice`DELETE FROM stepwise.clients WHERE id = ${carols.id}`).count).toBe(0);
+    await expect(watcher`UPDATE stepwise.clients SET host = 'elsewhere' WHERE id = ${carols.id}`).rejects.toMatchObject({ code: '42501' });
+    await watcher`UPDATE stepwise.clients SET seen_at = now() + interval '1 day' WHERE id = ${carols.id}`;
+    const [seen] = await watcher`SELECT seen_at <= now() AS ok FROM stepwise.clients WHERE id = ${carols.id}`;
+    expect(seen.ok).toBe(true);
+
+    expect(await watcher`SELECT os_user FROM stepwise.clients ORDER BY id`).toEqual([{ os_user: 'carol' }, { os_user: 'alice' }]);
+    expect((await watcher`DELETE FROM stepwise.clients WHERE id = ${carols.id}`).count).toBe(1);
+    expect((await alice`DELETE FROM stepwise.clients WHERE id = ${alices.id}`).count).toBe(1);
+  });
 });

@@ -67,12 +67,14 @@ function connectionLine(c: ConnectionView, width: number, theme: Theme): Line {
   return [...fitLine(target, room, { ascii: theme.ascii }), ...(badge.length ? [seg('  '), ...badge] : [])];
 }
 
-// Who is attached to the run's engine, as the engine verified them (Unix users), the display
-// name beside the user when it differs.
+// Who is attached to the run's engine, as the engine verified them (Unix users; in team mode
+// database roles, with the host of one attached through the database), the display name beside
+// the user when it differs.
 function attachedLine(view: EngineView, width: number, theme: Theme): Line {
   const names = view.clients!.map((c) => {
     const display = c.display && c.display !== c.user ? ` (${c.display})` : '';
-    return `${c.user}${display}${c.role === 'watcher' ? ' watching' : ''}`;
+    const where = c.throughDatabase ? `@${c.host}` : '';
+    return `${c.user}${where}${display}${c.role === 'watcher' ? ' watching' : ''}`;
   });
   const unique = [...new Set(names)];
   return fitLine(
