@@ -8,6 +8,7 @@ import { findRun } from '../journal/find-run.js';
 import { replay } from '../journal/reducer.js';
 import { runDir } from '../journal/state-dir.js';
 import { describeState, resolveState, type StateLocation } from '../store/state-location.js';
+import type { StoredLog } from '../store/log-copy.js';
 import { formatUtc } from '../report/format-utc.js';
 import { formatDuration } from '../format/format-time.js';
 import { localeIsUtf8 } from '../format/terminal-caps.js';
@@ -120,23 +121,32 @@ function resolveStep(events: JournalEvent[], ref: string, runId: string): string
 async function readForLog(
   location: StateLocation,
   ref: string,
-): Promise<{ runId: string; events: JournalEvent[]; stored?: (log: string) => Promise<Buffer | undefined> }> {
+): Promise<{ runId: string; events: JournalEvent[]; stored?: (log: string) => StoredLog | undefined }> {
   if (!location.url) {
     const { runId, journalPath } = findRun(location.dir, ref);
     return { runId, events: readJournal(journalPath).events };
   }
   const { openStateDatabase, readTeamJournal } = await import('../store/team-run.js');
   const { findStoredRun } = await import('../store/find-stored-run.js');
+  const { readStoredLog } = await import('../store/log-copy.js');
   const db = await openStateDatabase(location.url, 'log');
   try {
     const { runId } = await findStoredRun(db.store, ref, describeState(location));
     const { events } = await readTeamJournal(db.store, runId);
-    const logs = new Map<string, Buffer>();
-    for (const { log } of await db.store.listLogs(runId)) logs.set(log, await db.store.readLog(runId, log));
-    return { runId, events, stored: async (log) => (log ? logs.get(basename(log)) : undefined) };
+    const logs = new Map<string, StoredLog>();
+    for (const log of await db.store.listLogs(runId)) logs.set(log, await readStoredLog(db.store, runId, log));
+    return { runId, events, stored: (log) => (log ? logs.get(basename(log)) : undefined) };
   } finally {
     await db.close();
   }
+}
+
+// Why a finished attempt's stored log is not known whole (store/log-copy.ts), if it is not.
+function incompleteCopy(copy: StoredLog): string | undefined {
+  if (copy.whole) return undefined;
+  if (copy.gapAt !== undefined) return `incomplete: the state database lacks the bytes from offset ${copy.gapAt} on`;
+  if (copy.size !== undefined) return `incomplete: the state database holds ${copy.data.length} of its ${copy.size} bytes`;
+  return 'may be incomplete: its engine did not confirm it whole in the state database';
 }
 
 export const logCommand = withStateDir(
@@ -163,10 +173,13 @@ export const logCommand = withStateDir(
     const header = `── ${a.step} · ${what} · ${a.operator} · ${formatUtc(a.ts)} · ${how} ──`;
     out.write(`${unicode ? header : toAscii(header)}\n`);
     const file = logFile(stateDir, runId, a.log);
-    const copy = file ? undefined : await stored?.(a.log);
+    const copy = file || !stored ? undefined : (stored(a.log) ?? (a.log ? { data: Buffer.alloc(0), whole: false } : undefined));
     if (copy !== undefined) {
-      out.write(copy.length ? copy.toString('utf8') : '(no output)');
-      if (copy.length === 0 || copy[copy.length - 1] !== 0x0a) out.write('\n');
+      const { data } = copy;
+      out.write(data.length ? data.toString('utf8') : '(no output)');
+      if (data.length === 0 || data[data.length - 1] !== 0x0a) out.write('\n');
+      const missing = a.outcome === undefined ? undefined : incompleteCopy(copy);
+      if (missing) out.write(`(${missing}; the whole log is ${a.log} on the engine's host)\n`);
       continue;
     }
     if (!file) {

@@ -64,6 +64,9 @@ export interface OpenOptions {
   rehearsal?: boolean;
   // Team mode: the state database the run is journaled in (store/state-location.ts).
   stateUrl?: string;
+  // What went wrong off the run's path, for the engine's log (team mode: a step log not yet
+  // whole in the state database); unsaid without it.
+  notice?: (text: string) => void;
 }
 
 export interface OpenedRun {
@@ -287,6 +290,7 @@ async function openTeamStart(options: OpenOptions, url: string, runbook: string,
     stepDefinitions: definitions,
     stateDir: options.stateDir,
     now: clockNow(options.clock),
+    notice: options.notice ?? (() => {}),
   });
   return { journal, role };
 }
@@ -355,6 +359,7 @@ async function reopenJournal(options: ResumeOptions, located: LocatedRun & { pat
     host: hostId(options.env),
     runDir: runDirectory,
     now,
+    notice: options.notice ?? (() => {}),
   });
   const { journal, tail, record, stepDefinitions, previous, role } = opened;
   return { journal, tail, record, team: { stepDefinitions, previous, role } };

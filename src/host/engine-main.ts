@@ -36,8 +36,13 @@ function reply(answer: HostReply): void {
 
 type Opened = OpenedRun | { served: string };
 
-function open(request: HostRequest, say: (text: string) => void, ask: OpenOptions['promptVars']): Promise<Opened> {
-  const common = { stateDir: request.stateDir, operator: request.operator, vars: request.vars, env: process.env, promptVars: ask };
+function open(
+  request: HostRequest,
+  say: (text: string) => void,
+  ask: OpenOptions['promptVars'],
+  notice: (text: string) => void,
+): Promise<Opened> {
+  const common = { stateDir: request.stateDir, operator: request.operator, vars: request.vars, env: process.env, promptVars: ask, notice };
   if (request.kind === 'start') return startRun(request.runbook, { ...common, stateUrl: request.stateUrl });
   if (request.kind === 'demo') {
     return openDemo({
@@ -60,7 +65,7 @@ function open(request: HostRequest, say: (text: string) => void, ask: OpenOption
   });
 }
 
-async function openOrReply(request: HostRequest, early: string[]): Promise<Opened> {
+async function openOrReply(request: HostRequest, early: string[], notice: (text: string) => void): Promise<Opened> {
   // Nobody is here to ask for a value: the front end that started us asks and starts again.
   let missing: MissingVar[] | undefined;
   const ask = async (vars: MissingVar[]): Promise<Record<string, string>> => {
@@ -68,7 +73,7 @@ async function openOrReply(request: HostRequest, early: string[]): Promise<Opene
     throw new StepwiseError(`missing values: ${vars.map((v) => v.name).join(', ')}`, 'paused');
   };
   try {
-    return await open(request, (text) => early.push(text), ask);
+    return await open(request, (text) => early.push(text), ask, notice);
   } catch (error) {
     const known = error instanceof StepwiseError;
     const kind = known ? error.kind : 'stepFailed';
@@ -87,7 +92,9 @@ async function main(): Promise<void> {
   for await (const chunk of process.stdin) text += String(chunk);
   const request = JSON.parse(text) as HostRequest;
   const early: string[] = [];
-  const opened = await openOrReply(request, early);
+  // Said while the run runs: in the engine's log once it is known, kept for it until then.
+  const notices: { to?: (text: string) => void } = {};
+  const opened = await openOrReply(request, early, (text) => (notices.to ? notices.to(text) : early.push(text)));
   if ('served' in opened) {
     // The demo run this would open is served by a live engine: the front end attaches to it.
     const record = liveEngineRecord(request.stateDir, opened.served)!;
@@ -99,6 +106,7 @@ async function main(): Promise<void> {
   const logFile = engineLogPath(request.stateDir, runId);
   const log = (text: string) => appendFileSync(logFile, `${new Date().toISOString()} ${text}\n`);
   for (const line of early) log(line);
+  notices.to = log;
   log(`engine ${process.pid} started for ${runId} by ${userInfo().username} (${request.kind})`);
   process.on('uncaughtException', (error) => log(`uncaught: ${error.stack ?? String(error)}`));
   process.on('unhandledRejection', (error) => log(`unhandled: ${error instanceof Error ? error.stack : String(error)}`));

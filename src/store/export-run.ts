@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StepwiseError } from '../errors/stepwise-error.js';
 import { journalPath, runDir, stepDefinitionsPath } from '../journal/state-dir.js';
+import { readStoredLog } from './log-copy.js';
 import type { RunStore } from './run-store.js';
 
 // `stepwise export`: a stored run as a state directory of its own (runs/<id>/journal.jsonl, its
@@ -15,7 +16,7 @@ export async function exportRun(store: RunStore, runId: string, toDir: string): 
   const definitions = await store.stepDefinitions(runId);
   if (definitions !== undefined) writeFileSync(stepDefinitionsPath(toDir, runId), definitions);
   const logs = await store.listLogs(runId);
-  for (const { log } of logs) writeFileSync(join(runDir(toDir, runId), 'logs', log), await store.readLog(runId, log));
+  for (const log of logs) writeFileSync(join(runDir(toDir, runId), 'logs', log), (await readStoredLog(store, runId, log)).data);
   writeFileSync(path, rows.map((r) => `${r.line}\n`).join(''), { flag: 'wx' });
   return { events: rows.length, logs: logs.length, path };
 }

@@ -19,12 +19,15 @@ export type JournalCall =
   | OpenCall
   | { method: 'append'; row: AppendRow }
   | { method: 'readAll' }
+  // A closed step's log made whole in the database: answers why not, if it is not.
+  | { method: 'completeLog'; log: string }
   | { method: 'close' };
 
 // Sent without waiting for an answer: kept when the worker gets to them.
 export type JournalPost =
   | { method: 'snapshot'; seq: number; hash: string; body: string }
-  | { method: 'logChunk'; log: string; start: number; data: Uint8Array };
+  // Where the run's step logs are, copied from then on (store/log-shipper.ts).
+  | { method: 'shipLogs'; dir: string };
 
 export interface Opened {
   // The run's id (a new run's as claimed).

@@ -6,6 +6,7 @@ import { chainRefused, leaseRefused } from './migrations.js';
 import type { CallAnswer, CallFailure, JournalCall, JournalPost, LeaseLost, OpenCall, Opened } from './journal-calls.js';
 import { type AppendRow, type Holder, RunStore } from './run-store.js';
 import { takeRun } from './take-run.js';
+import { LogShipper } from './log-shipper.js';
 
 // The worker thread of a PostgreSQL journal (pg-journal.ts): it owns the journal's connection to
 // the state database, answers each call on `port` and then wakes the engine's thread, which waits
@@ -108,7 +109,9 @@ async function append(row: AppendRow): Promise<void> {
 }
 
 async function close(): Promise<void> {
-  await posted;
+  clearInterval(shipping);
+  // The logs' last bytes, and the sizes of closed steps' logs not recorded yet.
+  await queued(async () => logs?.shipAll());
   const at = run;
   run = undefined;
   if (!at) return;
@@ -126,13 +129,15 @@ async function answer(call: JournalCall): Promise<unknown> {
       return append(call.row);
     case 'readAll':
       return (await run!.store.readEvents(run!.runId)).map((e) => e.line);
+    case 'completeLog':
+      return queued(async () => logs?.complete(call.log, completeLogForMs));
     case 'close':
       return close();
   }
 }
 
 port.on('message', (message: JournalCall | JournalPost) => {
-  if (message.method === 'snapshot' || message.method === 'logChunk') return keep(message);
+  if (message.method === 'snapshot' || message.method === 'shipLogs') return keep(message);
   const call = message;
   void answer(call).then(
     (value): CallAnswer => ({ ok: true, value }),
@@ -149,18 +154,39 @@ function isFailure(error: unknown): error is CallFailure {
 }
 
 // Kept in order, off the engine's path (an append does not wait for them; closing does). A
-// snapshot that fails is no loss (it is a cache); a log chunk that fails is missing from the copy
-// other hosts read, the log file keeps every line.
-let posted = Promise.resolve();
+// snapshot that fails is no loss (it is a cache); a log's bytes that fail to land are copied again
+// from its file on the next pass (log-shipper.ts).
+let posted: Promise<unknown> = Promise.resolve();
+function queued<T>(work: () => Promise<T>): Promise<T> {
+  const done = posted.then(work);
+  posted = done.catch(() => undefined);
+  return done;
+}
+
+// How long a step's closing waits for its log to be whole in the database, trying again; the
+// passes after it go on trying.
+const completeLogForMs = 2_000;
+const shipEveryMs = 1_000;
+let logs: LogShipper | undefined;
+let shipping: NodeJS.Timeout | undefined;
+let passQueued = false;
+
 function keep(post: JournalPost): void {
-  posted = posted.then(async () => {
-    const at = run;
-    if (!at) return;
-    try {
-      if (post.method === 'snapshot') await at.store.writeSnapshot(at.runId, post, post.body);
-      else await at.store.appendLogChunk(at.runId, post.log, post.start, Buffer.from(post.data));
-    } catch {
-      // See above.
-    }
-  });
+  const at = run;
+  if (!at) return;
+  if (post.method === 'snapshot') {
+    void queued(() => at.store.writeSnapshot(at.runId, post, post.body)).catch(() => undefined);
+    return;
+  }
+  const shipper = new LogShipper(at.store, at.runId, post.dir);
+  logs = shipper;
+  // A pass a second, none queued behind one that has not started.
+  shipping = setInterval(() => {
+    if (passQueued) return;
+    passQueued = true;
+    void queued(async () => {
+      passQueued = false;
+      await shipper.shipAll();
+    });
+  }, shipEveryMs);
 }

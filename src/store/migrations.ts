@@ -251,4 +251,18 @@ export const migrations: Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION stepwise.notify_client()`,
     ],
   },
+  {
+    version: 4,
+    name: 'the size of each step log as its step closed',
+    statements: [
+      // Written once the log's bytes up to `size` are in log_chunks: a reader on another host
+      // knows the copy it reads is whole (store/log-copy.ts), or that it is not.
+      `CREATE TABLE stepwise.log_ends (
+        run_id text NOT NULL REFERENCES stepwise.runs (run_id),
+        log text NOT NULL,
+        size bigint NOT NULL,
+        PRIMARY KEY (run_id, log)
+      )`,
+    ],
+  },
 ];

@@ -168,6 +168,17 @@ export class PgJournal implements Journal {
     if (!this.closed) this.port.postMessage(message);
   }
 
+  // Waits (a few seconds at most) for a closed step's log to be whole in the database; why not,
+  // if it is not (the worker goes on trying).
+  completeLog(log: string): string | undefined {
+    if (this.failed || this.closed) return undefined;
+    try {
+      return (this.call({ method: 'completeLog', log }, appendWaitMs) as string | undefined) ?? undefined;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+
   close(): void {
     if (this.closed) return;
     // Nothing more is appended: what keeps the run (its snapshot, its logs' last bytes) posts now,

@@ -206,6 +206,7 @@ export class RunStore {
     return rows[0]?.body;
   }
 
+  // Idempotent: a chunk tried again after a failure whose write landed after all is kept once.
   async appendLogChunk(runId: string, log: string, start: number, data: Buffer): Promise<void> {
     await this.db.query(
       'INSERT INTO stepwise.log_chunks (run_id, log, start, data) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
@@ -213,20 +214,46 @@ export class RunStore {
     );
   }
 
-  // The run's logs by name, with the bytes stored of each.
-  async listLogs(runId: string): Promise<Array<{ log: string; size: number }>> {
-    const { rows } = await this.db.query<{ log: string; size: string }>(
-      `SELECT log, max(start + length(data)) AS size FROM stepwise.log_chunks WHERE run_id = $1 GROUP BY log ORDER BY log`,
-      [runId],
-    );
-    return rows.map((r) => ({ log: r.log, size: Number(r.size) }));
-  }
-
-  async readLog(runId: string, log: string): Promise<Buffer> {
-    const { rows } = await this.db.query<{ data: Uint8Array }>(
-      'SELECT data FROM stepwise.log_chunks WHERE run_id = $1 AND log = $2 ORDER BY start',
+  // The log's stored chunks as byte ranges, by offset.
+  async logSpans(runId: string, log: string): Promise<Array<{ start: number; end: number }>> {
+    const { rows } = await this.db.query<{ start: string; end: string }>(
+      'SELECT start, start + length(data) AS end FROM stepwise.log_chunks WHERE run_id = $1 AND log = $2 ORDER BY start',
       [runId, log],
     );
-    return Buffer.concat(rows.map((r) => Buffer.from(r.data)));
+    return rows.map((r) => ({ start: Number(r.start), end: Number(r.end) }));
+  }
+
+  // The log's size as its step closed, once its bytes up to there are stored.
+  async endLog(runId: string, log: string, size: number): Promise<void> {
+    await this.db.query('INSERT INTO stepwise.log_ends (run_id, log, size) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+      runId,
+      log,
+      size,
+    ]);
+  }
+
+  // The names of the run's stored logs (logs/copy.1.log: copy.1.log).
+  async listLogs(runId: string): Promise<string[]> {
+    const { rows } = await this.db.query<{ log: string }>(
+      `SELECT log FROM stepwise.log_chunks WHERE run_id = $1 UNION SELECT log FROM stepwise.log_ends WHERE run_id = $1 ORDER BY log`,
+      [runId],
+    );
+    return rows.map((r) => r.log);
+  }
+
+  // A log's stored chunks in order, and its size as its step closed when that was recorded.
+  async readLogChunks(runId: string, log: string): Promise<{ chunks: Array<{ start: number; data: Buffer }>; size?: number }> {
+    const { rows } = await this.db.query<{ start: string; data: Uint8Array }>(
+      'SELECT start, data FROM stepwise.log_chunks WHERE run_id = $1 AND log = $2 ORDER BY start',
+      [runId, log],
+    );
+    const { rows: ends } = await this.db.query<{ size: string }>('SELECT size FROM stepwise.log_ends WHERE run_id = $1 AND log = $2', [
+      runId,
+      log,
+    ]);
+    return {
+      chunks: rows.map((r) => ({ start: Number(r.start), data: Buffer.from(r.data) })),
+      size: ends[0] ? Number(ends[0].size) : undefined,
+    };
   }
 }

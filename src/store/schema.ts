@@ -72,6 +72,19 @@ export const logChunks = stepwiseSchema.table(
   (t) => [primaryKey({ columns: [t.runId, t.log, t.start] })],
 );
 
+// A step log's size as its step closed, written once its bytes up to there are in log_chunks.
+export const logEnds = stepwiseSchema.table(
+  'log_ends',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.runId),
+    log: text('log').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.log] })],
+);
+
 // A run's snapshot (journal/run-snapshot.ts): the record up to event `seq`, a cache.
 export const snapshots = stepwiseSchema.table('snapshots', {
   runId: text('run_id')

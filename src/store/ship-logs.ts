@@ -1,50 +1,43 @@
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename } from 'node:path';
+import type { JournalEvent } from '../journal/events.js';
 import type { PgJournal } from './pg-journal.js';
 
-// Step logs are written on the engine's host; in team mode they are copied into the state
-// database as they grow, so `log` works from any host. A second after a log grew its new bytes go
-// in chunks at their offset (the worker writes them, off the step's path); the rest when the
-// journal closes.
-const everyMs = 1000;
-const chunkBytes = 1024 * 1024;
-
-export function shipLogs(journal: PgJournal, logsDir: string): void {
-  const shipped = new Map<string, number>();
-  const ship = () => {
-    let names: string[];
-    try {
-      names = readdirSync(logsDir).filter((n) => n.endsWith('.log'));
-    } catch {
+// Step logs are written on the engine's host; in team mode the journal's worker copies them into
+// the state database as they grow (log-shipper.ts), so `log` works from any host. As a step
+// closes, the engine waits a moment for its log to be whole there; one that is not yet is said in
+// engine.log (`notice`), other hosts' `log` says it is incomplete, and the worker goes on trying.
+export function shipLogs(journal: PgJournal, logsDir: string, notice: (text: string) => void): void {
+  journal.post({ method: 'shipLogs', dir: logsDir });
+  // Each running step's log, by step.
+  const running = new Map<string, string>();
+  journal.onAppend((event) => {
+    if (event.type === 'step.started') {
+      if (event.log) running.set(event.step, basename(event.log));
+      else running.delete(event.step);
       return;
     }
-    for (const name of names) {
-      const path = join(logsDir, name);
-      const from = shipped.get(name) ?? 0;
-      let size: number;
-      try {
-        size = statSync(path).size;
-      } catch {
-        continue;
-      }
-      if (size <= from) continue;
-      const fd = openSync(path, 'r');
-      try {
-        for (let start = from; start < size; start += chunkBytes) {
-          const data = Buffer.alloc(Math.min(chunkBytes, size - start));
-          const read = readSync(fd, data, 0, data.length, start);
-          journal.post({ method: 'logChunk', log: name, start, data: data.subarray(0, read) });
-        }
-      } finally {
-        closeSync(fd);
-      }
-      shipped.set(name, size);
+    if (!closesLog(event)) return;
+    const log = running.get(event.step);
+    if (log === undefined) return;
+    running.delete(event.step);
+    const why = journal.completeLog(log);
+    if (why === undefined) return;
+    try {
+      notice(
+        `the log of step ${event.step} (${log}) is not whole in the state database yet (${why}): ` +
+          '`stepwise log` on other hosts says it is incomplete until this engine, which keeps trying while it lives, gets it there',
+      );
+    } catch {
+      // An engine.log that cannot be written: the event is journaled, the run goes on.
     }
-  };
-  const timer = setInterval(ship, everyMs);
-  timer.unref();
-  journal.onClose(() => {
-    clearInterval(timer);
-    ship();
   });
+}
+
+function closesLog(event: JournalEvent): event is JournalEvent & { step: string } {
+  return (
+    event.type === 'step.succeeded' ||
+    event.type === 'step.failed' ||
+    event.type === 'step.rolled_back' ||
+    event.type === 'step.rollback_failed'
+  );
 }

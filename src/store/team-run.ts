@@ -36,11 +36,11 @@ function engineHolder(host: string): { engineId: string; host: string; pid: numb
 }
 
 // Snapshots and logs of a journal the engine appends to, kept in the state database.
-function keepInDatabase(journal: PgJournal, record: RunRecord, logsDir: string): void {
+function keepInDatabase(journal: PgJournal, record: RunRecord, logsDir: string, notice: (text: string) => void): void {
   keepSnapshots(journal, record, (point, at) =>
     journal.post({ method: 'snapshot', seq: point.seq, hash: point.hash, body: snapshotText(point, at) }),
   );
-  shipLogs(journal, logsDir);
+  shipLogs(journal, logsDir, notice);
 }
 
 // A new run: its id is claimed in the state database (`base`, or its next free suffix), with its
@@ -53,6 +53,8 @@ export function createTeamJournal(options: {
   stepDefinitions: string;
   stateDir: string;
   now: () => number;
+  // engine.log: what went wrong off the run's path.
+  notice: (text: string) => void;
 }): OpenedPgJournal {
   const opened = PgJournal.open({
     url: options.url,
@@ -61,7 +63,7 @@ export function createTeamJournal(options: {
     create: { runbook: options.runbook, stepDefinitions: options.stepDefinitions },
     now: options.now,
   });
-  keepInDatabase(opened.journal, emptyRecord(), join(runDir(options.stateDir, opened.journal.runId), 'logs'));
+  keepInDatabase(opened.journal, emptyRecord(), join(runDir(options.stateDir, opened.journal.runId), 'logs'), options.notice);
   return opened;
 }
 
@@ -116,6 +118,7 @@ export function openTeamJournal(options: {
   host: string;
   runDir: string;
   now: () => number;
+  notice: (text: string) => void;
 }): OpenedTeamJournal {
   const opened = PgJournal.open({
     url: options.url,
@@ -125,7 +128,7 @@ export function openTeamJournal(options: {
     now: options.now,
   });
   const record = recordAfter(options.snapshot, opened.read);
-  keepInDatabase(opened.journal, record, join(options.runDir, 'logs'));
+  keepInDatabase(opened.journal, record, join(options.runDir, 'logs'), options.notice);
   return { ...opened, tail: opened.read, record };
 }
 
