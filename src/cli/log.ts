@@ -176,10 +176,11 @@ export const logCommand = withStateDir(
     const copy = file || !stored ? undefined : (stored(a.log) ?? (a.log ? { data: Buffer.alloc(0), whole: false } : undefined));
     if (copy !== undefined) {
       const { data } = copy;
-      out.write(data.length ? data.toString('utf8') : '(no output)');
-      if (data.length === 0 || data[data.length - 1] !== 0x0a) out.write('\n');
       const missing = a.outcome === undefined ? undefined : incompleteCopy(copy);
+      if (data.length) out.write(data.toString('utf8'));
+      if (data.length && data[data.length - 1] !== 0x0a) out.write('\n');
       if (missing) out.write(`(${missing}; the whole log is ${a.log} on the engine's host)\n`);
+      else if (data.length === 0) out.write('(no output)\n');
       continue;
     }
     if (!file) {

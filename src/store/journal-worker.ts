@@ -111,7 +111,7 @@ async function append(row: AppendRow): Promise<void> {
 async function close(): Promise<void> {
   clearInterval(shipping);
   // The logs' last bytes, and the sizes of closed steps' logs not recorded yet.
-  await queued(async () => logs?.shipAll());
+  await queued(async () => logs?.shipAll(lastPassForMs));
   const at = run;
   run = undefined;
   if (!at) return;
@@ -167,6 +167,10 @@ function queued<T>(work: () => Promise<T>): Promise<T> {
 // passes after it go on trying.
 const completeLogForMs = 2_000;
 const shipEveryMs = 1_000;
+// A pass copies for this long at most, so an append or a step's closing is not held behind it; the
+// last, as the journal closes, longer (the engine waits a minute for it).
+const passForMs = 2_000;
+const lastPassForMs = 20_000;
 let logs: LogShipper | undefined;
 let shipping: NodeJS.Timeout | undefined;
 let passQueued = false;
@@ -186,7 +190,7 @@ function keep(post: JournalPost): void {
     passQueued = true;
     void queued(async () => {
       passQueued = false;
-      await shipper.shipAll();
+      await shipper.shipAll(passForMs);
     });
   }, shipEveryMs);
 }

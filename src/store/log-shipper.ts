@@ -28,15 +28,17 @@ export class LogShipper {
     private readonly dir: string,
   ) {}
 
-  // Every log's new bytes; a log that fails waits for the next pass.
-  async shipAll(): Promise<void> {
+  // Every log's new bytes, for up to `forMs` (the engine's next call waits behind a pass); a log
+  // that fails or is not reached waits for the next pass.
+  async shipAll(forMs: number): Promise<void> {
+    const until = Date.now() + forMs;
     let names: string[];
     try {
       names = readdirSync(this.dir).filter((n) => n.endsWith('.log'));
     } catch {
       return;
     }
-    for (const name of names) await (this.closing.has(name) ? this.finish(name) : this.ship(name)).catch(() => undefined);
+    for (const name of names) await (this.closing.has(name) ? this.finish(name, until) : this.ship(name, until)).catch(() => undefined);
   }
 
   // Makes a closed step's log whole in the database, trying for `forMs`; why not, if it is not
@@ -46,7 +48,7 @@ export class LogShipper {
     const until = Date.now() + forMs;
     for (;;) {
       try {
-        await this.finish(name);
+        await this.finish(name, until);
         return undefined;
       } catch (error) {
         if (Date.now() >= until) return errorMessage(error);
@@ -55,14 +57,15 @@ export class LogShipper {
     }
   }
 
-  private async finish(name: string): Promise<void> {
-    const size = await this.ship(name);
+  private async finish(name: string, until: number): Promise<void> {
+    const size = await this.ship(name, until);
     if (size !== undefined) await this.store.endLog(this.runId, name, size);
     this.closing.delete(name);
   }
 
-  // Copies the log up to its size now, which it returns (undefined: the file is not on this host).
-  private async ship(name: string): Promise<number | undefined> {
+  // Copies the log up to its size now, which it returns (undefined: the file is not on this host),
+  // unless `until` passes first.
+  private async ship(name: string, until: number): Promise<number | undefined> {
     let size: number;
     try {
       size = statSync(join(this.dir, name)).size;
@@ -74,7 +77,9 @@ export class LogShipper {
     if (from >= size) return size;
     const fd = openSync(join(this.dir, name), 'r');
     try {
-      while (from < size) {
+      // One chunk at least, whatever the time: its failure says why better than the time.
+      for (let first = true; from < size; first = false) {
+        if (!first && Date.now() >= until) throw new Error(`${from} of its ${size} bytes copied so far`);
         const data = Buffer.alloc(Math.min(chunkBytes, size - from));
         const read = readSync(fd, data, 0, data.length, from);
         if (read === 0) break;
