@@ -50,4 +50,15 @@ describe.each(databaseKinds)('the stepwise schema on %s fences appends', (kind) 
     expect((await store.readEvents('r1', 2)).map((e) => e.seq)).toEqual([3]);
     expect(await store.listRuns()).toMatchObject([{ runId: 'r1', runbook: 'orders', head: 3 }]);
   });
+
+  it.skipIf(noServer(kind))("claims a new run's id with its row: the next suffix when taken, none while the runbook is driven", async () => {
+    const base = 'copy-20261206T100000Z';
+    expect(await store.claimRun({ base, runbook: 'copy' }, a, 30_000)).toEqual({ runId: base });
+    expect(await store.claimRun({ base, runbook: 'copy' }, b, 30_000)).toMatchObject({ live: { runId: base, host: 'bastion-a', pid: 101 } });
+    await store.releaseLease(base, a.engineId);
+    expect(await store.claimRun({ base, runbook: 'copy' }, b, 30_000)).toEqual({ runId: `${base}-2` });
+    expect(await store.lease(`${base}-2`)).toMatchObject({ host: 'bastion-b', expired: false });
+    // Claims that never journaled run.started are no runs.
+    expect((await store.listRuns()).map((r) => r.runId)).toEqual(['r1']);
+  });
 });
