@@ -5,7 +5,7 @@ import { migrate } from './migrate.js';
 import { chainRefused, leaseRefused } from './migrations.js';
 import type { CallAnswer, CallFailure, JournalCall, JournalPost, LeaseLost, OpenCall, Opened } from './journal-calls.js';
 import { type AppendRow, type Holder, RunStore } from './run-store.js';
-import { takeRun } from './take-run.js';
+import { runbookDriven, takeRun } from './take-run.js';
 import { LogShipper } from './log-shipper.js';
 
 // The worker thread of a PostgreSQL journal (pg-journal.ts): it owns the journal's connection to
@@ -61,13 +61,7 @@ async function claim(store: RunStore, call: OpenCall): Promise<string> {
   const { runbook, stepDefinitions } = call.create!;
   const claimed = await store.claimRun({ base: call.runId, runbook, stepDefinitions }, call.me, call.leaseMs);
   if ('runId' in claimed) return claimed.runId;
-  const { live } = claimed;
-  throw failure(
-    `${runbook} is being driven as run ${live.runId} by the engine on ${live.host} (pid ${live.pid}); ` +
-      `attach to it with \`stepwise attach ${live.runId}\`, or wait for it to finish`,
-    'held',
-    { holder: live },
-  );
+  throw runbookDriven({ ...claimed.live, runbook });
 }
 
 async function renew(): Promise<void> {

@@ -15,7 +15,11 @@ export interface Holder {
   pid: number;
 }
 
-export type LeaseOutcome = { taken: true; previous?: Lease } | { taken: false; holder: Lease };
+// A live run of a runbook: its lease and id.
+export type LiveRun = Lease & { runId: string };
+
+// Refused: the run's lease is held (`holder`), or another run of its runbook is driven (`other`).
+export type LeaseOutcome = { taken: true; previous?: Lease } | { taken: false; holder: Lease; other?: LiveRun & { runbook: string } };
 
 export interface AppendRow {
   runId: string;
@@ -62,17 +66,10 @@ export class RunStore {
     row: { base: string; runbook: string; stepDefinitions?: string },
     me: Holder,
     ttlMs: number,
-  ): Promise<{ runId: string } | { live: Lease & { runId: string } }> {
+  ): Promise<{ runId: string } | { live: LiveRun }> {
     return this.db.transaction(async (tx) => {
-      // Held to the commit: the check and the claim of two starts of one runbook are one after the other.
-      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stepwise.runbook:${row.runbook}`]);
-      const { rows: live } = await tx.query<Lease & { runId: string }>(
-        `SELECT run_id AS "runId", ${leaseColumns} FROM stepwise.leases
-          WHERE run_id IN (SELECT run_id FROM stepwise.runs WHERE runbook = $1) AND expires_at > now()
-          ORDER BY expires_at DESC LIMIT 1`,
-        [row.runbook],
-      );
-      if (live[0]) return { live: live[0] };
+      const live = await liveRunOf(tx, row.runbook);
+      if (live) return { live };
       for (let n = 1; ; n++) {
         const runId = n === 1 ? row.base : `${row.base}-${n}`;
         const { rows } = await tx.query(
@@ -158,8 +155,14 @@ export class RunStore {
 
   // Takes the run's lease for `ttlMs` when nobody holds it, when it expired (a takeover: the
   // previous holder is returned), or when it is held by `replacing` (an engine known to be dead).
-  async takeLease(runId: string, me: Holder, ttlMs: number, replacing?: string): Promise<LeaseOutcome> {
+  // `alone`: refused while another run of its runbook is driven (an engine resuming it).
+  async takeLease(runId: string, me: Holder, ttlMs: number, replacing?: string, alone = false): Promise<LeaseOutcome> {
     return this.db.transaction(async (tx) => {
+      if (alone) {
+        const { rows: run } = await tx.query<{ runbook: string }>('SELECT runbook FROM stepwise.runs WHERE run_id = $1', [runId]);
+        const other = run[0] && (await liveRunOf(tx, run[0].runbook, runId));
+        if (other) return { taken: false as const, holder: other, other: { ...other, runbook: run[0].runbook } };
+      }
       const { rows } = await tx.query<Lease>(`SELECT ${leaseColumns} FROM stepwise.leases WHERE run_id = $1 FOR UPDATE`, [runId]);
       const held = rows[0];
       if (held && !held.expired && held.engineId !== me.engineId && held.engineId !== replacing)
@@ -256,4 +259,17 @@ export class RunStore {
       size: ends[0] ? Number(ends[0].size) : undefined,
     };
   }
+}
+
+// The live run of a runbook other than `except`, under a transaction advisory lock on the runbook
+// held to the commit: two engines' checks and claims for one runbook go one after the other.
+async function liveRunOf(tx: Queryable, runbook: string, except = ''): Promise<LiveRun | undefined> {
+  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stepwise.runbook:${runbook}`]);
+  const { rows } = await tx.query<LiveRun>(
+    `SELECT run_id AS "runId", ${leaseColumns} FROM stepwise.leases
+      WHERE run_id IN (SELECT run_id FROM stepwise.runs WHERE runbook = $1) AND run_id <> $2 AND expires_at > now()
+      ORDER BY expires_at DESC LIMIT 1`,
+    [runbook, except],
+  );
+  return rows[0];
 }

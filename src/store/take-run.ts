@@ -1,7 +1,7 @@
 import type { DbBackend } from '../db/connection.js';
 import { type LockHolderRow, lockHolderSql } from '../db/advisory-lock-sql.js';
 import type { CallFailure, OpenCall } from './journal-calls.js';
-import type { Lease, RunStore } from './run-store.js';
+import type { Lease, LiveRun, RunStore } from './run-store.js';
 
 function alive(pid: number): boolean {
   try {
@@ -26,7 +26,8 @@ export function advisoryKey(runId: string): string {
 export async function takeRun(conn: DbBackend, store: RunStore, call: OpenCall): Promise<Lease | undefined> {
   const held = await store.lease(call.runId);
   const deadHere = held && held.host === call.me.host && held.pid !== call.me.pid && !alive(held.pid) ? held.engineId : undefined;
-  const outcome = await store.takeLease(call.runId, call.me, call.leaseMs, deadHere);
+  const outcome = await store.takeLease(call.runId, call.me, call.leaseMs, deadHere, true);
+  if (!outcome.taken && outcome.other) throw runbookDriven(outcome.other);
   if (!outcome.taken) {
     const failure: CallFailure = {
       message:
@@ -46,4 +47,15 @@ export async function takeRun(conn: DbBackend, store: RunStore, call: OpenCall):
     await conn.tryAdvisoryLock(key);
   }
   return outcome.previous;
+}
+
+// One engine per runbook across the team's hosts, as the file lock is on one host.
+export function runbookDriven(live: LiveRun & { runbook: string }): CallFailure {
+  return {
+    message:
+      `${live.runbook} is being driven as run ${live.runId} by the engine on ${live.host} (pid ${live.pid}); ` +
+      `attach to it with \`stepwise attach ${live.runId}\`, or wait for it to finish`,
+    reason: 'held',
+    holder: live,
+  };
 }

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,8 +59,9 @@ describe.skipIf(!testDatabaseUrl)('run ids and one engine per run across hosts',
     expect(log.all).toContain('hello');
   });
 
-  it('while host A drives a run, host B can neither start its runbook nor resume it, and journals nothing', async () => {
+  it('while host A drives a run, host B can neither start its runbook, nor resume it or an earlier run of it, and journals nothing', async () => {
     const go = join(hostA, 'go');
+    const fail = join(hostA, 'fail');
     const runbook = join(hostA, 'wait.yaml');
     writeFileSync(
       runbook,
@@ -70,13 +71,18 @@ phases:
   - id: main
     steps:
       - id: wait
-        run: { shell: "while [ ! -e ${go} ]; do sleep 0.05; done; echo went" }
+        run: { shell: "if [ -e ${fail} ]; then exit 3; fi; while [ ! -e ${go} ]; do sleep 0.05; done; echo went" }
 `,
     );
+    // An earlier run that failed: resumable, by the file lock's rule not while the runbook is driven.
+    writeFileSync(fail, '');
+    expect((await runCli(['run', runbook, '--plain', '--yes'], on(hostA, 'bastion-a'))).exitCode).toBe(1);
+    const [failed] = await db.query<{ run_id: string }>("SELECT run_id FROM stepwise.runs WHERE runbook = 'wait-for-go'");
+    rmSync(fail);
     const a = startCli(['run', runbook, '--plain', '--yes'], on(hostA, 'bastion-a'));
     const runId = await until(async () => {
       const rows = await events();
-      return rows.find((r) => r.type === 'step.process_started' && r.run_id.startsWith('wait-for-go-'))?.run_id;
+      return rows.find((r) => r.type === 'step.process_started' && r.run_id.startsWith('wait-for-go-') && r.run_id !== failed.run_id)?.run_id;
     });
     const [lease] = await db.query<{ pid: number }>('SELECT pid FROM stepwise.leases WHERE run_id = $1', [runId]);
     const before = { events: await events(), runs: await db.query('SELECT run_id FROM stepwise.runs ORDER BY run_id') };
@@ -87,6 +93,9 @@ phases:
     const resumed = await runCli(['resume', runId, '--plain', '--yes'], on(hostB, 'bastion-b'));
     expect(resumed.all).toContain(`run ${runId} is driven by the engine on bastion-a (pid ${lease.pid}, lease until`);
     expect(resumed.exitCode).toBe(4);
+    const earlier = await runCli(['resume', failed.run_id, '--plain', '--yes'], on(hostB, 'bastion-b'));
+    expect(earlier.all).toContain(`wait-for-go is being driven as run ${runId} by the engine on bastion-a (pid ${lease.pid});`);
+    expect(earlier.exitCode).toBe(4);
     expect({ events: await events(), runs: await db.query('SELECT run_id FROM stepwise.runs ORDER BY run_id') }).toEqual(before);
 
     writeFileSync(go, '');
