@@ -40,7 +40,7 @@ function keepInDatabase(journal: PgJournal, record: RunRecord, logsDir: string, 
   keepSnapshots(journal, record, (point, at) =>
     journal.post({ method: 'snapshot', seq: point.seq, hash: point.hash, body: snapshotText(point, at) }),
   );
-  shipLogs(journal, logsDir, notice);
+  shipLogs(journal, logsDir, record, notice);
 }
 
 // A new run: its id is claimed in the state database (`base`, or its next free suffix), with its
