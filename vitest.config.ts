@@ -10,6 +10,10 @@ export default defineConfig({
     globalSetup: ['tests/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
+    // Files of one worker share its module cache: each file importing the engine, Ink and the
+    // drivers again cost a third of a minute of the suite. A test that changes module state
+    // (chalk's colour level, an env var read at import) restores it.
+    isolate: false,
     // Test files open PGlite in their own process too: as the CLI does, without the optimizing tier.
     execArgv: [...baselineWasmFlags],
   },

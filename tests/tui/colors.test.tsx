@@ -1,12 +1,18 @@
+import chalk from 'chalk';
 import { cleanup } from 'ink-testing-library';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FixtureEngine, prepDone, untilDropLegacy } from './fixture-engine.js';
 import { keys, renderApp } from './render-app.js';
 
-// chalk decides its colour level when it is first imported: force colours on for this file,
-// so that the absence of colour codes below is the TUI's doing.
-vi.hoisted(() => {
-  process.env.FORCE_COLOR = '1';
+// Ink colours through chalk, whose level is decided when it is first imported (by whichever
+// test file of this worker came first): colours on for this file, so that the absence of
+// colour codes below is the TUI's doing.
+const level = chalk.level;
+beforeAll(() => {
+  chalk.level = 1;
+});
+afterAll(() => {
+  chalk.level = level;
 });
 
 afterEach(cleanup);
