@@ -2,7 +2,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { ForecastBasis } from '../journal/forecast/forecast-run.js';
 import type { JournalEvent } from '../journal/events.js';
 import type { RunState } from '../journal/reducer.js';
-import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
+import type { RunbookView } from '../runbook/loaded-runbook.js';
 import type { LogPage, LogPosition } from './read-log-page.js';
 
 // What a front end (TUI, plain printer) sees and may ask for. The engine owns the store;
@@ -54,7 +54,7 @@ export interface AttachedClient {
 }
 
 export interface EngineView {
-  runbook: LoadedRunbook;
+  runbook: RunbookView;
   run: RunState;
   live: LiveState;
   connections: ConnectionView[];

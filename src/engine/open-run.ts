@@ -20,7 +20,6 @@ import type { Lease } from '../store/run-store.js';
 import type { LocatedRun } from '../store/team-run.js';
 import { journalPath, newRunId, runDir, runIdBase, stepDefinitionsPath } from '../journal/state-dir.js';
 import { createRenderer } from '../runbook/create-renderer.js';
-import { loadRunbook } from '../runbook/load-runbook.js';
 import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 import { parseDuration } from '../runbook/parse-duration.js';
 import { resolveVars } from '../runbook/resolve-vars.js';
@@ -28,6 +27,7 @@ import { stepDefinitions } from '../runbook/step-definitions.js';
 import type { Renderer } from '../runbook/render.js';
 import type { Runbook } from '../runbook/schema.js';
 import { keepAnchor } from './anchor-keeper.js';
+import { loadValidatedRunbook } from './load-validated-runbook.js';
 import { checkAnchors } from './check-anchors.js';
 import { refuseUnseededDemo } from './refuse-unseeded-demo.js';
 import { buildPlan } from './build-plan.js';
@@ -167,7 +167,7 @@ async function withLock<T>(lock: RunLock, work: () => Promise<T>): Promise<T> {
 }
 
 export async function startRun(runbookPath: string, options: OpenOptions): Promise<OpenedRun> {
-  const loaded = await loadRunbook(runbookPath);
+  const loaded = await loadValidatedRunbook(runbookPath, options.stateDir);
   const operator = resolveOperator(options.operator, options.env);
   const vars = await resolveAllVars(loaded.runbook, options.vars, options);
   const definitions = JSON.stringify(stepDefinitions(loaded.runbook, loaded.files));
@@ -455,7 +455,7 @@ async function reopen(
 ): Promise<OpenedRun> {
   const { runId } = state;
   const operator = resolveOperator(options.operator, options.env);
-  const loaded = await loadRunbook(state.started.runbook.path);
+  const loaded = await loadValidatedRunbook(state.started.runbook.path, options.stateDir);
   const drift = await detectDrift(state, loaded.stepHashes, {
     before: team ? parseDefinitions(team.stepDefinitions) : readStepDefinitions(options.stateDir, runId),
     now: stepDefinitions(loaded.runbook, loaded.files),

@@ -6,7 +6,6 @@ import { readJournal } from '../journal/file-journal.js';
 import { findRun } from '../journal/find-run.js';
 import { type RunState, replay } from '../journal/reducer.js';
 import { createRenderer } from '../runbook/create-renderer.js';
-import { loadRunbook } from '../runbook/load-runbook.js';
 import { resolveVars } from '../runbook/resolve-vars.js';
 import type { Step } from '../runbook/schema.js';
 import type { StepAction } from '../runbook/step-action.js';
@@ -15,7 +14,9 @@ import type { ExecContext, StepResult } from './executor.js';
 import { compareExecutor } from './executors/compare.js';
 import { liveIdentities } from './live-identities.js';
 import { isRecordedTarget } from './pinned-targets.js';
+import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
 import { indexSteps } from './step-index.js';
+import { loadValidatedRunbook } from './load-validated-runbook.js';
 import { systemClock } from './time/clock.js';
 
 export interface RecheckedStep {
@@ -71,7 +72,7 @@ async function openRecordedTargets(
   );
 }
 
-function context(step: Step, runId: string, operator: string, loaded: Awaited<ReturnType<typeof loadRunbook>>, connections: Record<string, DbConnection>, render: ExecContext['render']): ExecContext {
+function context(step: Step, runId: string, operator: string, loaded: LoadedRunbook, connections: Record<string, DbConnection>, render: ExecContext['render']): ExecContext {
   const names = Object.keys(connections);
   return {
     runId,
@@ -113,7 +114,7 @@ export async function recheckRun(options: RecheckOptions): Promise<RecheckReport
   const { runId, journalPath } = findRun(options.stateDir, options.ref);
   const state = replay(readJournal(journalPath).events);
   if (!state) throw new StepwiseError(`the journal of ${runId} holds no run`, 'usage');
-  const loaded = await loadRunbook(state.started.runbook.path);
+  const loaded = await loadValidatedRunbook(state.started.runbook.path, options.stateDir);
   const index = indexSteps(loaded.runbook);
   const chosen = [...index.values()].filter(
     (e) => e.step.recheck === true && (e.kind === 'check' || e.kind === 'compare') && state.steps[e.step.id]?.status === 'succeeded',

@@ -18,5 +18,10 @@ export function runbookView(
     preview[id] = renderer.mask(previewStep(entry.step, renderer, loaded));
     numbers[id] = entry.number;
   }
-  return { runbook: loaded, preview, gatePreview: previewGates(loaded, renderer), numbers };
+  return {
+    runbook: { path: loaded.path, sha256: loaded.sha256, runbook: loaded.runbook },
+    preview,
+    gatePreview: previewGates(loaded, renderer),
+    numbers,
+  };
 }

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstatSync, rmSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { promisify } from 'node:util';
 import { proofFileName } from '../protocol/handshake.js';
 
 export interface VerifiedUser {
@@ -33,12 +35,20 @@ export async function verifyProof(dir: string, nonce: string): Promise<VerifiedU
 const names = new Map<number, string>();
 
 // The account name the system database gives the uid (getent covers LDAP and friends too);
-// a uid with no name is shown as such.
+// a uid with no name is shown as such. The engine's own uid, the usual client, needs no process.
 export async function userName(uid: number): Promise<string> {
   const known = names.get(uid);
   if (known) return known;
-  const result = await execa('getent', ['passwd', String(uid)], { reject: false });
-  const name = result.exitCode === 0 ? result.stdout.split(':')[0] : `uid ${uid}`;
+  const name = uid === process.getuid?.() ? userInfo().username : await lookUp(uid);
   names.set(uid, name);
   return name;
+}
+
+async function lookUp(uid: number): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)('getent', ['passwd', String(uid)], { timeout: 5000 });
+    return stdout.split(':')[0] || `uid ${uid}`;
+  } catch {
+    return `uid ${uid}`;
+  }
 }

@@ -4,7 +4,7 @@ import type { AttachedClient, DriftItem, LiveState, NextAction, ConnectionView, 
 import type { JournalEvent } from '../journal/events.js';
 import type { ForecastBasis } from '../journal/forecast/forecast-run.js';
 import type { RunState } from '../journal/reducer.js';
-import type { LoadedRunbook } from '../runbook/loaded-runbook.js';
+import type { RunbookView } from '../runbook/loaded-runbook.js';
 
 // The engine's socket protocol: one JSON object per line each way. ARCHITECTURE.md (The engine
 // process and its socket) describes it for people; this file is what both sides check against
@@ -119,7 +119,7 @@ export type Request = z.infer<typeof requestSchema>;
 
 // What does not change while the engine lives: sent once, on subscribe.
 export interface StaticView {
-  runbook: LoadedRunbook;
+  runbook: RunbookView;
   connections: ConnectionView[];
   drift: DriftItem[];
   preview: Record<string, string>;

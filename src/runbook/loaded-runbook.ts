@@ -23,3 +23,7 @@ export interface LoadedRunbook {
   // Where each step starts in the runbook (1-based), for messages that name the runbook line.
   positions: Record<string, { line: number; col: number }>;
 }
+
+// What a front end is sent of the runbook: its definition and where it came from. Not the
+// loader's lazy parts (step hashes, positions), which would be computed only to be sent.
+export type RunbookView = Pick<LoadedRunbook, 'path' | 'sha256' | 'runbook'>;
