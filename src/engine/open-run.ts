@@ -104,13 +104,16 @@ async function resolveAllVars(runbook: Runbook, cli: Record<string, string>, opt
   return resolveVars(runbook, { cli: { ...cli, ...answers }, env: options.env });
 }
 
-// Connections, their advisory locks and `expect` guards: all before the first step.
+// Connections, their advisory locks and `expect` guards: all before the first step. `leftovers`
+// (a resume only) collects the sessions of the run's earlier attempts, ended first. A new run has
+// no earlier attempt: a session with its tag is another bastion's run that took the same id in
+// the same second, and ending it would hand this one the advisory lock that must refuse it.
 async function connect(
   loaded: LoadedRunbook,
   options: OpenOptions,
   tag: SessionTag,
   renderer: Renderer,
-  leftovers: Record<string, LeftoverSession[]> = {},
+  leftovers?: Record<string, LeftoverSession[]>,
 ): Promise<Record<string, DbConnection>> {
   const connections = await openConnections({
     connections: loaded.runbook.connections,
@@ -121,8 +124,8 @@ async function connect(
   try {
     for (const [name, conn] of Object.entries(connections)) {
       // Before the advisory lock: a session of the dead attempt may still hold it.
-      const ended = await endLeftoverSessions(conn, tag);
-      if (ended.length) leftovers[name] = ended;
+      const ended = leftovers ? await endLeftoverSessions(conn, tag) : [];
+      if (leftovers && ended.length) leftovers[name] = ended;
       const key = `stepwise:${loaded.runbook.name}`;
       if (!(await conn.tryAdvisoryLock(key))) {
         const holder = (await conn.advisoryLockHolder(key)) ?? 'another session';
