@@ -213,7 +213,7 @@ async function openNewRun(
 ): Promise<OpenedRun> {
   const { runId, operator, vars, definitions, lock } = run;
   const renderer = rendererFor(loaded, vars, options.env, { id: runId, operator });
-  const sessions = sessionTag(runId, 1, operator);
+  const sessions = sessionTag(runId, 1, operator, { host: hostId(options.env), pid: process.pid });
   const connections = await connect(loaded, options, sessions, renderer);
   await refuseUnseededDemo(loaded.runbook, runbookPath, connections).catch(async (error: unknown) => {
     await Promise.allSettled(Object.values(connections).map((c) => c.close()));
@@ -406,7 +406,7 @@ export async function resumeRun(options: ResumeOptions): Promise<OpenedRun> {
     }
     try {
       const openings = read.events.filter((e) => e.type === 'run.started' || e.type === 'run.resumed').length;
-      return await reopen(state, journal, read, sessionTag(runId, openings + 1, operator), options, lock, team);
+      return await reopen(state, journal, read, sessionTag(runId, openings + 1, operator, state.started), options, lock, team);
     } catch (error) {
       journal.close();
       throw error;

@@ -34,16 +34,21 @@ describe.skipIf(!testDatabaseUrl)('what a killed run left on the server', () => 
     db = undefined;
   });
 
-  it('every session of a run carries its tag, and a later attempt ends the sessions of the earlier one', async () => {
+  it('every session of a run carries its tag, and a later attempt ends the sessions of the earlier one, not those of another bastion\'s run of the same id', async () => {
     db = await createScratchDatabase('left');
-    const first = sessionTag('long-statement-20261206T120000Z', 1, 'alice@bastion');
-    const second = sessionTag('long-statement-20261206T120000Z', 2, 'alice@bastion');
-    const other = sessionTag('long-statement-20261206T120001Z', 1, 'alice@bastion');
+    const origin = { host: 'bastion-a', pid: 4242 };
+    const first = sessionTag('long-statement-20261206T120000Z', 1, 'alice@bastion', origin);
+    const second = sessionTag('long-statement-20261206T120000Z', 2, 'alice@bastion', origin);
+    const other = sessionTag('long-statement-20261206T120001Z', 1, 'alice@bastion', origin);
+    // Another bastion's run that took the same id in the same second.
+    const twin = sessionTag('long-statement-20261206T120000Z', 1, 'bob@bastion', { host: 'bastion-b', pid: 4242 });
     const dead = postgres(db.url, { max: 1, onnotice: () => {}, connection: { application_name: first.own } });
     const stranger = postgres(db.url, { max: 1, onnotice: () => {}, connection: { application_name: other.own } });
     const sleeping = dead.unsafe('SELECT pg_sleep(600)').catch((error: Error) => error);
     const bystander = stranger.unsafe('SELECT pg_sleep(600)').catch((error: Error) => error);
-    while ((await sessionsRunning(db, 'SELECT pg_sleep(600)')).length < 2) await sleep(20);
+    const sibling = postgres(db.url, { max: 1, onnotice: () => {}, connection: { application_name: twin.own } });
+    const sibling600 = sibling.unsafe('SELECT pg_sleep(600)').catch((error: Error) => error);
+    while ((await sessionsRunning(db, 'SELECT pg_sleep(600)')).length < 3) await sleep(20);
     const { db: conn } = await openConnections({
       connections: { db: { url: db.url } },
       stateDir: tempStateDir(),
@@ -63,12 +68,12 @@ describe.skipIf(!testDatabaseUrl)('what a killed run left on the server', () => 
       ]);
       expect(await sleeping).toBeInstanceOf(Error);
       const left = await sessionsRunning(db, 'SELECT pg_sleep(600)');
-      expect(left.map((s) => s.application_name)).toEqual([other.own]);
+      expect(left.map((s) => s.application_name).sort()).toEqual([other.own, twin.own].sort());
     } finally {
       await conn.close();
-      await db.query('SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [other.own]);
-      await bystander;
-      await Promise.all([dead.end({ timeout: 1 }), stranger.end({ timeout: 1 })]);
+      await db.query('SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name IN ($1, $2)', [other.own, twin.own]);
+      await Promise.all([bystander, sibling600]);
+      await Promise.all([dead.end({ timeout: 1 }), stranger.end({ timeout: 1 }), sibling.end({ timeout: 1 })]);
     }
   });
 
