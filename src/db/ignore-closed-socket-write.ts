@@ -6,7 +6,7 @@
 // other goes on as Node would take it.
 let installed = false;
 
-function isClosedSocketWrite(error: unknown): boolean {
+export function isClosedSocketWrite(error: unknown): boolean {
   return (
     error instanceof TypeError &&
     /reading 'write'/.test(error.message) &&

@@ -8,6 +8,7 @@ import { driveHeadless } from '../cli/drive-headless.js';
 import { type MissingVar, type OpenedRun, type OpenOptions, resumeRun, startRun } from '../engine/open-run.js';
 import { openDemo } from '../cli/open-demo.js';
 import { hostId } from '../journal/process-identity.js';
+import { isClosedSocketWrite } from '../db/ignore-closed-socket-write.js';
 import { EngineServer } from './engine-server.js';
 import type { HostReply, HostRequest } from '../protocol/host-request.js';
 import {
@@ -108,7 +109,10 @@ async function main(): Promise<void> {
   for (const line of early) log(line);
   notices.to = log;
   log(`engine ${process.pid} started for ${runId} by ${userInfo().username} (${request.kind})`);
-  process.on('uncaughtException', (error) => log(`uncaught: ${error.stack ?? String(error)}`));
+  // postgres.js's write to a connection the server closed is dropped (db/ignore-closed-socket-write.ts).
+  process.on('uncaughtException', (error) => {
+    if (!isClosedSocketWrite(error)) log(`uncaught: ${error.stack ?? String(error)}`);
+  });
   process.on('unhandledRejection', (error) => log(`unhandled: ${error instanceof Error ? error.stack : String(error)}`));
 
   const socket = chooseSocketPath(request.stateDir, runId);
