@@ -1,21 +1,13 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { untilValue } from '../helpers/until-value.js';
 import { runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
 import { createScratchDatabase, type ScratchDatabase, testDatabaseUrl } from '../helpers/scratch-database.js';
 
 // Host A's engine copies step logs into the state database; host B reads them with `log`. The
 // database refuses some chunk writes (triggers the test installs): a refused chunk is written again
 // from the file, and a log that cannot get there is said to be incomplete, never cut short silently.
-
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await sleep(50);
-  }
-}
 
 describe.skipIf(!testDatabaseUrl)('step logs copied into the state database', () => {
   let db: ScratchDatabase;
@@ -32,7 +24,7 @@ describe.skipIf(!testDatabaseUrl)('step logs copied into the state database', ()
 
   const on = (stateDir: string, host: string) => ({ stateDir, env: { STEPWISE_STATE: db.url, STEPWISE_HOST_ID: host } });
   const runIdOf = async (runbook: string) =>
-    until(async () => (await db.query<{ run_id: string }>('SELECT run_id FROM stepwise.runs WHERE runbook = $1', [runbook]))[0]?.run_id);
+    untilValue(async () => (await db.query<{ run_id: string }>('SELECT run_id FROM stepwise.runs WHERE runbook = $1', [runbook]))[0]?.run_id);
   const hideLogs = (runId: string) => renameSync(join(hostA, 'runs', runId, 'logs'), join(hostA, 'runs', runId, 'logs.away'));
   // A runbook whose one step prints `first`, waits for the test's go file, then prints `then`.
   const waitingRunbook = (name: string, first: string, then: string) => {
@@ -57,7 +49,7 @@ describe.skipIf(!testDatabaseUrl)('step logs copied into the state database', ()
     // After the refused chunk, more than 2 MiB: the rest goes in several chunks.
     const { path, go } = waitingRunbook('numbers', 'seq 1 3', 'seq 1 400000');
     const a = startCli(['run', path, '--plain', '--yes'], on(hostA, 'bastion-a'));
-    await until(async () => ((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM chunk_writes WHERE is_called"))[0].n > 0 ? true : undefined));
+    await untilValue(async () => ((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM chunk_writes WHERE is_called"))[0].n > 0 ? true : undefined));
     expect(await db.query("SELECT 1 FROM stepwise.log_chunks WHERE log = 'numbers.1.log'")).toEqual([]);
     writeFileSync(go, '');
     expect((await a).exitCode).toBe(0);
@@ -91,7 +83,7 @@ describe.skipIf(!testDatabaseUrl)('step logs copied into the state database', ()
       CREATE TRIGGER refuse_later BEFORE INSERT ON stepwise.log_chunks FOR EACH ROW EXECUTE FUNCTION refuse_later_chunks()`);
     const { path, go } = waitingRunbook('stuck', 'echo copied', 'echo never-copied');
     const a = startCli(['run', path, '--plain', '--yes'], on(hostA, 'bastion-a'));
-    await until(async () => ((await db.query("SELECT 1 FROM stepwise.log_chunks WHERE log = 'stuck.1.log'")).length ? true : undefined));
+    await untilValue(async () => ((await db.query("SELECT 1 FROM stepwise.log_chunks WHERE log = 'stuck.1.log'")).length ? true : undefined));
     writeFileSync(go, '');
     expect((await a).exitCode).toBe(0);
 

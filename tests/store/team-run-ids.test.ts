@@ -1,20 +1,12 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { untilValue } from '../helpers/until-value.js';
 import { runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
 import { createScratchDatabase, type ScratchDatabase, testDatabaseUrl } from '../helpers/scratch-database.js';
 
 // Two bastions start runs in one state database: the run's id is claimed there, so two hosts
 // never meet on one id, and a run (or runbook) driven on one host is refused on the other.
-
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await sleep(50);
-  }
-}
 
 // The run id the engine would choose at `at` (state-dir.ts, runIdBase).
 const stampOf = (at: Date) => at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -80,7 +72,7 @@ phases:
     const [failed] = await db.query<{ run_id: string }>("SELECT run_id FROM stepwise.runs WHERE runbook = 'wait-for-go'");
     rmSync(fail);
     const a = startCli(['run', runbook, '--plain', '--yes'], on(hostA, 'bastion-a'));
-    const runId = await until(async () => {
+    const runId = await untilValue(async () => {
       const rows = await events();
       return rows.find((r) => r.type === 'step.process_started' && r.run_id.startsWith('wait-for-go-') && r.run_id !== failed.run_id)?.run_id;
     });

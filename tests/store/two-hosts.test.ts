@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { untilValue } from '../helpers/until-value.js';
 import { runCli, startCli, tempStateDir } from '../helpers/run-cli.js';
 import { createScratchDatabase, type ScratchDatabase, testDatabaseUrl } from '../helpers/scratch-database.js';
 
@@ -14,14 +14,6 @@ interface Row {
   type: string;
   engine_id: string;
   line: string;
-}
-
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await sleep(50);
-  }
 }
 
 describe.skipIf(!testDatabaseUrl)('two hosts, one run in the state database', () => {
@@ -69,7 +61,7 @@ phases:
     const held = await holder.reserve();
     await held.unsafe("BEGIN; INSERT INTO target VALUES (12000, 'held')");
     const a = startCli(['run', runbook, '--plain', '--yes'], onA());
-    await until(async () => {
+    await untilValue(async () => {
       const [waiting] = await db.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO target%'",
       );
@@ -128,7 +120,7 @@ phases:
     );
     const a = startCli(['run', runbook, '--plain', '--yes'], onA());
     // The state database's tables appear with A's first append.
-    await until(async () => ((await events().catch(() => [])).some((r) => r.type === 'step.process_started') ? true : undefined));
+    await untilValue(async () => ((await events().catch(() => [])).some((r) => r.type === 'step.process_started') ? true : undefined));
     const [lease] = await db.query<{ pid: number }>('SELECT pid FROM stepwise.leases');
     process.kill(lease.pid, 'SIGSTOP');
     try {
