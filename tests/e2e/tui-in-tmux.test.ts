@@ -385,8 +385,9 @@ describe('the TUI in a real terminal', () => {
   it('fits an 80x24 terminal and redraws to fit when the window grows to 120x36', async () => {
     const stateDir = scratchDir();
     const t = session({ width: 80, height: 24 });
-    // The demo seeds the embedded database first: `run` refuses an empty one.
-    const pane = t.start(['demo', '--state-dir', stateDir]);
+    // The demo seeds the embedded database first: `run` refuses an empty one. How many rows it
+    // seeds is no matter for the screen.
+    const pane = t.start(['demo', '--var', 'demo_rows=2000', '--state-dir', stateDir]);
 
     const small = await t.waitFor(pane, 'enter run', 60_000);
     expect(small).toContain('Checklist');
