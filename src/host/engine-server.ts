@@ -82,6 +82,10 @@ export class EngineServer {
   private readonly server: Server;
   private readonly sessions = new Set<Session>();
   private liveQueued = false;
+  // The live message the following clients were last sent: the same one again (the store set
+  // with what it held, as a step's first output flush does) is not sent, so no screen draws a
+  // frame for nothing while a step prints.
+  private lastLive = '';
   private pending = 0;
   // What happened while no operator or watcher was attached, for the next one's summary (the
   // newest, without the volatile ones); emptied when someone attaches.
@@ -208,7 +212,9 @@ export class EngineServer {
     this.liveQueued = true;
     queueMicrotask(() => {
       this.liveQueued = false;
-      this.broadcast(`${JSON.stringify(this.liveMessage())}\n`);
+      const line = `${JSON.stringify(this.liveMessage())}\n`;
+      if (line !== this.lastLive) this.broadcast(line);
+      this.lastLive = line;
       for (const listener of this.liveListeners) listener();
     });
   }
@@ -359,6 +365,8 @@ export class EngineServer {
       }
     }
     this.send(session, { type: 'caught-up', seq: last });
+    // The live state now, whether or not the others hear it again.
+    this.send(session, this.liveMessage());
     session.following = true;
     this.unattended = [];
     this.queueLive();
