@@ -18,9 +18,21 @@ export type Line = Segment[];
 
 export type Style = Omit<Segment, 'text'>;
 
+// The widths of the other texts a screen shows, most of them again in every frame (rules,
+// dividers, glyphs): measured once. Emptied when full, so output of every kind cannot grow it.
+const widths = new Map<string, number>();
+const widthsKept = 2000;
+
 // Most of what the screen shows is printable ASCII: one column per character, no lookup.
 function stringWidth(text: string): number {
-  return /^[\x20-\x7e]*$/.test(text) ? text.length : stringWidthOf(text);
+  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
+  let width = widths.get(text);
+  if (width === undefined) {
+    width = stringWidthOf(text);
+    if (widths.size >= widthsKept) widths.clear();
+    widths.set(text, width);
+  }
+  return width;
 }
 
 export function seg(text: string, style: Style = {}): Segment {
