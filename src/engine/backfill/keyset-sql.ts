@@ -13,6 +13,11 @@ function params(key: TableColumn[], first: number): string {
   return tuple(key.map((c, i) => `$${first + i}::${c.type}`));
 }
 
+// The key's columns as a select list: a, b.
+export function keyColumnList(key: TableColumn[]): string {
+  return key.map((c) => c.sql).join(', ');
+}
+
 export function keyColumns(key: TableColumn[]): string {
   return tuple(key.map((c) => c.sql));
 }

@@ -1,18 +1,20 @@
 import type { Queryable } from '../../db/connection.js';
 import type { SourceTable } from './inspect-source.js';
-import { type KeyValue, keyAbove, keyAtMost, keyOrder, readKey } from './keyset-sql.js';
+import { type KeyValue, keyAbove, keyAtMost, keyColumnList, keyOrder, readKey } from './keyset-sql.js';
 
 // The next batch's key range found by index: its first key, and the key `size` rows on (its
 // inclusive upper bound), never past the bound max. No `hi` means fewer rows are left: the
-// batch runs up to max. Parameters: lo ($1…), max, size.
+// batch runs up to max. Parameters: lo ($1…), max, size. The keys become text outside the
+// LIMIT: inside, every row the OFFSET walks past would be cast, half the probe's time.
 function probeSql(table: SourceTable): string {
   const { key } = table;
   const n = key.length;
-  const range = `FROM ${table.name} WHERE ${keyAbove(key, 1)} AND ${keyAtMost(key, n + 1)} ORDER BY ${keyOrder(key, 'ASC')}`;
-  const pick = (prefix: string) => key.map((c, i) => `${c.sql}::text AS ${prefix}${i}`).join(', ');
-  return `SELECT f.*, h.* FROM (SELECT 1) one
-  LEFT JOIN LATERAL (SELECT ${pick('f')} ${range} LIMIT 1) f ON true
-  LEFT JOIN LATERAL (SELECT ${pick('h')} ${range} OFFSET $${2 * n + 1} - 1 LIMIT 1) h ON true`;
+  const columns = keyColumnList(key);
+  const range = `SELECT ${columns} FROM ${table.name} WHERE ${keyAbove(key, 1)} AND ${keyAtMost(key, n + 1)} ORDER BY ${keyOrder(key, 'ASC')}`;
+  const pick = (alias: string) => key.map((c, i) => `${alias}.${c.sql}::text AS ${alias}${i}`).join(', ');
+  return `SELECT ${pick('f')}, ${pick('h')} FROM (SELECT 1) one
+  LEFT JOIN LATERAL (${range} LIMIT 1) f ON true
+  LEFT JOIN LATERAL (${range} OFFSET $${2 * n + 1} - 1 LIMIT 1) h ON true`;
 }
 
 // Rows of (lo, hi], optionally locked FOR KEY SHARE until the batch commits. `select` reads the
