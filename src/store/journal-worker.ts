@@ -5,7 +5,7 @@ import { migrate } from './migrate.js';
 import { chainRefused, leaseRefused } from './migrations.js';
 import type { CallAnswer, CallFailure, JournalCall, JournalPost, LeaseLost, OpenCall, Opened } from './journal-calls.js';
 import { type AppendRow, type Holder, RunStore } from './run-store.js';
-import { runbookDriven, takeRun } from './take-run.js';
+import { goneHere, runbookDriven, takeRun } from './take-run.js';
 import { LogShipper } from './log-shipper.js';
 
 // The worker thread of a PostgreSQL journal (pg-journal.ts): it owns the journal's connection to
@@ -59,7 +59,7 @@ async function open(call: OpenCall): Promise<Opened> {
 // A new run's id, claimed with its row: `call.runId` or the next free suffix of it.
 async function claim(store: RunStore, call: OpenCall): Promise<string> {
   const { runbook, stepDefinitions } = call.create!;
-  const claimed = await store.claimRun({ base: call.runId, runbook, stepDefinitions }, call.me, call.leaseMs);
+  const claimed = await store.claimRun({ base: call.runId, runbook, stepDefinitions }, call.me, call.leaseMs, goneHere(call.me));
   if ('runId' in claimed) return claimed.runId;
   throw runbookDriven({ ...claimed.live, runbook });
 }

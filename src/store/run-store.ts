@@ -18,6 +18,10 @@ export interface Holder {
 // A live run of a runbook: its lease and id.
 export type LiveRun = Lease & { runId: string };
 
+// Whether a lease's engine is known to be gone although its lease has not run out: one of this
+// host whose process has ended (a kill -9). Its lease is ended instead of refusing for its rest.
+export type KnownGone = (holder: Lease) => boolean;
+
 // Refused: the run's lease is held (`holder`), or another run of its runbook is driven (`other`).
 export type LeaseOutcome = { taken: true; previous?: Lease } | { taken: false; holder: Lease; other?: LiveRun & { runbook: string } };
 
@@ -66,9 +70,10 @@ export class RunStore {
     row: { base: string; runbook: string; stepDefinitions?: string },
     me: Holder,
     ttlMs: number,
+    gone?: KnownGone,
   ): Promise<{ runId: string } | { live: LiveRun }> {
     return this.db.transaction(async (tx) => {
-      const live = await liveRunOf(tx, row.runbook);
+      const live = await liveRunOf(tx, row.runbook, '', gone);
       if (live) return { live };
       for (let n = 1; ; n++) {
         const runId = n === 1 ? row.base : `${row.base}-${n}`;
@@ -156,11 +161,11 @@ export class RunStore {
   // Takes the run's lease for `ttlMs` when nobody holds it, when it expired (a takeover: the
   // previous holder is returned), or when it is held by `replacing` (an engine known to be dead).
   // `alone`: refused while another run of its runbook is driven (an engine resuming it).
-  async takeLease(runId: string, me: Holder, ttlMs: number, replacing?: string, alone = false): Promise<LeaseOutcome> {
+  async takeLease(runId: string, me: Holder, ttlMs: number, replacing?: string, alone = false, gone?: KnownGone): Promise<LeaseOutcome> {
     return this.db.transaction(async (tx) => {
       if (alone) {
         const { rows: run } = await tx.query<{ runbook: string }>('SELECT runbook FROM stepwise.runs WHERE run_id = $1', [runId]);
-        const other = run[0] && (await liveRunOf(tx, run[0].runbook, runId));
+        const other = run[0] && (await liveRunOf(tx, run[0].runbook, runId, gone));
         if (other) return { taken: false as const, holder: other, other: { ...other, runbook: run[0].runbook } };
       }
       const { rows } = await tx.query<Lease>(`SELECT ${leaseColumns} FROM stepwise.leases WHERE run_id = $1 FOR UPDATE`, [runId]);
@@ -263,13 +268,17 @@ export class RunStore {
 
 // The live run of a runbook other than `except`, under a transaction advisory lock on the runbook
 // held to the commit: two engines' checks and claims for one runbook go one after the other.
-async function liveRunOf(tx: Queryable, runbook: string, except = ''): Promise<LiveRun | undefined> {
+async function liveRunOf(tx: Queryable, runbook: string, except = '', gone?: KnownGone): Promise<LiveRun | undefined> {
   await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`stepwise.runbook:${runbook}`]);
   const { rows } = await tx.query<LiveRun>(
     `SELECT run_id AS "runId", ${leaseColumns} FROM stepwise.leases
       WHERE run_id IN (SELECT run_id FROM stepwise.runs WHERE runbook = $1) AND run_id <> $2 AND expires_at > now()
-      ORDER BY expires_at DESC LIMIT 1`,
+      ORDER BY expires_at DESC`,
     [runbook, except],
   );
-  return rows[0];
+  for (const live of rows) {
+    if (!gone?.(live)) return live;
+    await tx.query('UPDATE stepwise.leases SET expires_at = now() WHERE run_id = $1 AND engine_id = $2', [live.runId, live.engineId]);
+  }
+  return undefined;
 }

@@ -1,7 +1,7 @@
 import type { DbBackend } from '../db/connection.js';
 import { type LockHolderRow, lockHolderSql } from '../db/advisory-lock-sql.js';
 import type { CallFailure, OpenCall } from './journal-calls.js';
-import type { Lease, LiveRun, RunStore } from './run-store.js';
+import type { Holder, KnownGone, Lease, LiveRun, RunStore } from './run-store.js';
 
 function alive(pid: number): boolean {
   try {
@@ -10,6 +10,11 @@ function alive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+// An engine of this host (not this one) whose process has ended: its lease need not run out.
+export function goneHere(me: Holder): KnownGone {
+  return (holder) => holder.host === me.host && holder.pid !== me.pid && !alive(holder.pid);
 }
 
 export function advisoryKey(runId: string): string {
@@ -25,8 +30,8 @@ export function advisoryKey(runId: string): string {
 // the server: its session is ended (where this role may end it), so it cannot hold the lock.
 export async function takeRun(conn: DbBackend, store: RunStore, call: OpenCall): Promise<Lease | undefined> {
   const held = await store.lease(call.runId);
-  const deadHere = held && held.host === call.me.host && held.pid !== call.me.pid && !alive(held.pid) ? held.engineId : undefined;
-  const outcome = await store.takeLease(call.runId, call.me, call.leaseMs, deadHere, true);
+  const deadHere = held && goneHere(call.me)(held) ? held.engineId : undefined;
+  const outcome = await store.takeLease(call.runId, call.me, call.leaseMs, deadHere, true, goneHere(call.me));
   if (!outcome.taken && outcome.other) throw runbookDriven(outcome.other);
   if (!outcome.taken) {
     const failure: CallFailure = {

@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS } from '../../src/journal/journal.js';
 import { migrate } from '../../src/store/migrate.js';
 import { RunStore } from '../../src/store/run-store.js';
+import { goneHere } from '../../src/store/take-run.js';
 import { databaseKinds, noServer, openTestDatabase, type TestDatabase } from '../helpers/databases.js';
 
 const a = { engineId: 'engine-a', host: 'bastion-a', pid: 101 };
@@ -60,5 +62,18 @@ describe.each(databaseKinds)('the stepwise schema on %s fences appends', (kind) 
     expect(await store.lease(`${base}-2`)).toMatchObject({ host: 'bastion-b', expired: false });
     // Claims that never journaled run.started are no runs.
     expect((await store.listRuns()).map((r) => r.runId)).toEqual(['r1']);
+  });
+
+  it.skipIf(noServer(kind))('does not wait out the lease of an engine of this host that was killed: another host still does', async () => {
+    const base = 'killed-20261206T100000Z';
+    const dead = { engineId: 'engine-dead', host: 'bastion-a', pid: spawnSync('true').pid! };
+    expect(await store.claimRun({ base, runbook: 'killed' }, dead, 30_000)).toEqual({ runId: base });
+    const otherHost = { ...b, engineId: 'engine-b2' };
+    expect(await store.claimRun({ base, runbook: 'killed' }, otherHost, 30_000, goneHere(otherHost))).toMatchObject({
+      live: { runId: base, host: 'bastion-a', pid: dead.pid },
+    });
+    const sameHost = { ...a, engineId: 'engine-a2', pid: process.pid };
+    expect(await store.claimRun({ base, runbook: 'killed' }, sameHost, 30_000, goneHere(sameHost))).toEqual({ runId: `${base}-2` });
+    expect(await store.lease(base)).toMatchObject({ expired: true });
   });
 });
