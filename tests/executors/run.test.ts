@@ -113,6 +113,29 @@ describe('run steps', () => {
     expect(last.lines[0]).toBe('499801');
   });
 
+  it('lets a command with nothing to mask write its log itself, stdout and stderr in the order written', async () => {
+    const { ctx, output } = makeExecContext();
+    const tails: TailSnapshot[] = [];
+    ctx.processOutput.tail = (tail) => tails.push(tail);
+    const shell = 'readlink /proc/$$/fd/1; echo two >&2; echo three; readlink /proc/$$/fd/2';
+    expect((await runExecutor({ shell }, ctx)).ok).toBe(true);
+    const log = ctx.processOutput.log!;
+    expect(output()).toBe(`${log}\ntwo\nthree\n${log}\n`);
+    expect(tails.at(-1)).toEqual({ lines: [log, 'two', 'three', log], total: 4 });
+  });
+
+  it('reads the output through a pipe when a secret is to be masked or expect.stdout matched', async () => {
+    const descriptors = { shell: 'readlink /proc/$$/fd/1 /proc/$$/fd/2' };
+    // Node's pipes to a child are socket pairs.
+    const piped = /^socket:\[\d+\]\nsocket:\[\d+\]\n$/;
+    const masked = makeExecContext({ vars: { token: 'tok-12345678' }, secretVars: ['token'] });
+    expect((await runExecutor(descriptors, masked.ctx)).ok).toBe(true);
+    expect(masked.output()).toMatch(piped);
+    const matched = makeExecContext();
+    expect((await runExecutor({ ...descriptors, expect: { stdout: 'socket' } }, matched.ctx)).ok).toBe(true);
+    expect(matched.output()).toMatch(piped);
+  });
+
   it('writes its process group beside the log the moment it starts, and removes it once the group is gone', async () => {
     const { ctx } = makeExecContext();
     const file = join(scratch(), 'step.1.pgid');

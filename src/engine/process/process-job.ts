@@ -1,7 +1,8 @@
 import type { TailSnapshot } from '../output-tail.js';
 
 // A command for the process worker: started as its own process group, its output decoded,
-// masked, matched, appended to the log and kept as a tail there, off the main thread, so a
+// masked, matched, appended to the log and kept as a tail there (or, with nothing to mask or
+// match, written by the command straight into the log: direct-log.ts), off the main thread, so a
 // busy screen never slows a step that prints a lot.
 export interface ProcessJob {
   file: string;

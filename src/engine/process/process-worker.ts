@@ -1,11 +1,12 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { closeSync, rmSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { parentPort } from 'node:worker_threads';
-import { execa } from 'execa';
+import { execa, type Options, type ResultPromise } from 'execa';
 import { killProcessGroup } from '../kill-process-group.js';
 import { OutputTail } from '../output-tail.js';
 import { LogFile } from './log-file.js';
+import { LogFollower, openDirectLog } from './direct-log.js';
 import { maskedOutput } from './masked-output.js';
 import { OutputMatcher } from './output-matcher.js';
 import type { FromWorker, ProcessJob, ProcessOutcome, ToWorker } from './process-job.js';
@@ -14,6 +15,9 @@ import type { FromWorker, ProcessJob, ProcessOutcome, ToWorker } from './process
 
 // The screen shows a step's output a few times a second: more would cost the step, not help the operator.
 const tailEveryMs = 250;
+// Output written straight to the log is read back while the command runs, so that little is
+// left to read (and count) once it exits.
+const readEveryMs = 20;
 
 if (!parentPort) throw new Error('process-worker.ts runs as a worker thread (run-in-worker.ts starts it)');
 const port = parentPort;
@@ -71,6 +75,9 @@ function noteProcessGroup(file: string | undefined, pgid: number | undefined): v
   }
 }
 
+// execa hands a descriptor number to spawn as it is; its types name only 1 to 9.
+const descriptor = (fd: number) => fd as 3;
+
 function start(id: number, job: ProcessJob): void {
   const tail = new OutputTail();
   const matcher = job.pattern === undefined ? undefined : new OutputMatcher(new RegExp(job.pattern, 'm'));
@@ -80,16 +87,27 @@ function start(id: number, job: ProcessJob): void {
     tail.push(bytes);
     changed = true;
   };
-  const child = execa(job.file, job.args, {
+  const direct = openDirectLog(job);
+  const options: Options = {
     cwd: job.cwd,
     env: job.env,
     detached: true,
     buffer: false,
     stdin: 'ignore',
+    stdout: direct ? descriptor(direct.fd) : 'pipe',
+    stderr: direct ? descriptor(direct.fd) : 'pipe',
     reject: false,
-  });
+  };
+  let child: ResultPromise<Options>;
+  try {
+    child = execa(job.file, job.args, options);
+  } finally {
+    // The command holds its own copy of the descriptor.
+    if (direct) closeSync(direct.fd);
+  }
   // Opened once execa took the command: a refused one leaves no file open.
-  const log = new LogFile(job.log);
+  const log = new LogFile(direct ? undefined : job.log);
+  const follower = direct && new LogFollower(job.log!, direct.from, tail);
   const pid = child.pid;
   if (pid !== undefined) {
     noteProcessGroup(job.processGroupFile, pid);
@@ -97,6 +115,7 @@ function start(id: number, job: ProcessJob): void {
   }
   const endStdout = follow(child.stdout, job, sink, matcher && ((text) => matcher.push(text)));
   const endStderr = follow(child.stderr, job, sink);
+  const reading = follower && setInterval(() => follower.read() && (changed = true), readEveryMs);
   const timer = setInterval(() => {
     log.flush();
     if (!changed) return;
@@ -117,6 +136,8 @@ function start(id: number, job: ProcessJob): void {
       endStdout();
       endStderr();
       log.close();
+      follower?.read();
+      follower?.close();
       const started = result.exitCode !== undefined || result.signal !== undefined;
       const outcome: ProcessOutcome = {
         exitCode: result.exitCode,
@@ -125,7 +146,7 @@ function start(id: number, job: ProcessJob): void {
           ? undefined
           : { code: result.code, message: result.originalMessage ?? result.message ?? 'it did not start' },
         matched: matcher?.matched ?? false,
-        logError: log.error,
+        logError: log.error ?? follower?.error,
       };
       post({ type: 'exited', id, outcome, tail: tail.snapshot() });
     })
@@ -134,6 +155,7 @@ function start(id: number, job: ProcessJob): void {
     })
     .finally(() => {
       clearInterval(timer);
+      clearInterval(reading);
       aborts.delete(id);
     });
 }
