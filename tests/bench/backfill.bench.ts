@@ -16,15 +16,22 @@ const rounds = 9;
 // statement over the whole table as the baseline.
 const onConflict = 'ON CONFLICT (aid) DO NOTHING';
 
-async function baseline(db: BenchDatabase): Promise<number> {
+// Each side starts from an empty copy and a quiet disk: the writes the side before left to the
+// server and the kernel are flushed first, not while this side is timed.
+async function emptyCopy(db: BenchDatabase): Promise<void> {
   await db.conn.query('TRUNCATE bench_copy');
+  await db.conn.query('CHECKPOINT');
+}
+
+async function baseline(db: BenchDatabase): Promise<number> {
+  await emptyCopy(db);
   return timed(() => db.conn.query(`INSERT INTO bench_copy SELECT * FROM bench_accounts ${onConflict}`));
 }
 
 // Every batch committed with its checkpoint row and journaled: in a real file journal (fsync), or
 // with `journal` in a team's state database (PgJournal, each append a committed INSERT).
 async function backfill(db: BenchDatabase, round: number, journal?: Journal): Promise<{ ms: number; batches: number }> {
-  await db.conn.query('TRUNCATE bench_copy');
+  await emptyCopy(db);
   const step: Step = {
     id: `copy-${round}`,
     backfill: {
