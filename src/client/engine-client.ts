@@ -9,6 +9,8 @@ import type { ClientMessage, EngineMessage, Intent, Role } from '../protocol/mes
 import { writeProof } from './prove-identity.js';
 import type { RunClient, Subscriber } from './run-client.js';
 
+type LiveOutput = Extract<EngineMessage, { type: 'live' }>['live']['output'];
+
 export interface ConnectOptions {
   stateDir: string;
   runId: string;
@@ -26,6 +28,8 @@ export class EngineClient implements RunClient {
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
   private subscriber?: Subscriber;
+  // Every step's output tail so far: a live message carries only those that changed.
+  private output: LiveOutput = {};
   private caughtUp?: () => void;
   private readonly closed: Promise<void>;
   private identified = false;
@@ -115,7 +119,8 @@ export class EngineClient implements RunClient {
         this.caughtUp?.();
         return;
       case 'live':
-        this.subscriber?.live?.(msg);
+        this.output = { ...this.output, ...msg.live.output };
+        this.subscriber?.live?.({ ...msg, live: { ...msg.live, output: this.output } });
         return;
       case 'say':
         this.subscriber?.say?.(msg.text);
@@ -143,6 +148,7 @@ export class EngineClient implements RunClient {
   // With `snapshot`, the state as it is now comes instead of the replay.
   subscribe(subscriber: Subscriber, from = 0, snapshot = false): Promise<void> {
     this.subscriber = subscriber;
+    this.output = {};
     const done = new Promise<void>((resolve) => (this.caughtUp = resolve));
     this.channel.send({ type: 'subscribe', from, ...(snapshot ? { snapshot } : {}) });
     return done;

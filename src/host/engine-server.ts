@@ -86,6 +86,8 @@ export class EngineServer {
   // with what it held, as a step's first output flush does) is not sent, so no screen draws a
   // frame for nothing while a step prints.
   private lastLive = '';
+  // The output tails the last live message carried, as the store's (unchanged) objects.
+  private lastOutput: LiveMessage['live']['output'] = {};
   private pending = 0;
   // What happened while no operator or watcher was attached, for the next one's summary (the
   // newest, without the volatile ones); emptied when someone attaches.
@@ -204,7 +206,8 @@ export class EngineServer {
   }
 
   private broadcast(line: string): void {
-    for (const s of this.sessions) if (s.following) s.channel.sendRaw(line);
+    const bytes = Buffer.from(line);
+    for (const s of this.sessions) if (s.following) s.channel.sendRaw(bytes);
   }
 
   private queueLive(): void {
@@ -212,11 +215,24 @@ export class EngineServer {
     this.liveQueued = true;
     queueMicrotask(() => {
       this.liveQueued = false;
-      const line = `${JSON.stringify(this.liveMessage())}\n`;
+      const line = `${JSON.stringify(this.liveChanges())}\n`;
       if (line !== this.lastLive) this.broadcast(line);
       this.lastLive = line;
       for (const listener of this.liveListeners) listener();
     });
+  }
+
+  // The live message for clients that follow: only the output tails that changed since the last
+  // one (a client keeps the others); the rest whole. A step's tail stays the same object until
+  // it has more output, and a long run's tails are most of the live state's bytes.
+  private liveChanges(): LiveMessage {
+    const whole = this.liveMessage();
+    const output: LiveMessage['live']['output'] = {};
+    for (const [step, tail] of Object.entries(whole.live.output)) {
+      if (this.lastOutput[step] !== tail) output[step] = tail;
+    }
+    this.lastOutput = whole.live.output;
+    return { ...whole, live: { ...whole.live, output } };
   }
 
   // What changes while the engine lives, as clients hear it.

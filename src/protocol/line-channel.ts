@@ -6,9 +6,9 @@ const maxLineBytes = 1024 * 1024;
 
 export interface LineChannel {
   send(message: object): void;
-  // Sends text already serialised as one JSON line (a message going to many clients is
-  // serialised once).
-  sendRaw(line: string): void;
+  // Sends a message already serialised as one JSON line (a message going to many clients is
+  // serialised and encoded once).
+  sendRaw(line: string | Buffer): void;
   close(): void;
   // A last message, then the connection closes.
   end(message: object): void;
@@ -43,13 +43,24 @@ export function lineChannel(
   });
   // A peer that went away is not an error for the other side: it just stops hearing.
   socket.on('error', () => {});
+  // Lines written in one turn of the event loop (an event and the live state that follows it)
+  // leave in one write.
+  let corked = false;
+  const write = (line: string | Buffer) => {
+    if (!socket.writable) return;
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      setImmediate(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(line);
+  };
   return {
-    send: (message) => {
-      if (socket.writable) socket.write(`${JSON.stringify(message)}\n`);
-    },
-    sendRaw: (line) => {
-      if (socket.writable) socket.write(line);
-    },
+    send: (message) => write(`${JSON.stringify(message)}\n`),
+    sendRaw: write,
     close: () => socket.end(),
     end: (message) => {
       if (socket.writable) socket.end(`${JSON.stringify(message)}\n`);

@@ -211,6 +211,66 @@ phases:
     expect(events.filter((e) => e.type === 'step.started' && e.step === 'wait-for-release')).toHaveLength(2);
     expect(events.at(-1)).toMatchObject({ type: 'run.finished', outcome: 'succeeded' });
   });
+
+  it('sends a step’s output tail to its clients when it changes, not again with every live message', async () => {
+    const stateDir = tempStateDir();
+    const runbook = join(stateDir, 'rb.yaml');
+    const release = join(stateDir, 'release');
+    const small = Array.from({ length: 5 }, (_, i) => `      - id: small-${i + 1}\n        run: ["true"]`).join('\n');
+    writeFileSync(
+      runbook,
+      `version: 1
+name: tails
+phases:
+  - id: one
+    steps:
+      - id: hold
+        run: [sh, -c, "while [ ! -f '${release}' ]; do sleep 0.01; done"]
+      - id: print
+        run: [seq, '1', '3000']
+${small}
+    gate: { signoff: { count: 2 } }
+`,
+    );
+    expect((await runCli(['run', runbook, '--detach', '--yes'], { stateDir })).exitCode).toBe(0);
+    const raw = await rawClient(stateDir);
+    raw.send(JSON.stringify({ type: 'hello', protocol: protocolVersion, role: 'watcher', host: 'h' }));
+    const welcome = (await raw.next('welcome')) as Extract<EngineMessage, { type: 'welcome' }>;
+    writeProof(welcome.proofDir, welcome.nonce);
+    raw.send(JSON.stringify({ type: 'prove' }));
+    await raw.next('identified');
+    raw.send(JSON.stringify({ type: 'subscribe', from: 0 }));
+    await raw.next('caught-up');
+    const watcher = await EngineClient.connect({ stateDir, runId: runIdOf(stateDir), role: 'watcher' });
+    let merged: Extract<EngineMessage, { type: 'live' }> | undefined;
+    await watcher.subscribe({ view: () => {}, event: () => {}, live: (message) => (merged = message) });
+    writeFileSync(release, '');
+    for (;;) {
+      const message = await raw.next('event');
+      if (message.type === 'event' && message.event.type === 'gate.signed') break;
+    }
+    await vi.waitFor(() => expect(merged?.live.output['small-5']?.total).toBe(0));
+    // The raw connection heard each of print's tails once: never the same one twice in a row.
+    const lives: Array<Extract<EngineMessage, { type: 'live' }>> = [];
+    for (;;) {
+      const message = await Promise.race([raw.next('live'), new Promise<undefined>((r) => setTimeout(r, 0))]);
+      if (!message) break;
+      lives.push(message as Extract<EngineMessage, { type: 'live' }>);
+    }
+    const printTails = lives.flatMap((m) => (m.live.output.print ? [JSON.stringify(m.live.output.print)] : []));
+    expect(lives.length).toBeGreaterThan(printTails.length + 3);
+    printTails.forEach((tail, i) => expect(tail).not.toBe(printTails[i - 1]));
+    expect(JSON.parse(printTails.at(-1)!)).toMatchObject({ total: 3000 });
+    // A client keeps every step's tail: the merged live state has them all.
+    expect(merged!.live.output.print).toMatchObject({ total: 3000 });
+    expect(merged!.live.output.print.lines.at(-1)).toBe('3000');
+    expect(Object.keys(merged!.live.output)).toEqual(expect.arrayContaining(['hold', 'print', 'small-1', 'small-5']));
+    const enginePid = readEngineRecord(stateDir, runIdOf(stateDir))!.pid;
+    watcher.close();
+    raw.socket.end();
+    process.kill(enginePid, 'SIGTERM');
+    await vi.waitFor(() => expect(isProcessAlive(enginePid)).toBe(false), { timeout: 30_000 });
+  });
 });
 
 describe.skipIf(!canSwitchUsers)('a two-person gate signed by two Unix users', () => {
