@@ -3,6 +3,10 @@ import type { OutputTail } from '../output-tail.js';
 import type { ProcessJob } from './process-job.js';
 
 const readBytes = 1024 * 1024;
+// Read back every 20 ms while the command writes, so that little is left to read (and count) when
+// it exits; less and less often, down to every 250 ms, while it is quiet.
+const busyReadMs = 20;
+const quietReadMs = 250;
 // Written straight to, a full disk would fail the command's own writes; through a pipe it stops
 // only the log (log-file.ts). Below this much room the pipe is taken.
 const minFreeBytes = 1024 ** 3;
@@ -37,6 +41,7 @@ export function openDirectLog(job: ProcessJob): DirectLog | undefined {
 export class LogFollower {
   private fd?: number;
   private offset: number;
+  private timer?: NodeJS.Timeout;
   private readonly buffer = Buffer.allocUnsafe(readBytes);
   error?: string;
 
@@ -51,6 +56,18 @@ export class LogFollower {
     } catch (error) {
       this.error = (error as Error).message;
     }
+  }
+
+  // Reads on a timer until closed; `changed` is told when anything new was read.
+  follow(changed: () => void): void {
+    const next = (delayMs: number) => {
+      this.timer = setTimeout(() => {
+        const got = this.read();
+        if (got) changed();
+        if (this.fd !== undefined) next(got ? busyReadMs : Math.min(delayMs * 2, quietReadMs));
+      }, delayMs);
+    };
+    next(busyReadMs);
   }
 
   // True when anything new was read.
@@ -74,6 +91,7 @@ export class LogFollower {
   }
 
   close(): void {
+    clearTimeout(this.timer);
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }

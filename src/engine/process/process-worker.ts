@@ -15,9 +15,6 @@ import type { FromWorker, ProcessJob, ProcessOutcome, ToWorker } from './process
 
 // The screen shows a step's output a few times a second: more would cost the step, not help the operator.
 const tailEveryMs = 250;
-// Output written straight to the log is read back while the command runs, so that little is
-// left to read (and count) once it exits.
-const readEveryMs = 20;
 
 if (!parentPort) throw new Error('process-worker.ts runs as a worker thread (run-in-worker.ts starts it)');
 const port = parentPort;
@@ -115,7 +112,7 @@ function start(id: number, job: ProcessJob): void {
   }
   const endStdout = follow(child.stdout, job, sink, matcher && ((text) => matcher.push(text)));
   const endStderr = follow(child.stderr, job, sink);
-  const reading = follower && setInterval(() => follower.read() && (changed = true), readEveryMs);
+  follower?.follow(() => (changed = true));
   const timer = setInterval(() => {
     log.flush();
     if (!changed) return;
@@ -155,7 +152,7 @@ function start(id: number, job: ProcessJob): void {
     })
     .finally(() => {
       clearInterval(timer);
-      clearInterval(reading);
+      follower?.close();
       aborts.delete(id);
     });
 }
